@@ -1,0 +1,42 @@
+import * as z from 'zod/mini';
+
+const seconds = z.optional(
+  z.pipe(
+    z.string().check(z.regex(/^\d+$/, 'Must be a whole number of seconds.')),
+    z.transform((s) => Number(s)),
+  ),
+);
+
+const envSchema = z.object({
+  TABLE_NAME: z.string().check(z.minLength(3)),
+  DYNAMODB_ENDPOINT: z.optional(z.url()),
+  AWS_REGION: z.optional(z.string().check(z.minLength(1))),
+  LIVEDROP_CLAIM_GRACE_SECONDS: seconds,
+});
+
+export interface Config {
+  tableName: string;
+  endpoint?: string;
+  region?: string;
+  claimGraceMs?: number;
+}
+
+/** Parsed once per container; a missing or malformed setting stops the cold start with a clear message. */
+export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+      .join('; ');
+    throw new Error(`livedrop configuration is invalid: ${problems}`);
+  }
+  const env_ = parsed.data;
+  return {
+    tableName: env_.TABLE_NAME,
+    ...(env_.DYNAMODB_ENDPOINT === undefined ? {} : { endpoint: env_.DYNAMODB_ENDPOINT }),
+    ...(env_.AWS_REGION === undefined ? {} : { region: env_.AWS_REGION }),
+    ...(env_.LIVEDROP_CLAIM_GRACE_SECONDS === undefined
+      ? {}
+      : { claimGraceMs: env_.LIVEDROP_CLAIM_GRACE_SECONDS * 1000 }),
+  };
+};

@@ -1,0 +1,145 @@
+/**
+ * One error hierarchy for the whole engine. Each class carries its public code and HTTP status; the HTTP
+ * layer maps them in one place by `instanceof DomainError`. Anything that is not a DomainError is our fault
+ * and becomes a generic 500 (the middy `expose` rule: only < 500 is shown to the caller).
+ */
+export interface ErrorDetail {
+  field?: string;
+  message: string;
+  [key: string]: unknown;
+}
+
+export abstract class DomainError extends Error {
+  abstract readonly code: string;
+  abstract readonly statusCode: number;
+  readonly details?: ErrorDetail[] | Record<string, unknown>;
+
+  constructor(
+    message: string,
+    options?: { cause?: unknown; details?: ErrorDetail[] | Record<string, unknown> },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    if (options?.details !== undefined) this.details = options.details;
+  }
+
+  get expose(): boolean {
+    return this.statusCode < 500;
+  }
+}
+
+export class ValidationFailed extends DomainError {
+  readonly code = 'VALIDATION_FAILED';
+  readonly statusCode = 400;
+  constructor(details: ErrorDetail[], message = 'The request is not valid.') {
+    super(message, { details });
+  }
+}
+
+export class Unauthorized extends DomainError {
+  readonly code = 'UNAUTHORIZED';
+  readonly statusCode = 401;
+  constructor(message = 'A valid bearer token is required.') {
+    super(message);
+  }
+}
+
+export class Forbidden extends DomainError {
+  readonly code = 'FORBIDDEN';
+  readonly statusCode = 403;
+  constructor(message = 'You are not allowed to do this.') {
+    super(message);
+  }
+}
+
+export class DealNotFound extends DomainError {
+  readonly code = 'DEAL_NOT_FOUND';
+  readonly statusCode = 404;
+  constructor(dealId: string) {
+    super(`Deal ${dealId} does not exist.`);
+  }
+}
+
+/** Also used for someone else's coupon: never reveal that a code exists. */
+export class CouponNotFound extends DomainError {
+  readonly code = 'COUPON_NOT_FOUND';
+  readonly statusCode = 404;
+  constructor() {
+    super('No such coupon.');
+  }
+}
+
+export class SoldOut extends DomainError {
+  readonly code = 'SOLD_OUT';
+  readonly statusCode = 409;
+  constructor(dealId: string) {
+    super(`Deal ${dealId} is sold out.`);
+  }
+}
+
+export class LimitReached extends DomainError {
+  readonly code = 'LIMIT_REACHED';
+  readonly statusCode = 409;
+  constructor(limit: number) {
+    super(`You already hold the most coupons this deal allows per viewer (${limit}).`, {
+      details: { perViewerLimit: limit },
+    });
+  }
+}
+
+export class DealNotLive extends DomainError {
+  readonly code = 'DEAL_NOT_LIVE';
+  readonly statusCode = 409;
+  constructor(dealId: string, status: string) {
+    super(`Deal ${dealId} is not live (it is ${status}).`, { details: { status } });
+  }
+}
+
+export class AlreadyRedeemed extends DomainError {
+  readonly code = 'ALREADY_REDEEMED';
+  readonly statusCode = 409;
+  constructor() {
+    super('This coupon was already redeemed for another order.');
+  }
+}
+
+export class InvalidTransition extends DomainError {
+  readonly code = 'INVALID_TRANSITION';
+  readonly statusCode = 409;
+  constructor(message: string, details?: Record<string, unknown>) {
+    super(message, details === undefined ? undefined : { details });
+  }
+}
+
+/** The first attempt with this Idempotency-Key has not finished yet; the caller retries shortly. */
+export class ClaimInProgress extends DomainError {
+  readonly code = 'CLAIM_IN_PROGRESS';
+  readonly statusCode = 409;
+  constructor() {
+    super('A claim with this Idempotency-Key is still in progress; retry shortly.');
+  }
+}
+
+export class CouponExpired extends DomainError {
+  readonly code = 'COUPON_EXPIRED';
+  readonly statusCode = 410;
+  constructor() {
+    super('This coupon has expired.');
+  }
+}
+
+export class PayloadTooLarge extends DomainError {
+  readonly code = 'PAYLOAD_TOO_LARGE';
+  readonly statusCode = 413;
+  constructor(limitBytes: number) {
+    super(`The request body is larger than ${limitBytes} bytes.`, { details: { limitBytes } });
+  }
+}
+
+export class UnsupportedMediaType extends DomainError {
+  readonly code = 'UNSUPPORTED_MEDIA_TYPE';
+  readonly statusCode = 415;
+  constructor() {
+    super('The request body must be application/json.');
+  }
+}

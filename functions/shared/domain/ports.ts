@@ -1,0 +1,21 @@
+/**
+ * Ports the engine is given rather than creates, so Lambda, the local runtime, tests and the benchmark run
+ * the same code with different adapters. The store endpoint is a port too: see data/client.ts.
+ */
+export interface OutboundEvent {
+  detailType: string;
+  detail: Record<string, unknown>;
+}
+
+/** Where livedrop's own events go (EventBridge in AWS, the local bus locally). */
+export interface EventPublisher {
+  publish(events: readonly OutboundEvent[]): Promise<void>;
+}
+
+export const discardEvents: EventPublisher = { publish: async () => {} };
+
+/**
+ * A test seam: called after each write of each operation with the step's name. Production passes none; the
+ * crash-injection tests pass one that throws at a chosen step and then check that reconcile repairs it.
+ */
+export type Seam = (step: string) => void;

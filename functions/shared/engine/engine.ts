@@ -1,0 +1,889 @@
+import { ulid } from 'ulid';
+import {
+  type AnyCouponItem,
+  type CouponItem,
+  type DealItem,
+  isLiveCoupon,
+  type ShardItem,
+  type SlotItem,
+  type TicketItem,
+} from '../data/items.js';
+import { gsi, keys } from '../data/keys.js';
+import type { Store } from '../data/store.js';
+import { type Clock, iso } from '../domain/clock.js';
+import { generateCode, normalizeCode } from '../domain/code.js';
+import { distribute, effectiveStatus, RESTOCKABLE, shardCountFor, transitionFor } from '../domain/deal.js';
+import {
+  AlreadyRedeemed,
+  ClaimInProgress,
+  CouponExpired,
+  CouponNotFound,
+  DealNotFound,
+  DealNotLive,
+  Forbidden,
+  InvalidTransition,
+  LimitReached,
+  SoldOut,
+  ValidationFailed,
+} from '../domain/errors.js';
+import type { Seam } from '../domain/ports.js';
+import { SCOPES } from '../domain/roles.js';
+import type { CheckoutInput, CouponView, CreateDealInput, CueInput, DealView } from '../domain/schemas.js';
+import { Facts } from './facts.js';
+import type { Actor, ClaimResult, CouponPage, LivedropEngine, SweepReport } from './types.js';
+import { toCouponView, toDealView } from './views.js';
+
+export interface EngineOptions {
+  /**
+   * How long a claim may be in flight. Must exceed the claim function's timeout: after it, the reconciler
+   * may take over a unit or code the claim left behind (arbiter writes keep even a slower claimer safe).
+   */
+  claimGraceMs: number;
+  /**
+   * How long a `returns` entry stays on a shard after its record is RETURNED. Must exceed the longest
+   * function timeout (Lambda's maximum is 15 minutes): a return still in flight is never pruned under it.
+   */
+  returnPruneGraceMs: number;
+  /** Two sweeps this far apart must both find an ended deal idle before it leaves the sweep list. */
+  settleDelayMs: number;
+  /** Lifetime of per-container sold-out / empty-shard / not-live facts. */
+  factTtlMs: number;
+  /** How long an idempotent retry waits for the first attempt to finish before answering CLAIM_IN_PROGRESS. */
+  replayWaitMs: number;
+  replayPollMs: number;
+  /** Deals swept in parallel. */
+  sweepConcurrency: number;
+  /** Tickets examined per shard per sweep. */
+  reconcileBatch: number;
+}
+
+export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
+  claimGraceMs: 120_000,
+  returnPruneGraceMs: 20 * 60_000,
+  settleDelayMs: 120_000,
+  factTtlMs: 1_000,
+  replayWaitMs: 1_500,
+  replayPollMs: 50,
+  sweepConcurrency: 4,
+  reconcileBatch: 1_000,
+};
+
+/** The little the engine logs itself (sweep failures); Powertools' Logger fits. */
+export interface EngineLogger {
+  error(message: string, extra: Record<string, unknown>): void;
+}
+
+export interface EngineDeps {
+  store: Store;
+  clock: Clock;
+  logger?: EngineLogger;
+  options?: Partial<EngineOptions>;
+  seam?: Seam;
+}
+
+interface Attempt {
+  code: string;
+  couponId: string;
+}
+
+interface TakenUnit {
+  shard: number;
+  seq: number;
+  dealPrice: number;
+}
+
+const MAX_CACHED_DEALS = 5_000;
+const IDEMPOTENT_ROUNDS = 3;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const emptyReport = (): SweepReport => ({
+  deals: 0,
+  expired: 0,
+  unitsReturned: 0,
+  orphansReturned: 0,
+  slotsFreed: 0,
+  dealsEnded: 0,
+  dealsSettled: 0,
+  errors: 0,
+});
+
+/**
+ * livedrop's use cases. Every operation is a sequence of single-item conditional writes, each idempotent;
+ * `seam(step)` runs after each write so tests can crash the sequence there and check that the sweep's
+ * reconcile repairs it.
+ */
+export class Engine implements LivedropEngine {
+  private readonly store: Store;
+  private readonly clock: Clock;
+  private readonly options: EngineOptions;
+  private readonly seam: Seam;
+  private readonly logger: EngineLogger;
+  private readonly facts: Facts;
+  /** The immutable part of each deal (limits, shard count, prices' currency) per container. */
+  private readonly dealCache = new Map<string, DealItem>();
+
+  constructor(deps: EngineDeps) {
+    this.store = deps.store;
+    this.clock = deps.clock;
+    this.options = { ...DEFAULT_ENGINE_OPTIONS, ...deps.options };
+    this.seam = deps.seam ?? (() => {});
+    this.logger = deps.logger ?? { error: (message, extra) => console.error(message, extra) };
+    this.facts = new Facts(this.clock, this.options.factTtlMs);
+  }
+
+  private nowIso(): string {
+    return iso(this.clock.now());
+  }
+
+  // ---------------------------------------------------------------- deals
+
+  async createDeal(input: CreateDealInput, hostId: string): Promise<DealView> {
+    // 1. plan shards  2. write every shard  3. write the deal (a crash before 3 leaves only unreachable shards)
+    const now = this.clock.now();
+    const nowIso = iso(now);
+    const dealId = ulid(now);
+    const shardCount = shardCountFor(input.stock, input.shards);
+    const units = distribute(input.stock, shardCount);
+    const shards: ShardItem[] = units.map((quantity, shard) => ({
+      ...keys.shard(dealId, shard),
+      type: 'SHARD',
+      dealId,
+      shard,
+      available: quantity,
+      added: quantity,
+      issued: 0,
+      returnedCount: 0,
+      returns: {},
+      restocks: {},
+      status: 'SCHEDULED',
+      dealPrice: input.dealPrice,
+      configVersion: 1,
+      checkedThrough: 0,
+      snapIssued: 0,
+      snapAt: 0,
+    }));
+    await Promise.all(
+      shards.map(async (shard) => {
+        await this.store.putShard(shard);
+        this.seam('create.shard');
+      }),
+    );
+    const deal: DealItem = {
+      ...keys.deal(dealId),
+      type: 'DEAL',
+      dealId,
+      title: input.title,
+      sku: input.sku,
+      streamId: input.streamId,
+      hostId,
+      ...(input.galaId === undefined ? {} : { galaId: input.galaId, ...gsi.galaDeals(input.galaId, dealId) }),
+      currency: input.currency,
+      listPrice: input.listPrice,
+      dealPrice: input.dealPrice,
+      perViewerLimit: input.perViewerLimit,
+      claimTtlSeconds: input.claimTtlSeconds,
+      ...(input.durationSeconds === undefined ? {} : { durationSeconds: input.durationSeconds }),
+      shardCount,
+      status: 'SCHEDULED',
+      configVersion: 1,
+      sweepEpoch: 0,
+      pendingRestocks: {},
+      createdAt: nowIso,
+      ...gsi.streamDeals(input.streamId, dealId),
+      ...gsi.sweepDeal(dealId),
+    };
+    await this.store.putDeal(deal);
+    this.seam('create.deal');
+    return toDealView(deal, shards, { held: 0, redeemed: 0 }, nowIso);
+  }
+
+  async getDeal(dealId: string): Promise<DealView> {
+    const deal = await this.store.getDeal(dealId);
+    if (!deal) throw new DealNotFound(dealId);
+    return this.viewOf(deal);
+  }
+
+  private async viewOf(deal: DealItem): Promise<DealView> {
+    const shardIds = Array.from({ length: deal.shardCount }, (_, k) => k);
+    const [shards, held, redeemed] = await Promise.all([
+      this.store.getShards(deal.dealId, deal.shardCount),
+      Promise.all(shardIds.map((k) => this.store.countCouponsByPhase(deal.dealId, k, 'ISSUED'))),
+      Promise.all(shardIds.map((k) => this.store.countCouponsByPhase(deal.dealId, k, 'REDEEMED'))),
+    ]);
+    const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+    return toDealView(deal, shards, { held: sum(held), redeemed: sum(redeemed) }, this.nowIso());
+  }
+
+  /** Immutable deal settings, read once per container; status, endsAt and price are read from shards. */
+  private async dealConfig(dealId: string): Promise<DealItem> {
+    const cached = this.dealCache.get(dealId);
+    if (cached) return cached;
+    const deal = await this.store.getDeal(dealId, false);
+    if (!deal) throw new DealNotFound(dealId);
+    if (this.dealCache.size >= MAX_CACHED_DEALS) this.dealCache.clear();
+    this.dealCache.set(dealId, deal);
+    return deal;
+  }
+
+  async cue(dealId: string, cue: CueInput, actor: Actor): Promise<DealView> {
+    const deal = await this.store.getDeal(dealId);
+    if (!deal) throw new DealNotFound(dealId);
+    const isAdmin = actor.scopes.has(SCOPES.admin);
+    if (!isAdmin && !(actor.scopes.has(SCOPES.host) && actor.sub === deal.hostId)) {
+      throw new Forbidden('Only the deal’s host or an admin may cue it.');
+    }
+    const updated =
+      cue.action === 'restock'
+        ? await this.restock(deal, cue.quantity ?? 0)
+        : await this.changeStatus(deal, cue.action);
+    this.facts.forget(dealId);
+    return this.viewOf(updated);
+  }
+
+  private async changeStatus(
+    deal: DealItem,
+    action: 'start' | 'pause' | 'resume' | 'end',
+  ): Promise<DealItem> {
+    // 1. move the deal's status (the arbiter of the transition)  2. mirror it onto every shard
+    const now = this.clock.now();
+    const nowIso = iso(now);
+    const transition = transitionFor(action);
+    const starting = action === 'start';
+    const updated = await this.store.transitionDeal(deal.dealId, {
+      from: transition.from,
+      to: transition.to,
+      nowIso,
+      time: action === 'end' ? 'any' : 'whileRunning',
+      ...(starting ? { startedAt: nowIso } : {}),
+      ...(starting && deal.durationSeconds !== undefined
+        ? { endsAt: iso(now + deal.durationSeconds * 1000) }
+        : {}),
+    });
+    if (!updated) {
+      const current = (await this.store.getDeal(deal.dealId)) ?? deal;
+      const status = effectiveStatus(current.status, current.endsAt, nowIso);
+      throw new InvalidTransition(`Cannot ${action} a deal that is ${status}.`, { status, action });
+    }
+    this.seam('cue.deal');
+    await this.mirrorToShards(updated);
+    return updated;
+  }
+
+  private async mirrorToShards(deal: DealItem): Promise<void> {
+    await Promise.all(
+      Array.from({ length: deal.shardCount }, async (_, k) => {
+        await this.store.mirrorConfig(deal.dealId, k, deal);
+        this.seam('cue.shard');
+      }),
+    );
+  }
+
+  private async restock(deal: DealItem, quantity: number): Promise<DealItem> {
+    // 1. record the restock on the deal  2. add each shard's share (once per restockId)  3. clear the record
+    const restockId = ulid(this.clock.now());
+    const nowIso = this.nowIso();
+    const accepted = await this.store.acceptRestock(deal.dealId, restockId, quantity, RESTOCKABLE, nowIso);
+    if (!accepted) {
+      const current = (await this.store.getDeal(deal.dealId)) ?? deal;
+      const status = effectiveStatus(current.status, current.endsAt, nowIso);
+      throw new InvalidTransition(`Cannot restock a deal that is ${status}.`, { status, action: 'restock' });
+    }
+    this.seam('restock.deal');
+    await this.applyRestock(accepted, restockId, quantity);
+    const { [restockId]: _, ...pendingRestocks } = accepted.pendingRestocks;
+    return { ...accepted, pendingRestocks };
+  }
+
+  private async applyRestock(deal: DealItem, restockId: string, quantity: number): Promise<void> {
+    const shares = distribute(quantity, deal.shardCount);
+    await Promise.all(
+      shares.map(async (share, k) => {
+        if (share === 0) return;
+        await this.store.applyRestock(deal.dealId, k, restockId, share);
+        this.seam('restock.shard');
+      }),
+    );
+    await this.store.finishRestock(deal.dealId, restockId);
+    this.seam('restock.finished');
+    this.facts.forget(deal.dealId);
+  }
+
+  // ---------------------------------------------------------------- claims
+
+  async claim(dealId: string, viewerId: string, idempotencyKey?: string): Promise<ClaimResult> {
+    const deal = await this.dealConfig(dealId);
+    this.refuseOnFacts(dealId);
+    if (idempotencyKey === undefined) {
+      return { coupon: await this.claimOnce(deal, viewerId, this.newAttempt()), replayed: false };
+    }
+    for (let round = 0; round < IDEMPOTENT_ROUNDS; round++) {
+      const attempt = this.newAttempt();
+      const recorded = await this.store.putIdempotency({
+        ...keys.idempotency(dealId, viewerId, idempotencyKey),
+        type: 'IDEMPOTENCY',
+        dealId,
+        viewerId,
+        idempotencyKey,
+        code: attempt.code,
+        couponId: attempt.couponId,
+        at: this.nowIso(),
+      });
+      if (recorded) {
+        this.seam('claim.idempotency');
+        try {
+          return { coupon: await this.claimOnce(deal, viewerId, attempt), replayed: false };
+        } catch (error) {
+          // Failures are not replayed: a retry with this key runs afresh (and may find stock by then).
+          if (!(error instanceof InjectedCrash)) {
+            await this.store.dropIdempotency(dealId, viewerId, idempotencyKey, attempt.code);
+          }
+          throw error;
+        }
+      }
+      const earlier = await this.awaitEarlierAttempt(deal, viewerId, idempotencyKey);
+      if (earlier) return { coupon: earlier, replayed: true };
+    }
+    throw new ClaimInProgress();
+  }
+
+  private newAttempt(): Attempt {
+    return { code: generateCode(), couponId: ulid(this.clock.now()) };
+  }
+
+  private refuseOnFacts(dealId: string): void {
+    const refusal = this.facts.refusal(dealId);
+    if (refusal?.kind === 'SOLD_OUT') throw new SoldOut(dealId);
+    if (refusal?.kind === 'NOT_LIVE') throw new DealNotLive(dealId, refusal.status);
+  }
+
+  /**
+   * Another attempt holds this Idempotency-Key. Returns its coupon once written; undefined when that attempt
+   * failed or was abandoned (the caller then starts a new one); CLAIM_IN_PROGRESS while it is still running.
+   */
+  private async awaitEarlierAttempt(
+    deal: DealItem,
+    viewerId: string,
+    idempotencyKey: string,
+  ): Promise<CouponView | undefined> {
+    const deadline = Date.now() + this.options.replayWaitMs;
+    for (;;) {
+      const record = await this.store.getIdempotency(deal.dealId, viewerId, idempotencyKey);
+      if (!record) return undefined;
+      const coupon = await this.store.getCoupon(record.code);
+      if (isLiveCoupon(coupon)) return toCouponView(coupon, this.nowIso());
+      const abandoned =
+        coupon !== undefined || this.clock.now() - Date.parse(record.at) > this.options.claimGraceMs;
+      if (abandoned) {
+        if (coupon === undefined && !(await this.voidCode(record.code, deal.dealId, viewerId))) continue;
+        await this.freeSlotsHolding(deal.dealId, viewerId, record.code);
+        await this.store.dropIdempotency(deal.dealId, viewerId, idempotencyKey, record.code);
+        return undefined;
+      }
+      if (Date.now() >= deadline) throw new ClaimInProgress();
+      await sleep(this.options.replayPollMs);
+    }
+  }
+
+  /** 1. reserve a viewer slot  2. take a unit (ticket)  3. write the ticket's arbiter  4. write the coupon */
+  private async claimOnce(deal: DealItem, viewerId: string, attempt: Attempt): Promise<CouponView> {
+    const slot = await this.reserveSlot(deal, viewerId, attempt);
+    this.seam('claim.slot');
+    let unit: TakenUnit;
+    try {
+      unit = await this.takeUnit(deal);
+    } catch (error) {
+      if (!(error instanceof InjectedCrash)) {
+        await this.store.freeSlot(deal.dealId, viewerId, slot, attempt.code);
+        this.seam('claim.slot-freed');
+      }
+      throw error;
+    }
+    this.seam('claim.unit');
+    const now = this.clock.now();
+    const nowIso = iso(now);
+    const ticket: TicketItem = {
+      ...keys.ticket(deal.dealId, unit.shard, unit.seq),
+      type: 'TICKET',
+      dealId: deal.dealId,
+      shard: unit.shard,
+      seq: unit.seq,
+      state: 'CLAIMED',
+      code: attempt.code,
+      viewerId,
+      at: nowIso,
+    };
+    if (!(await this.store.putTicket(ticket))) {
+      // The reconciler took this unit over because the claim outlived claimGraceMs; it returns the unit.
+      await this.store.freeSlot(deal.dealId, viewerId, slot, attempt.code);
+      throw new Error(`claim abandoned: ticket ${unit.shard}/${unit.seq} was taken over by the reconciler`);
+    }
+    this.seam('claim.ticket');
+    const coupon: CouponItem = {
+      ...keys.coupon(attempt.code),
+      type: 'COUPON',
+      couponId: attempt.couponId,
+      code: attempt.code,
+      dealId: deal.dealId,
+      viewerId,
+      status: 'ISSUED',
+      shard: unit.shard,
+      seq: unit.seq,
+      slot,
+      unit: 'HELD',
+      issuedAt: nowIso,
+      expiresAt: iso(now + deal.claimTtlSeconds * 1000),
+      dealPrice: unit.dealPrice,
+      listPrice: deal.listPrice,
+      currency: deal.currency,
+      ...gsi.viewerCoupons(viewerId, attempt.couponId),
+      GSI2PK: gsi.couponPhasePartition(deal.dealId, unit.shard),
+      GSI2SK: gsi.couponPhase('ISSUED', iso(now + deal.claimTtlSeconds * 1000), attempt.code),
+    };
+    if (!(await this.store.putCoupon(coupon))) {
+      // A repair voided this code because the claim outlived claimGraceMs; the reconciler returns the unit.
+      throw new Error(`claim abandoned: code of ticket ${unit.shard}/${unit.seq} was voided`);
+    }
+    this.seam('claim.coupon');
+    return toCouponView(coupon, nowIso);
+  }
+
+  /** Puts the attempt in the lowest free slot 1..perViewerLimit; the slot keys themselves are the limit. */
+  private async reserveSlot(deal: DealItem, viewerId: string, attempt: Attempt): Promise<number> {
+    const limit = deal.perViewerLimit;
+    for (let round = 0; round <= limit; round++) {
+      const slots = await this.store.querySlots(deal.dealId, viewerId);
+      const used = new Set(slots.map((slot) => slot.slot));
+      let free: number | undefined;
+      for (let n = 1; n <= limit && free === undefined; n++) if (!used.has(n)) free = n;
+      if (free === undefined) {
+        if ((await this.repairSlots(deal, slots)) === 0) throw new LimitReached(limit);
+        continue;
+      }
+      const reserved = await this.store.putSlot({
+        ...keys.slot(deal.dealId, viewerId, free),
+        type: 'SLOT',
+        dealId: deal.dealId,
+        viewerId,
+        slot: free,
+        code: attempt.code,
+        couponId: attempt.couponId,
+        claimedAt: this.nowIso(),
+      });
+      if (reserved) return free;
+    }
+    throw new LimitReached(limit);
+  }
+
+  /**
+   * A full set of slots may hide ones that hold nothing: an expiry that died before freeing its slot, or a
+   * claim that died before writing its coupon (voided once older than claimGraceMs). Frees those.
+   */
+  private async repairSlots(deal: DealItem, slots: SlotItem[]): Promise<number> {
+    const coupons = await this.store.getCoupons(slots.map((slot) => slot.code));
+    let freed = 0;
+    for (const slot of slots) {
+      const coupon = coupons.get(slot.code);
+      if (isLiveCoupon(coupon) && coupon.status !== 'EXPIRED') continue;
+      if (coupon === undefined) {
+        if (this.clock.now() - Date.parse(slot.claimedAt) <= this.options.claimGraceMs) continue;
+        if (!(await this.voidCode(slot.code, deal.dealId, slot.viewerId))) continue;
+      }
+      if (await this.store.freeSlot(deal.dealId, slot.viewerId, slot.slot, slot.code)) freed++;
+    }
+    return freed;
+  }
+
+  /** Writes a VOID coupon at `code`; true if the code is (now) void, false if a real coupon won the race. */
+  private async voidCode(code: string, dealId: string, viewerId: string): Promise<boolean> {
+    const voided = await this.store.putVoidCoupon({
+      ...keys.coupon(code),
+      type: 'COUPON',
+      code,
+      dealId,
+      viewerId,
+      status: 'VOID',
+      voidedAt: this.nowIso(),
+    });
+    if (voided) {
+      this.seam('void.coupon');
+      return true;
+    }
+    const existing = await this.store.getCoupon(code);
+    return existing !== undefined && !isLiveCoupon(existing);
+  }
+
+  private async freeSlotsHolding(dealId: string, viewerId: string, code: string): Promise<number> {
+    let freed = 0;
+    for (const slot of await this.store.querySlots(dealId, viewerId)) {
+      if (slot.code === code && (await this.store.freeSlot(dealId, viewerId, slot.slot, code))) freed++;
+    }
+    return freed;
+  }
+
+  /**
+   * Takes one unit from a shard. Shards known empty in this container are skipped and the rest tried in a
+   * random order, so a nearly empty deal does not make every claim walk all K shards.
+   */
+  private async takeUnit(deal: DealItem): Promise<TakenUnit> {
+    const nowIso = this.nowIso();
+    for (const k of this.facts.candidateShards(deal.dealId, deal.shardCount)) {
+      const taken = await this.store.takeUnit(deal.dealId, k, nowIso);
+      if (taken) return { shard: k, seq: taken.issued, dealPrice: taken.dealPrice };
+      const shard = await this.store.getShard(deal.dealId, k);
+      if (!shard) continue;
+      const status = effectiveStatus(shard.status, shard.endsAt, nowIso);
+      if (status !== 'LIVE') {
+        this.facts.notLive(deal.dealId, status);
+        throw new DealNotLive(deal.dealId, status);
+      }
+      if (shard.available <= 0) this.facts.shardEmpty(deal.dealId, k);
+    }
+    this.facts.soldOut(deal.dealId);
+    throw new SoldOut(deal.dealId);
+  }
+
+  async listCoupons(viewerId: string, page: { limit?: number; cursor?: string }): Promise<CouponPage> {
+    const startKey = page.cursor === undefined ? undefined : decodeCursor(page.cursor, viewerId);
+    const { items, lastKey } = await this.store.queryViewerCoupons(viewerId, page.limit ?? 50, startKey);
+    const nowIso = this.nowIso();
+    return {
+      coupons: items.map((item) => toCouponView(item, nowIso)),
+      ...(lastKey ? { nextCursor: encodeCursor(lastKey) } : {}),
+    };
+  }
+
+  // ---------------------------------------------------------------- checkout
+
+  async redeem(codeInput: string, input: CheckoutInput): Promise<CouponView> {
+    const code = normalizeCode(codeInput);
+    if (!code) throw new CouponNotFound();
+    for (let round = 0; round < 3; round++) {
+      const nowIso = this.nowIso();
+      const redeemed = await this.store.redeemCoupon(code, input.viewerId, input.orderId, nowIso);
+      if (redeemed) {
+        this.seam('redeem.coupon');
+        return toCouponView(redeemed, nowIso);
+      }
+      const coupon = await this.ownCoupon(code, input.viewerId);
+      if (coupon.status === 'REDEEMED') {
+        if (coupon.orderId === input.orderId) return toCouponView(coupon, nowIso);
+        throw new AlreadyRedeemed();
+      }
+      if (coupon.status === 'EXPIRED' || coupon.expiresAt <= nowIso) throw new CouponExpired();
+      // ISSUED and valid: a release landed between our write and our read; try again.
+    }
+    throw new Error(`redeem of ${code} kept racing`);
+  }
+
+  async release(codeInput: string, input: CheckoutInput): Promise<CouponView> {
+    const code = normalizeCode(codeInput);
+    if (!code) throw new CouponNotFound();
+    for (let round = 0; round < 3; round++) {
+      const coupon = await this.ownCoupon(code, input.viewerId);
+      const nowIso = this.nowIso();
+      const redeemedByThisOrder = coupon.status === 'REDEEMED' && coupon.orderId === input.orderId;
+      if (!redeemedByThisOrder) {
+        if (coupon.releasedOrders?.has(input.orderId)) {
+          // Already released for this order: answer the same, finishing a return a crash left behind.
+          if (coupon.unit === 'RETURNING') await this.finishReturn(coupon, 'release');
+          return toCouponView(coupon, nowIso);
+        }
+        throw new InvalidTransition('This coupon is not redeemed for this order.', {
+          status: toCouponView(coupon, nowIso).status,
+        });
+      }
+      // Released units may need the sweep again after the deal was settled.
+      await this.store.markSweepWork(coupon.dealId);
+      this.seam('release.sweep');
+      const released = await this.store.releaseCoupon(coupon, input.orderId, nowIso);
+      if (!released) continue;
+      this.seam('release.coupon');
+      if (released.expired) await this.finishReturn(released.item, 'release');
+      return toCouponView(released.item, nowIso);
+    }
+    throw new Error(`release of ${code} kept racing`);
+  }
+
+  /** The coupon at `code` if it belongs to `viewerId`; COUPON_NOT_FOUND otherwise, never revealing it exists. */
+  private async ownCoupon(code: string, viewerId: string): Promise<CouponItem> {
+    const coupon = await this.store.getCoupon(code);
+    if (!isLiveCoupon(coupon) || coupon.viewerId !== viewerId) throw new CouponNotFound();
+    return coupon;
+  }
+
+  /** Second half of an expiry: 1. unit back to its shard (once)  2. free the viewer's slot  3. mark RETURNED. */
+  private async finishReturn(coupon: CouponItem, operation: 'expire' | 'release'): Promise<boolean> {
+    const returned = await this.store.returnUnit(coupon.dealId, coupon.shard, coupon.seq, this.clock.now());
+    this.seam(`${operation}.unit`);
+    this.facts.forget(coupon.dealId);
+    await this.store.freeSlot(coupon.dealId, coupon.viewerId, coupon.slot, coupon.code);
+    this.seam(`${operation}.slot`);
+    await this.store.markCouponReturned(coupon, this.nowIso());
+    this.seam(`${operation}.returned`);
+    return returned;
+  }
+
+  // ---------------------------------------------------------------- sweep: expiry + reconcile
+
+  async sweep(): Promise<SweepReport> {
+    const report = emptyReport();
+    const dealIds = await this.store.listSweepDeals();
+    let next = 0;
+    const worker = async () => {
+      while (next < dealIds.length) {
+        const dealId = dealIds[next++] as string;
+        try {
+          await this.sweepDeal(dealId, report);
+          report.deals++;
+        } catch (error) {
+          if (error instanceof InjectedCrash) throw error;
+          // One deal's failure must not stop the others; the next sweep retries it.
+          report.errors++;
+          this.logger.error('sweep of a deal failed', { dealId, error });
+        }
+      }
+    };
+    await Promise.all(
+      Array.from({ length: Math.min(this.options.sweepConcurrency, dealIds.length) }, worker),
+    );
+    return report;
+  }
+
+  /**
+   * One deal: 1. end it if its duration ran out  2. converge shard config  3. finish restocks
+   * 4. expire ISSUED coupons past expiresAt  5. finish half-done returns  6. reconcile tickets  7. settle.
+   */
+  private async sweepDeal(dealId: string, report: SweepReport): Promise<void> {
+    let deal = await this.store.getDeal(dealId);
+    if (!deal) return;
+    const epoch = deal.sweepEpoch;
+    const nowIso = this.nowIso();
+    if (effectiveStatus(deal.status, deal.endsAt, nowIso) === 'ENDED' && deal.status !== 'ENDED') {
+      const ended = await this.store.transitionDeal(dealId, {
+        from: ['LIVE', 'PAUSED'],
+        to: 'ENDED',
+        nowIso,
+        time: 'onlyIfEndedByTime',
+      });
+      if (ended) {
+        this.seam('sweep.ended');
+        report.dealsEnded++;
+        deal = ended;
+      }
+    }
+    const shards = await this.store.getShards(dealId, deal.shardCount);
+    if (shards.some((shard) => shard.configVersion < (deal as DealItem).configVersion)) {
+      await this.mirrorToShards(deal);
+    }
+    for (const [restockId, quantity] of Object.entries(deal.pendingRestocks ?? {})) {
+      await this.applyRestock(deal, restockId, quantity);
+    }
+
+    let busy = false;
+    for (const shard of shards) {
+      for (const coupon of await this.store.queryCouponsByPhase(dealId, shard.shard, 'ISSUED', nowIso)) {
+        if (await this.expireCoupon(coupon.code, report)) report.expired++;
+      }
+      for (const stale of await this.store.queryCouponsByPhase(dealId, shard.shard, 'RETURNING')) {
+        const coupon = await this.store.getCoupon(stale.code);
+        if (
+          isLiveCoupon(coupon) &&
+          coupon.unit === 'RETURNING' &&
+          (await this.finishReturn(coupon, 'expire'))
+        ) {
+          report.unitsReturned++;
+        }
+      }
+      if (!(await this.reconcileShard(deal, shard.shard, report))) busy = true;
+    }
+
+    if (deal.status !== 'ENDED' || busy) return;
+    await this.settleIfIdle(deal, epoch, report);
+  }
+
+  /** Returns true when this call made the coupon EXPIRED (a concurrent sweep may have, and is helped). */
+  private async expireCoupon(code: string, report: SweepReport): Promise<boolean> {
+    const expired = await this.store.expireCoupon(code, this.nowIso());
+    if (expired) this.seam('expire.coupon');
+    const coupon = expired ?? (await this.store.getCoupon(code));
+    if (!isLiveCoupon(coupon) || coupon.unit !== 'RETURNING') return false;
+    if (await this.finishReturn(coupon, 'expire')) report.unitsReturned++;
+    return expired !== undefined;
+  }
+
+  /**
+   * Checks every ticket of a shard above its watermark. A ticket is settled when its coupon exists, or when
+   * its unit went back. Tickets nobody owns after claimGraceMs are taken over (ORPHANED) and returned; that
+   * write is conditional, so a claimer still alive loses cleanly instead of double-holding the unit.
+   * Returns true when the shard has nothing in flight.
+   */
+  private async reconcileShard(deal: DealItem, k: number, report: SweepReport): Promise<boolean> {
+    const shard = await this.store.getShard(deal.dealId, k);
+    if (!shard) return true;
+    const now = this.clock.now();
+    const graceCutoff = now - this.options.claimGraceMs;
+    const snapshotMature = shard.snapAt > 0 && shard.snapAt <= graceCutoff;
+    const from = shard.checkedThrough;
+    const to = Math.min(shard.issued, from + this.options.reconcileBatch);
+    const seqs = Array.from({ length: to - from }, (_, i) => from + 1 + i);
+    const tickets = await this.store.getTickets(deal.dealId, k, seqs);
+    const coupons = await this.store.getCoupons(
+      [...tickets.values()].flatMap((ticket) => (ticket.code === undefined ? [] : [ticket.code])),
+    );
+
+    let checked = from;
+    let contiguous = true;
+    for (const seq of seqs) {
+      const settled = await this.settleTicket(deal, k, seq, tickets.get(seq), coupons, {
+        canOrphanUnwritten: snapshotMature && seq <= shard.snapIssued,
+        graceCutoff,
+        report,
+      });
+      if (settled && contiguous) checked = seq;
+      else contiguous = false;
+    }
+
+    const prune = await this.prunableReturns(deal.dealId, k, shard, now);
+    const snapshot = shard.snapAt <= graceCutoff ? { issued: shard.issued, at: now } : undefined;
+    if (checked !== from || snapshot || prune.length > 0) {
+      await this.store.saveReconcileProgress(deal.dealId, k, {
+        fromCheckedThrough: from,
+        toCheckedThrough: checked,
+        ...(snapshot ? { snapshot } : {}),
+        prune,
+      });
+      this.seam('reconcile.progress');
+    }
+    return checked === shard.issued;
+  }
+
+  private async settleTicket(
+    deal: DealItem,
+    k: number,
+    seq: number,
+    found: TicketItem | undefined,
+    coupons: Map<string, AnyCouponItem>,
+    context: { canOrphanUnwritten: boolean; graceCutoff: number; report: SweepReport },
+  ): Promise<boolean> {
+    let ticket = found;
+    if (!ticket) {
+      if (!context.canOrphanUnwritten) return false;
+      // Taken before a snapshot older than claimGraceMs and still unowned: the claimer died holding it.
+      const orphan: TicketItem = {
+        ...keys.ticket(deal.dealId, k, seq),
+        type: 'TICKET',
+        dealId: deal.dealId,
+        shard: k,
+        seq,
+        state: 'ORPHANED',
+        at: this.nowIso(),
+      };
+      if (await this.store.putTicket(orphan)) {
+        this.seam('reconcile.orphan');
+        ticket = orphan;
+      } else {
+        ticket = (await this.store.getTickets(deal.dealId, k, [seq])).get(seq);
+        if (!ticket) return false;
+      }
+    }
+    if (ticket.state === 'RETURNED') return true;
+    if (ticket.state === 'CLAIMED' && ticket.code !== undefined) {
+      const code = ticket.code;
+      let coupon = coupons.get(code) ?? (await this.store.getCoupon(code));
+      if (isLiveCoupon(coupon) && coupon.shard === k && coupon.seq === seq) return true;
+      if (coupon === undefined) {
+        if (Date.parse(ticket.at) > context.graceCutoff) return false;
+        if (!(await this.voidCode(code, deal.dealId, ticket.viewerId ?? ''))) return false;
+        coupon = await this.store.getCoupon(code);
+      }
+      if (isLiveCoupon(coupon) && coupon.shard === k && coupon.seq === seq) return true;
+      // The code is void: nobody will ever hold this unit through it.
+      if (ticket.viewerId !== undefined) {
+        context.report.slotsFreed += await this.freeSlotsHolding(deal.dealId, ticket.viewerId, code);
+      }
+      if (!(await this.store.orphanTicket(deal.dealId, k, seq, code))) return false;
+      this.seam('reconcile.orphan');
+    }
+    // ORPHANED: give the unit back exactly once, then record that it is back.
+    if (await this.store.returnUnit(deal.dealId, k, seq, this.clock.now())) context.report.orphansReturned++;
+    this.seam('reconcile.unit');
+    this.facts.forget(deal.dealId);
+    await this.store.markTicketReturned(deal.dealId, k, seq, this.nowIso());
+    this.seam('reconcile.returned');
+    return true;
+  }
+
+  /**
+   * `returns` entries can go once old enough that no return can still be in flight AND their record says
+   * RETURNED (so nobody will try that return again). Keeps the hot shard item small.
+   */
+  private async prunableReturns(dealId: string, k: number, shard: ShardItem, now: number): Promise<number[]> {
+    const old = Object.entries(shard.returns ?? {})
+      .filter(([, at]) => at <= now - this.options.returnPruneGraceMs)
+      .map(([seq]) => Number(seq));
+    if (old.length === 0) return [];
+    const tickets = await this.store.getTickets(dealId, k, old);
+    const coupons = await this.store.getCoupons(
+      [...tickets.values()].flatMap((ticket) =>
+        ticket.state === 'CLAIMED' && ticket.code ? [ticket.code] : [],
+      ),
+    );
+    return old.filter((seq) => {
+      const ticket = tickets.get(seq);
+      if (!ticket) return false;
+      if (ticket.state === 'RETURNED') return true;
+      const coupon = ticket.code === undefined ? undefined : coupons.get(ticket.code);
+      return isLiveCoupon(coupon) && coupon.unit === 'RETURNED';
+    });
+  }
+
+  /**
+   * An ended deal leaves the sweep list only after two sweeps settleDelayMs apart found it idle at the same
+   * epoch; the delay outlasts GSI propagation, and a release in between bumps the epoch.
+   */
+  private async settleIfIdle(deal: DealItem, epoch: number, report: SweepReport): Promise<void> {
+    if (Object.keys(deal.pendingRestocks ?? {}).length > 0) return;
+    for (let k = 0; k < deal.shardCount; k++) {
+      if ((await this.store.countCouponsByPhase(deal.dealId, k, 'ISSUED')) > 0) return;
+      if ((await this.store.countCouponsByPhase(deal.dealId, k, 'RETURNING')) > 0) return;
+    }
+    const now = this.clock.now();
+    const candidate = deal.settleCandidate;
+    if (candidate && candidate.epoch === epoch && now - candidate.at >= this.options.settleDelayMs) {
+      if (await this.store.settleDeal(deal.dealId, epoch)) report.dealsSettled++;
+      return;
+    }
+    if (!candidate || candidate.epoch !== epoch)
+      await this.store.markSettleCandidate(deal.dealId, epoch, now);
+  }
+}
+
+/** Thrown by test seams; cleanup code lets it through untouched, as a real crash would skip cleanup. */
+export class InjectedCrash extends Error {
+  constructor(readonly step: string) {
+    super(`injected crash after ${step}`);
+    this.name = 'InjectedCrash';
+  }
+}
+
+const encodeCursor = (key: Record<string, unknown>): string =>
+  Buffer.from(JSON.stringify(key)).toString('base64url');
+
+const decodeCursor = (cursor: string, viewerId: string): Record<string, unknown> => {
+  const invalid = () =>
+    new ValidationFailed([{ field: 'query.cursor', message: 'Not a cursor from this listing.' }]);
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid();
+  }
+  if (typeof key !== 'object' || key === null) throw invalid();
+  const fields = key as Record<string, unknown>;
+  const allowed = ['PK', 'SK', 'GSI1PK', 'GSI1SK'];
+  if (Object.keys(fields).some((name) => !allowed.includes(name) || typeof fields[name] !== 'string'))
+    throw invalid();
+  if (fields.GSI1PK !== gsi.viewerCouponsPartition(viewerId)) throw invalid();
+  return fields;
+};

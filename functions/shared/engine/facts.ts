@@ -1,0 +1,76 @@
+import type { Clock } from '../domain/clock.js';
+
+/**
+ * Short-lived, per-container facts about deals ("shard k is empty", "the deal is sold out", "the deal is not
+ * live"). They only ever let a claim be REFUSED without a store write; nothing is granted on their word.
+ * Returned units and restocks in this container clear them; elsewhere they lapse after `ttlMs`.
+ */
+interface DealFacts {
+  soldOutUntil: number;
+  notLive?: { status: string; until: number };
+  emptyShards: Map<number, number>;
+}
+
+const MAX_DEALS = 10_000;
+
+export class Facts {
+  private readonly deals = new Map<string, DealFacts>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly ttlMs: number,
+  ) {}
+
+  private entry(dealId: string): DealFacts {
+    let facts = this.deals.get(dealId);
+    if (!facts) {
+      if (this.deals.size >= MAX_DEALS) this.deals.clear();
+      facts = { soldOutUntil: 0, emptyShards: new Map() };
+      this.deals.set(dealId, facts);
+    }
+    return facts;
+  }
+
+  /** Why a claim on this deal can be refused right now without touching the store, if it can. */
+  refusal(dealId: string): { kind: 'SOLD_OUT' } | { kind: 'NOT_LIVE'; status: string } | undefined {
+    const facts = this.deals.get(dealId);
+    if (!facts) return undefined;
+    const now = this.clock.now();
+    if (facts.notLive && facts.notLive.until > now) return { kind: 'NOT_LIVE', status: facts.notLive.status };
+    if (facts.soldOutUntil > now) return { kind: 'SOLD_OUT' };
+    return undefined;
+  }
+
+  /** Shards worth trying, in a random order so concurrent claims spread over them. */
+  candidateShards(dealId: string, shardCount: number): number[] {
+    const empty = this.deals.get(dealId)?.emptyShards;
+    const now = this.clock.now();
+    const order: number[] = [];
+    for (let k = 0; k < shardCount; k++) {
+      const until = empty?.get(k);
+      if (until === undefined || until <= now) order.push(k);
+    }
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(Math.random() * (i + 1));
+      [order[i], order[j]] = [order[j] as number, order[i] as number];
+    }
+    return order;
+  }
+
+  shardEmpty(dealId: string, shard: number): void {
+    this.entry(dealId).emptyShards.set(shard, this.clock.now() + this.ttlMs);
+  }
+
+  soldOut(dealId: string): void {
+    this.entry(dealId).soldOutUntil = this.clock.now() + this.ttlMs;
+  }
+
+  notLive(dealId: string, status: string): void {
+    this.entry(dealId).notLive = { status, until: this.clock.now() + this.ttlMs };
+  }
+
+  /** Stock came back or the status changed: forget everything we believed about this deal. */
+  forget(dealId: string): void {
+    this.deals.delete(dealId);
+  }
+}

@@ -1,0 +1,44 @@
+import type { CheckoutInput, CouponView, CreateDealInput, CueInput, DealView } from '../domain/schemas.js';
+
+/** Who is calling, as established by the HTTP layer from the JWT claims. */
+export interface Actor {
+  sub: string;
+  scopes: ReadonlySet<string>;
+}
+
+export interface ClaimResult {
+  coupon: CouponView;
+  /** true when an earlier attempt with the same Idempotency-Key already produced this coupon. */
+  replayed: boolean;
+}
+
+export interface CouponPage {
+  coupons: CouponView[];
+  nextCursor?: string;
+}
+
+export interface SweepReport {
+  deals: number;
+  expired: number;
+  unitsReturned: number;
+  orphansReturned: number;
+  slotsFreed: number;
+  dealsEnded: number;
+  dealsSettled: number;
+  errors: number;
+}
+
+/**
+ * The use cases livedrop offers. Handlers, the local runtime, tests and the benchmark all call this one
+ * implementation; only the adapters injected into it differ.
+ */
+export interface LivedropEngine {
+  createDeal(input: CreateDealInput, hostId: string): Promise<DealView>;
+  getDeal(dealId: string): Promise<DealView>;
+  cue(dealId: string, cue: CueInput, actor: Actor): Promise<DealView>;
+  claim(dealId: string, viewerId: string, idempotencyKey?: string): Promise<ClaimResult>;
+  listCoupons(viewerId: string, page: { limit?: number; cursor?: string }): Promise<CouponPage>;
+  redeem(code: string, input: CheckoutInput): Promise<CouponView>;
+  release(code: string, input: CheckoutInput): Promise<CouponView>;
+  sweep(): Promise<SweepReport>;
+}

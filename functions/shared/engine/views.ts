@@ -1,0 +1,61 @@
+import type { CouponItem, DealItem, ShardItem } from '../data/items.js';
+import { formatCode } from '../domain/code.js';
+import { effectiveStatus } from '../domain/deal.js';
+import type { CouponView, DealView } from '../domain/schemas.js';
+
+export interface DealFigures {
+  held: number;
+  redeemed: number;
+}
+
+export const toDealView = (
+  deal: DealItem,
+  shards: ShardItem[],
+  figures: DealFigures,
+  nowIso: string,
+): DealView => {
+  let stock = 0;
+  let available = 0;
+  for (const shard of shards) {
+    stock += shard.added;
+    available += shard.available;
+  }
+  return {
+    dealId: deal.dealId,
+    title: deal.title,
+    sku: deal.sku,
+    streamId: deal.streamId,
+    hostId: deal.hostId,
+    ...(deal.galaId === undefined ? {} : { galaId: deal.galaId }),
+    status: effectiveStatus(deal.status, deal.endsAt, nowIso),
+    currency: deal.currency,
+    listPrice: deal.listPrice,
+    dealPrice: deal.dealPrice,
+    stock,
+    available,
+    held: figures.held,
+    redeemed: figures.redeemed,
+    perViewerLimit: deal.perViewerLimit,
+    claimTtlSeconds: deal.claimTtlSeconds,
+    ...(deal.durationSeconds === undefined ? {} : { durationSeconds: deal.durationSeconds }),
+    createdAt: deal.createdAt,
+    ...(deal.startedAt === undefined ? {} : { startedAt: deal.startedAt }),
+    ...(deal.endsAt === undefined ? {} : { endsAt: deal.endsAt }),
+  };
+};
+
+/** An ISSUED coupon past its expiresAt is already expired for every reader, before the sweep records it. */
+export const toCouponView = (coupon: CouponItem, nowIso: string): CouponView => ({
+  couponId: coupon.couponId,
+  code: formatCode(coupon.code),
+  dealId: coupon.dealId,
+  viewerId: coupon.viewerId,
+  status: coupon.status === 'ISSUED' && coupon.expiresAt <= nowIso ? 'EXPIRED' : coupon.status,
+  issuedAt: coupon.issuedAt,
+  expiresAt: coupon.expiresAt,
+  ...(coupon.redeemedAt === undefined ? {} : { redeemedAt: coupon.redeemedAt }),
+  ...(coupon.orderId === undefined ? {} : { orderId: coupon.orderId }),
+  dealPrice: coupon.dealPrice,
+  listPrice: coupon.listPrice,
+  currency: coupon.currency,
+});

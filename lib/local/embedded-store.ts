@@ -1,0 +1,122 @@
+import type { AddressInfo } from 'node:net';
+import {
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceInUseException,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import { TABLE } from '../table-definition.js';
+
+/**
+ * The embedded DynamoDB-compatible store (dynalite, in-process, LevelDB underneath). Tests use it now; the
+ * local runtime and the benchmark use the same module. In memory, or persisted under `path`.
+ */
+export interface EmbeddedStore {
+  endpoint: string;
+  port: number;
+  tableName: string;
+  close(): Promise<void>;
+}
+
+export interface EmbeddedStoreOptions {
+  /** Directory for LevelDB files; absent keeps everything in memory. */
+  path?: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  tableName?: string;
+}
+
+export const DEFAULT_TABLE_NAME = 'livedrop';
+
+export const createTableInput = (tableName: string): CreateTableCommandInput => {
+  const attributes = new Map<string, 'S' | 'N'>();
+  for (const key of [TABLE.partitionKey, TABLE.sortKey]) attributes.set(key.name, key.type);
+  for (const index of TABLE.globalSecondaryIndexes) {
+    attributes.set(index.partitionKey.name, index.partitionKey.type);
+    attributes.set(index.sortKey.name, index.sortKey.type);
+  }
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [...attributes].map(([AttributeName, AttributeType]) => ({
+      AttributeName,
+      AttributeType,
+    })),
+    KeySchema: [
+      { AttributeName: TABLE.partitionKey.name, KeyType: 'HASH' },
+      { AttributeName: TABLE.sortKey.name, KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: TABLE.globalSecondaryIndexes.map((index) => ({
+      IndexName: index.indexName,
+      KeySchema: [
+        { AttributeName: index.partitionKey.name, KeyType: 'HASH' },
+        { AttributeName: index.sortKey.name, KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    })),
+  };
+};
+
+/** Creates livedrop's table from the table definition unless it exists, and waits until it is ACTIVE. */
+export const ensureTable = async (client: DynamoDBClient, tableName: string): Promise<void> => {
+  try {
+    await client.send(new CreateTableCommand(createTableInput(tableName)));
+    await client
+      .send(
+        new UpdateTimeToLiveCommand({
+          TableName: tableName,
+          TimeToLiveSpecification: { AttributeName: TABLE.timeToLiveAttribute, Enabled: true },
+        }),
+      )
+      .catch(() => {
+        // dynalite does not implement TTL; the attribute only garbage-collects on real DynamoDB.
+      });
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.TableStatus === 'ACTIVE') return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`table ${tableName} did not become ACTIVE`);
+};
+
+export const startEmbeddedStore = async (options: EmbeddedStoreOptions = {}): Promise<EmbeddedStore> => {
+  const server = dynalite({
+    ...(options.path === undefined ? {} : { path: options.path }),
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const endpoint = `http://127.0.0.1:${port}`;
+  const tableName = options.tableName ?? DEFAULT_TABLE_NAME;
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  try {
+    await ensureTable(client, tableName);
+  } finally {
+    client.destroy();
+  }
+  return {
+    endpoint,
+    port,
+    tableName,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections?.();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+};
