@@ -4,12 +4,7 @@ import { createDocumentClient } from './data/client.js';
 import { Store } from './data/store.js';
 import { systemClock } from './domain/clock.js';
 import { Engine } from './engine/engine.js';
-import type { LivedropEngine } from './engine/types.js';
-
-export interface HandlerDeps {
-  engine: LivedropEngine;
-  logger: Logger;
-}
+import type { HandlerDeps } from './http/types.js';
 
 /** Production wiring: config from the environment, one client, one engine per container. */
 export const productionDeps = (env: NodeJS.ProcessEnv = process.env): HandlerDeps => {

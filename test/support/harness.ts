@@ -17,7 +17,7 @@ export interface Harness {
 
 export const startHarness = async (): Promise<Harness> => {
   const embedded = await startEmbeddedStore();
-  const client = createDocumentClient({ endpoint: embedded.endpoint });
+  const client = createDocumentClient({ endpoint: embedded.endpoint, maxSockets: 256 });
   const store = new Store(client, embedded.tableName);
   const clock = new TestClock();
   return {

@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   type BatchGetCommandOutput,
@@ -10,6 +10,7 @@ import {
   type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { INDEX } from '../../../lib/table-definition.js';
 import type { DealStatus } from '../domain/schemas.js';
 import type {
@@ -296,11 +297,16 @@ export class Store {
   /**
    * The hot path: one conditional update on one shard. `issued` is monotonic, so the returned value is a
    * unique ticket (shard, seq). Status, endsAt and price live on the shard, so the grant is exact without
-   * reading or condition-checking any shared item.
+   * reading or condition-checking any shared item. On refusal, DynamoDB hands back the shard as it was
+   * (ALL_OLD) so the caller learns why without another read; stores that do not, leave `shard` undefined.
    */
-  async takeUnit(dealId: string, shard: number, nowIso: string): Promise<ShardItem | undefined> {
-    const out = await this.conditional(() =>
-      this.client.send(
+  async takeUnit(
+    dealId: string,
+    shard: number,
+    nowIso: string,
+  ): Promise<{ taken: ShardItem } | { refused: ShardItem | undefined }> {
+    try {
+      const out = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.shard(dealId, shard),
@@ -315,10 +321,15 @@ export class Store {
             ':now': nowIso,
           },
           ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
-      ),
-    );
-    return out?.Attributes as ShardItem | undefined;
+      );
+      return { taken: out.Attributes as ShardItem };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const old = (error as { Item?: Record<string, AttributeValue> }).Item;
+      return { refused: old ? (unmarshall(old) as ShardItem) : undefined };
+    }
   }
 
   /** Gives ticket `seq`'s unit back exactly once: the `returns` entry and the +1 land in one write. */

@@ -50,6 +50,7 @@ export interface EngineOptions {
   factTtlMs: number;
   /** How long an idempotent retry waits for the first attempt to finish before answering CLAIM_IN_PROGRESS. */
   replayWaitMs: number;
+  /** First pause between polls of the earlier attempt; doubles each time. */
   replayPollMs: number;
   /** Deals swept in parallel. */
   sweepConcurrency: number;
@@ -63,7 +64,7 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   settleDelayMs: 120_000,
   factTtlMs: 1_000,
   replayWaitMs: 1_500,
-  replayPollMs: 50,
+  replayPollMs: 25,
   sweepConcurrency: 4,
   reconcileBatch: 1_000,
 };
@@ -120,8 +121,8 @@ export class Engine implements LivedropEngine {
   private readonly seam: Seam;
   private readonly logger: EngineLogger;
   private readonly facts: Facts;
-  /** The immutable part of each deal (limits, shard count, prices' currency) per container. */
-  private readonly dealCache = new Map<string, DealItem>();
+  /** The immutable part of each deal (limits, shard count, currency) per container; concurrent loads share one read. */
+  private readonly dealCache = new Map<string, Promise<DealItem>>();
 
   constructor(deps: EngineDeps) {
     this.store = deps.store;
@@ -216,14 +217,18 @@ export class Engine implements LivedropEngine {
   }
 
   /** Immutable deal settings, read once per container; status, endsAt and price are read from shards. */
-  private async dealConfig(dealId: string): Promise<DealItem> {
+  private dealConfig(dealId: string): Promise<DealItem> {
     const cached = this.dealCache.get(dealId);
     if (cached) return cached;
-    const deal = await this.store.getDeal(dealId, false);
-    if (!deal) throw new DealNotFound(dealId);
     if (this.dealCache.size >= MAX_CACHED_DEALS) this.dealCache.clear();
-    this.dealCache.set(dealId, deal);
-    return deal;
+    const loading = this.store.getDeal(dealId, false).then((deal) => {
+      if (!deal) throw new DealNotFound(dealId);
+      return deal;
+    });
+    this.dealCache.set(dealId, loading);
+    // A missing deal may be created later, and a failed read may succeed next time: cache only successes.
+    loading.catch(() => this.dealCache.delete(dealId));
+    return loading;
   }
 
   async cue(dealId: string, cue: CueInput, actor: Actor): Promise<DealView> {
@@ -313,9 +318,17 @@ export class Engine implements LivedropEngine {
 
   async claim(dealId: string, viewerId: string, idempotencyKey?: string): Promise<ClaimResult> {
     const deal = await this.dealConfig(dealId);
-    this.refuseOnFacts(dealId);
     if (idempotencyKey === undefined) {
+      this.refuseOnFacts(dealId);
       return { coupon: await this.claimOnce(deal, viewerId, this.newAttempt()), replayed: false };
+    }
+    if (this.facts.refusal(dealId)) {
+      // Sold out or not live, but a retry must still get the coupon its first attempt won: one read, no write.
+      const earlier = (await this.store.getIdempotency(dealId, viewerId, idempotencyKey))
+        ? await this.awaitEarlierAttempt(deal, viewerId, idempotencyKey)
+        : undefined;
+      if (earlier) return { coupon: earlier, replayed: true };
+      this.refuseOnFacts(dealId);
     }
     for (let round = 0; round < IDEMPOTENT_ROUNDS; round++) {
       const attempt = this.newAttempt();
@@ -367,7 +380,8 @@ export class Engine implements LivedropEngine {
     idempotencyKey: string,
   ): Promise<CouponView | undefined> {
     const deadline = Date.now() + this.options.replayWaitMs;
-    for (;;) {
+    // Back off: a waiting retry must not hammer the store while the first attempt is queued behind others.
+    for (let pause = this.options.replayPollMs; ; pause = Math.min(pause * 2, 500)) {
       const record = await this.store.getIdempotency(deal.dealId, viewerId, idempotencyKey);
       if (!record) return undefined;
       const coupon = await this.store.getCoupon(record.code);
@@ -380,8 +394,9 @@ export class Engine implements LivedropEngine {
         await this.store.dropIdempotency(deal.dealId, viewerId, idempotencyKey, record.code);
         return undefined;
       }
-      if (Date.now() >= deadline) throw new ClaimInProgress();
-      await sleep(this.options.replayPollMs);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new ClaimInProgress();
+      await sleep(Math.min(pause, left));
     }
   }
 
@@ -391,6 +406,7 @@ export class Engine implements LivedropEngine {
     this.seam('claim.slot');
     let unit: TakenUnit;
     try {
+      this.refuseOnFacts(deal.dealId);
       unit = await this.takeUnit(deal);
     } catch (error) {
       if (!(error instanceof InjectedCrash)) {
@@ -460,6 +476,8 @@ export class Engine implements LivedropEngine {
         if ((await this.repairSlots(deal, slots)) === 0) throw new LimitReached(limit);
         continue;
       }
+      // The deal may have sold out while this claim queued; refusing now saves the slot write and its undo.
+      this.refuseOnFacts(deal.dealId);
       const reserved = await this.store.putSlot({
         ...keys.slot(deal.dealId, viewerId, free),
         type: 'SLOT',
@@ -523,14 +541,22 @@ export class Engine implements LivedropEngine {
 
   /**
    * Takes one unit from a shard. Shards known empty in this container are skipped and the rest tried in a
-   * random order, so a nearly empty deal does not make every claim walk all K shards.
+   * random order; facts are re-read before every probe, so once one claim learns a shard is empty (or the
+   * deal sold out) the claims in flight beside it stop probing there. A nearly empty deal therefore does not
+   * make every claim walk all K shards.
    */
   private async takeUnit(deal: DealItem): Promise<TakenUnit> {
     const nowIso = this.nowIso();
-    for (const k of this.facts.candidateShards(deal.dealId, deal.shardCount)) {
-      const taken = await this.store.takeUnit(deal.dealId, k, nowIso);
-      if (taken) return { shard: k, seq: taken.issued, dealPrice: taken.dealPrice };
-      const shard = await this.store.getShard(deal.dealId, k);
+    const tried = new Set<number>();
+    for (;;) {
+      this.refuseOnFacts(deal.dealId);
+      const k = this.facts.pickShard(deal.dealId, deal.shardCount, tried);
+      if (k === undefined) break;
+      tried.add(k);
+      const result = await this.store.takeUnit(deal.dealId, k, nowIso);
+      if ('taken' in result) return { shard: k, seq: result.taken.issued, dealPrice: result.taken.dealPrice };
+      if (this.facts.isShardEmpty(deal.dealId, k)) continue;
+      const shard = result.refused ?? (await this.store.getShard(deal.dealId, k));
       if (!shard) continue;
       const status = effectiveStatus(shard.status, shard.endsAt, nowIso);
       if (status !== 'LIVE') {

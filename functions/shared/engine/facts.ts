@@ -41,20 +41,22 @@ export class Facts {
     return undefined;
   }
 
-  /** Shards worth trying, in a random order so concurrent claims spread over them. */
-  candidateShards(dealId: string, shardCount: number): number[] {
+  /** A shard worth trying next: not known empty, not yet tried by this claim, picked at random to spread load. */
+  pickShard(dealId: string, shardCount: number, tried: ReadonlySet<number>): number | undefined {
     const empty = this.deals.get(dealId)?.emptyShards;
     const now = this.clock.now();
-    const order: number[] = [];
+    const candidates: number[] = [];
     for (let k = 0; k < shardCount; k++) {
+      if (tried.has(k)) continue;
       const until = empty?.get(k);
-      if (until === undefined || until <= now) order.push(k);
+      if (until === undefined || until <= now) candidates.push(k);
     }
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = Math.floor(Math.random() * (i + 1));
-      [order[i], order[j]] = [order[j] as number, order[i] as number];
-    }
-    return order;
+    return candidates[Math.floor(Math.random() * candidates.length)];
+  }
+
+  isShardEmpty(dealId: string, shard: number): boolean {
+    const until = this.deals.get(dealId)?.emptyShards.get(shard);
+    return until !== undefined && until > this.clock.now();
   }
 
   shardEmpty(dealId: string, shard: number): void {

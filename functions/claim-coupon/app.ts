@@ -1,0 +1,25 @@
+import * as z from 'zod/mini';
+import { SCOPES } from '../shared/domain/roles.js';
+import { idempotencyKeySchema } from '../shared/domain/schemas.js';
+import { type HttpHandler, httpHandler } from '../shared/http/http-handler.js';
+import { dealPathSchema } from '../shared/http/schemas.js';
+import type { HandlerDeps } from '../shared/http/types.js';
+
+/** Not strict: requests carry many other headers, and only this one matters here. */
+const claimHeadersSchema = z.object({ 'idempotency-key': z.optional(idempotencyKeySchema) });
+
+/**
+ * POST /deals/{dealId}/claims: the caller claims one coupon for themselves. A retry with the same
+ * Idempotency-Key returns the coupon of the first attempt with 200 instead of 201. Any body is ignored.
+ */
+export const createClaimCouponHandler = ({ engine, logger }: HandlerDeps): HttpHandler =>
+  httpHandler({
+    scopes: [SCOPES.viewer],
+    path: dealPathSchema,
+    headers: claimHeadersSchema,
+    logger,
+    run: async ({ path, headers, actor }) => {
+      const { coupon, replayed } = await engine.claim(path.dealId, actor.sub, headers['idempotency-key']);
+      return { statusCode: replayed ? 200 : 201, body: coupon };
+    },
+  });

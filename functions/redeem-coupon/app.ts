@@ -1,0 +1,15 @@
+import { SCOPES } from '../shared/domain/roles.js';
+import { checkoutSchema } from '../shared/domain/schemas.js';
+import { type HttpHandler, httpHandler } from '../shared/http/http-handler.js';
+import { couponCodePathSchema } from '../shared/http/schemas.js';
+import type { HandlerDeps } from '../shared/http/types.js';
+
+/** POST /coupons/{code}/redemptions: checkout spends a coupon on an order. */
+export const createRedeemCouponHandler = ({ engine, logger }: HandlerDeps): HttpHandler =>
+  httpHandler({
+    scopes: [SCOPES.checkout],
+    path: couponCodePathSchema,
+    body: checkoutSchema,
+    logger,
+    run: async ({ path, body }) => ({ statusCode: 200, body: await engine.redeem(path.code, body) }),
+  });

@@ -1,0 +1,206 @@
+/**
+ * Every sample event in events/ goes through its real handler: the valid ones reach the engine with exactly
+ * the parsed input, the invalid ones are refused with a 4xx before the engine is called.
+ */
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createClaimCouponHandler } from '../../../functions/claim-coupon/app.js';
+import { createCreateDealHandler } from '../../../functions/create-deal/app.js';
+import { createCueDealHandler } from '../../../functions/cue-deal/app.js';
+import { createGetDealHandler } from '../../../functions/get-deal/app.js';
+import { createListMyCouponsHandler } from '../../../functions/list-my-coupons/app.js';
+import { createRedeemCouponHandler } from '../../../functions/redeem-coupon/app.js';
+import { createReleaseCouponHandler } from '../../../functions/release-coupon/app.js';
+import type { HttpHandler } from '../../../functions/shared/http/http-handler.js';
+import type { HandlerDeps } from '../../../functions/shared/http/types.js';
+import {
+  COUPON_CODE,
+  DEAL_ID,
+  eventFileNames,
+  type FakeEngine,
+  fakeEngine,
+  HOST_SUB,
+  invoke,
+  jsonBody,
+  loadEvent,
+  sampleCoupon,
+  sampleDeal,
+  silentLogger,
+  VIEWER_SUB,
+} from './support.js';
+
+interface RouteCase {
+  create: (deps: HandlerDeps) => HttpHandler;
+  /** What the engine answers to the valid event. */
+  arrange: (engine: FakeEngine) => void;
+  validStatus: number;
+  /** The engine call the valid event must cause, exactly. */
+  expectCall: (engine: FakeEngine) => void;
+  invalid: { statusCode: number; body: unknown };
+}
+
+const validationFailed = (...details: { field: string; message: string }[]) => ({
+  error: { code: 'VALIDATION_FAILED', message: 'The request is not valid.', details },
+});
+const checkout = { viewerId: VIEWER_SUB, orderId: 'ORD-2025-11-26-000123' };
+
+const ROUTES: Record<string, RouteCase> = {
+  'create-deal': {
+    create: createCreateDealHandler,
+    arrange: (engine) => engine.createDeal.mockResolvedValue(sampleDeal()),
+    validStatus: 201,
+    expectCall: (engine) =>
+      expect(engine.createDeal).toHaveBeenCalledExactlyOnceWith(
+        {
+          title: 'Wireless earbuds, live only',
+          sku: 'EARBUDS-PRO-2',
+          streamId: 'stream-2025-11-26-evening',
+          currency: 'EUR',
+          listPrice: 12900,
+          dealPrice: 7900,
+          stock: 500,
+          perViewerLimit: 2,
+          claimTtlSeconds: 600,
+          durationSeconds: 1800,
+        },
+        HOST_SUB,
+      ),
+    invalid: {
+      statusCode: 400,
+      body: validationFailed(
+        { field: 'body.currency', message: 'Must be an ISO 4217 currency code in upper case, e.g. EUR.' },
+        { field: 'body.discount', message: 'Unknown field.' },
+        { field: 'body.dealPrice', message: 'dealPrice must be lower than listPrice.' },
+      ),
+    },
+  },
+  'get-deal': {
+    create: createGetDealHandler,
+    arrange: (engine) => engine.getDeal.mockResolvedValue(sampleDeal()),
+    validStatus: 200,
+    expectCall: (engine) => expect(engine.getDeal).toHaveBeenCalledExactlyOnceWith(DEAL_ID),
+    invalid: {
+      statusCode: 400,
+      body: validationFailed({ field: 'path.dealId', message: 'Must be a ULID.' }),
+    },
+  },
+  'cue-deal': {
+    create: createCueDealHandler,
+    arrange: (engine) => engine.cue.mockResolvedValue(sampleDeal()),
+    validStatus: 200,
+    expectCall: (engine) =>
+      expect(engine.cue).toHaveBeenCalledExactlyOnceWith(
+        DEAL_ID,
+        { action: 'restock', quantity: 250 },
+        { sub: HOST_SUB, scopes: new Set(['livedrop/host']) },
+      ),
+    invalid: {
+      statusCode: 400,
+      body: validationFailed({
+        field: 'body.quantity',
+        message: 'quantity is required for restock and allowed only there.',
+      }),
+    },
+  },
+  'claim-coupon': {
+    create: createClaimCouponHandler,
+    arrange: (engine) => engine.claim.mockResolvedValue({ coupon: sampleCoupon(), replayed: false }),
+    validStatus: 201,
+    expectCall: (engine) =>
+      expect(engine.claim).toHaveBeenCalledExactlyOnceWith(
+        DEAL_ID,
+        VIEWER_SUB,
+        'b7e2a9c4-1f3d-4e5a-9b8c-7d6e5f4a3b2c',
+      ),
+    invalid: {
+      statusCode: 400,
+      body: validationFailed({
+        field: 'headers.idempotency-key',
+        message: 'Must be printable ASCII without spaces.',
+      }),
+    },
+  },
+  'list-my-coupons': {
+    create: createListMyCouponsHandler,
+    arrange: (engine) => engine.listCoupons.mockResolvedValue({ coupons: [sampleCoupon()] }),
+    validStatus: 200,
+    expectCall: (engine) =>
+      expect(engine.listCoupons).toHaveBeenCalledExactlyOnceWith(VIEWER_SUB, {
+        limit: 20,
+        cursor: 'eyJwayI6IlZJRVdFUiMifQ',
+      }),
+    invalid: {
+      statusCode: 400,
+      body: validationFailed({ field: 'query.limit', message: 'Must be between 1 and 100.' }),
+    },
+  },
+  'redeem-coupon': {
+    create: createRedeemCouponHandler,
+    arrange: (engine) => engine.redeem.mockResolvedValue(sampleCoupon({ status: 'REDEEMED' })),
+    validStatus: 200,
+    expectCall: (engine) => expect(engine.redeem).toHaveBeenCalledExactlyOnceWith(COUPON_CODE, checkout),
+    invalid: {
+      statusCode: 403,
+      body: { error: { code: 'FORBIDDEN', message: 'You are not allowed to do this.' } },
+    },
+  },
+  'release-coupon': {
+    create: createReleaseCouponHandler,
+    arrange: (engine) => engine.release.mockResolvedValue(sampleCoupon()),
+    validStatus: 200,
+    expectCall: (engine) => expect(engine.release).toHaveBeenCalledExactlyOnceWith(COUPON_CODE, checkout),
+    invalid: {
+      statusCode: 415,
+      body: {
+        error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'The request body must be application/json.' },
+      },
+    },
+  },
+};
+
+const NON_HTTP_EVENTS = ['sweep.json'];
+
+it('has a valid and an invalid sample event for every route and nothing untested', () => {
+  const expected = [
+    ...Object.keys(ROUTES).flatMap((route) => [`${route}.invalid.json`, `${route}.valid.json`]),
+    ...NON_HTTP_EVENTS,
+  ].sort();
+  expect(eventFileNames().sort()).toStrictEqual(expected);
+});
+
+describe.each(Object.entries(ROUTES))('events/%s.*.json', (route, routeCase) => {
+  let engine: FakeEngine;
+  let handler: HttpHandler;
+
+  beforeEach(() => {
+    engine = fakeEngine();
+    handler = routeCase.create({ engine, logger: silentLogger() });
+  });
+
+  it('routes the valid event to the engine with the parsed input', async () => {
+    routeCase.arrange(engine);
+    const response = await invoke(handler, loadEvent(`${route}.valid`));
+    expect(response.statusCode).toBe(routeCase.validStatus);
+    routeCase.expectCall(engine);
+    const calls = Object.values(engine).reduce((total, method) => total + method.mock.calls.length, 0);
+    expect(calls).toBe(1);
+  });
+
+  it('refuses the invalid event with a 4xx and leaves the engine alone', async () => {
+    const response = await invoke(handler, loadEvent(`${route}.invalid`));
+    expect(response.statusCode).toBe(routeCase.invalid.statusCode);
+    expect(response.statusCode).toBeGreaterThanOrEqual(400);
+    expect(response.statusCode).toBeLessThan(500);
+    expect(jsonBody(response)).toStrictEqual(routeCase.invalid.body);
+    for (const method of Object.values(engine)) expect(method).not.toHaveBeenCalled();
+  });
+
+  it('is an event for this route', () => {
+    for (const kind of ['valid', 'invalid']) {
+      const event = loadEvent(`${route}.${kind}`);
+      expect(event.version).toBe('2.0');
+      expect(event.requestContext.routeKey).toBe(event.routeKey);
+      expect(event.requestContext.http.path).toBe(event.rawPath);
+      expect(event.routeKey.startsWith(`${event.requestContext.http.method} `)).toBe(true);
+    }
+  });
+});
