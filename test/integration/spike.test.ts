@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DomainError } from '../../functions/shared/domain/errors.js';
 import type { CouponView } from '../../functions/shared/domain/schemas.js';
-import type { Engine } from '../../functions/shared/engine/engine.js';
 import { figures, liveDeal } from '../support/fixtures.js';
-import { type Harness, startHarness } from '../support/harness.js';
+import { type Containers, type Harness, startHarness } from '../support/harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -50,11 +49,11 @@ const spikeAttempts = (viewers: number, retries: number, extra: number): Attempt
   return [...keyed, ...rest];
 };
 
-const rush = async (engines: Engine[], dealId: string, attempts: Attempt[]) => {
+const rush = async (engines: Containers, dealId: string, attempts: Attempt[]) => {
   const started = performance.now();
   const answered = new Map<Attempt, Promise<unknown>>();
   const send = async (attempt: Attempt, i: number) => {
-    const engine = engines[i % engines.length] as Engine;
+    const engine = engines.at(i);
     await new Promise((resolve) => setTimeout(resolve, attempt.atMs));
     if (attempt.after) await answered.get(attempt.after);
     try {
@@ -80,8 +79,8 @@ describe.each([
   { perViewerLimit: 3, extra: 500 },
 ])('a spike of claims with perViewerLimit $perViewerLimit', ({ perViewerLimit, extra }) => {
   it('grants exactly the stock, never more than the limit per viewer, and keeps every unit accounted for', async () => {
-    const engines = Array.from({ length: 4 }, () => h.engine());
-    const deal = await liveDeal(engines[0] as Engine, { stock: 500, perViewerLimit });
+    const engines = h.containers(4);
+    const deal = await liveDeal(engines.main, { stock: 500, perViewerLimit });
     const attempts = spikeAttempts(2_000, 600, extra);
 
     const { outcomes, ms } = await rush(engines, deal.dealId, attempts);
@@ -120,10 +119,10 @@ describe.each([
 
     // The store agrees with what callers were told, viewer by viewer.
     for (const [viewerId, count] of perViewer) {
-      const { coupons: held } = await (engines[0] as Engine).listCoupons(viewerId, { limit: 100 });
+      const { coupons: held } = await engines.main.listCoupons(viewerId, { limit: 100 });
       expect(held.filter((c) => c.dealId === deal.dealId)).toHaveLength(count);
     }
-    const after = await figures(engines[0] as Engine, deal.dealId);
+    const after = await figures(engines.main, deal.dealId);
     expect(after).toMatchObject({ stock: 500, available: 0, held: 500, redeemed: 0, accounted: 500 });
   });
 });

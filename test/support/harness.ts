@@ -12,7 +12,14 @@ export interface Harness {
   clock: TestClock;
   /** A new engine = a new container: its own caches, the same store and clock. */
   engine(options?: { seam?: Seam; options?: Partial<EngineOptions> }): Engine;
+  /** n containers; `at(i)` spreads request i over them round-robin. */
+  containers(n: number): Containers;
   close(): Promise<void>;
+}
+
+export interface Containers {
+  main: Engine;
+  at(i: number): Engine;
 }
 
 export const startHarness = async (): Promise<Harness> => {
@@ -20,18 +27,24 @@ export const startHarness = async (): Promise<Harness> => {
   const client = createDocumentClient({ endpoint: embedded.endpoint, maxSockets: 256 });
   const store = new Store(client, embedded.tableName);
   const clock = new TestClock();
+  const engine: Harness['engine'] = (extra = {}) =>
+    new Engine({
+      store,
+      clock,
+      logger: { error: () => {} },
+      ...(extra.seam === undefined ? {} : { seam: extra.seam }),
+      ...(extra.options === undefined ? {} : { options: extra.options }),
+    });
   return {
     embedded,
     store,
     clock,
-    engine: (extra = {}) =>
-      new Engine({
-        store,
-        clock,
-        logger: { error: () => {} },
-        ...(extra.seam === undefined ? {} : { seam: extra.seam }),
-        ...(extra.options === undefined ? {} : { options: extra.options }),
-      }),
+    engine,
+    containers: (n) => {
+      const main = engine();
+      const all = [main, ...Array.from({ length: n - 1 }, () => engine())];
+      return { main, at: (i) => all[i % n] ?? main };
+    },
     close: async () => {
       client.destroy();
       await embedded.close();

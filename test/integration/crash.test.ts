@@ -1,0 +1,291 @@
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CreateDealInput } from '../../functions/shared/domain/schemas.js';
+import { type Engine, InjectedCrash } from '../../functions/shared/engine/engine.js';
+import { adminActor, dealInput, HOST_ID, hostActor } from '../support/fixtures.js';
+import { type Harness, startHarness } from '../support/harness.js';
+
+/**
+ * Crash injection: every operation is aborted right after each of its writes (the engine's seam throws, as if
+ * the Lambda died there), then the sweep's reconcile runs and we check that the invariant holds, no unit was
+ * lost or doubled, nothing is left in flight and no viewer stays blocked.
+ */
+const GRACE_MS = 1_000;
+const OPTIONS = {
+  claimGraceMs: GRACE_MS,
+  returnPruneGraceMs: 3_000,
+  settleDelayMs: 1_000,
+  replayWaitMs: 200,
+};
+
+// Each case gets its own store, so a sweep can only ever crash on the deal under test.
+let h: Harness;
+let clean: Engine;
+beforeEach(async () => {
+  h = await startHarness();
+  clean = h.engine({ options: OPTIONS });
+});
+afterEach(async () => {
+  await h.close();
+});
+afterAll(() => {
+  console.info('crash-injection matrix (operation x step -> invariant):');
+  console.table(matrix);
+});
+
+const matrix: { operation: string; step: string; invariant: string; stock: number; accounted: number }[] = [];
+
+interface Ctx {
+  dealId: string;
+  /** Viewers whose holdings the scenario touched; none may stay blocked. */
+  viewers: string[];
+  state: Record<string, string>;
+}
+
+interface Scenario {
+  operation: string;
+  steps: string[];
+  deal?: Partial<CreateDealInput>;
+  /** false: leave the deal SCHEDULED. */
+  start?: boolean;
+  prepare?: (ctx: Ctx) => Promise<void>;
+  act: (engine: Engine, ctx: Ctx) => Promise<unknown>;
+  /** Runs after the repair: retrying the interrupted operation must now succeed. */
+  retry?: (ctx: Ctx) => Promise<void>;
+}
+
+const crashingAt = (target: string) => {
+  let crashed = false;
+  const engine = h.engine({
+    options: OPTIONS,
+    seam: (step) => {
+      if (step === target && !crashed) {
+        crashed = true;
+        throw new InjectedCrash(step);
+      }
+    },
+  });
+  return { engine, crashed: () => crashed };
+};
+
+/** The sweep as the schedule would run it, a few times, with time moving past every grace period. */
+const repair = async () => {
+  for (let round = 0; round < 3; round++) {
+    h.clock.advance(GRACE_MS + 1);
+    await clean.sweep();
+  }
+};
+
+const holdings = async (dealId: string, viewerId: string) =>
+  (await clean.listCoupons(viewerId, { limit: 100 })).coupons.filter(
+    (c) => c.dealId === dealId && (c.status === 'ISSUED' || c.status === 'REDEEMED'),
+  );
+
+/** After repair: every ticket taken is owned by a coupon or back in stock; nothing is left in flight. */
+const assertSettled = async (ctx: Ctx) => {
+  for (const shard of await h.store.getShards(ctx.dealId, 4)) {
+    expect(shard.checkedThrough, `shard ${shard.shard} has tickets in flight`).toBe(shard.issued);
+    expect(shard.available).toBeGreaterThanOrEqual(0);
+  }
+  const deal = await clean.getDeal(ctx.dealId);
+  expect(deal.available + deal.held + deal.redeemed).toBe(deal.stock);
+};
+
+/** The invariant holds and every viewer the scenario touched can claim again, up to their limit. */
+const assertHealthy = async (ctx: Ctx) => {
+  const deal = await clean.getDeal(ctx.dealId);
+  expect(deal.available + deal.held + deal.redeemed).toBe(deal.stock);
+  if (deal.status !== 'LIVE') return deal;
+  for (const viewerId of ctx.viewers) {
+    if ((await holdings(ctx.dealId, viewerId)).length >= deal.perViewerLimit) continue;
+    if ((await clean.getDeal(ctx.dealId)).available === 0) {
+      await clean.cue(ctx.dealId, { action: 'restock', quantity: 1 }, adminActor);
+    }
+    const { coupon } = await clean.claim(ctx.dealId, viewerId);
+    expect(coupon.status).toBe('ISSUED');
+  }
+  const after = await clean.getDeal(ctx.dealId);
+  expect(after.available + after.held + after.redeemed).toBe(after.stock);
+  return after;
+};
+
+const claimAndRedeem = async (ctx: Ctx) => {
+  const { coupon } = await clean.claim(ctx.dealId, 'viewer-x');
+  ctx.state.code = coupon.code;
+  await clean.redeem(coupon.code, { viewerId: 'viewer-x', orderId: 'order-1' });
+};
+
+const SCENARIOS: Scenario[] = [
+  {
+    operation: 'claim',
+    steps: ['claim.idempotency', 'claim.slot', 'claim.unit', 'claim.ticket', 'claim.coupon'],
+    act: (engine, ctx) => engine.claim(ctx.dealId, 'viewer-x', 'key-x'),
+    retry: async (ctx) => {
+      const again = await clean.claim(ctx.dealId, 'viewer-x', 'key-x');
+      expect(again.coupon.status).toBe('ISSUED');
+      expect(await holdings(ctx.dealId, 'viewer-x')).toHaveLength(1);
+    },
+  },
+  {
+    operation: 'claim (sold out)',
+    steps: ['claim.slot-freed'],
+    deal: { stock: 1 },
+    prepare: async (ctx) => {
+      await clean.claim(ctx.dealId, 'viewer-a');
+    },
+    act: (engine, ctx) => engine.claim(ctx.dealId, 'viewer-x'),
+  },
+  {
+    operation: 'redeem',
+    steps: ['redeem.coupon'],
+    prepare: async (ctx) => {
+      ctx.state.code = (await clean.claim(ctx.dealId, 'viewer-x')).coupon.code;
+    },
+    act: (engine, ctx) => engine.redeem(ctx.state.code ?? '', { viewerId: 'viewer-x', orderId: 'order-1' }),
+    retry: async (ctx) => {
+      const again = await clean.redeem(ctx.state.code ?? '', { viewerId: 'viewer-x', orderId: 'order-1' });
+      expect(again).toMatchObject({ status: 'REDEEMED', orderId: 'order-1' });
+    },
+  },
+  {
+    operation: 'release (hold still valid)',
+    steps: ['release.sweep', 'release.coupon'],
+    prepare: claimAndRedeem,
+    act: (engine, ctx) => engine.release(ctx.state.code ?? '', { viewerId: 'viewer-x', orderId: 'order-1' }),
+    retry: async (ctx) => {
+      const again = await clean.release(ctx.state.code ?? '', { viewerId: 'viewer-x', orderId: 'order-1' });
+      expect(again.status).toBe('ISSUED');
+    },
+  },
+  {
+    operation: 'release (hold expired)',
+    steps: ['release.sweep', 'release.coupon', 'release.unit', 'release.slot', 'release.returned'],
+    prepare: async (ctx) => {
+      await claimAndRedeem(ctx);
+      h.clock.advance(601_000);
+    },
+    act: (engine, ctx) => engine.release(ctx.state.code ?? '', { viewerId: 'viewer-x', orderId: 'order-1' }),
+    retry: async (ctx) => {
+      const again = await clean.release(ctx.state.code ?? '', { viewerId: 'viewer-x', orderId: 'order-1' });
+      expect(again.status).toBe('EXPIRED');
+    },
+  },
+  {
+    operation: 'expire (sweep)',
+    steps: ['expire.coupon', 'expire.unit', 'expire.slot', 'expire.returned'],
+    prepare: async (ctx) => {
+      await clean.claim(ctx.dealId, 'viewer-x');
+      await clean.claim(ctx.dealId, 'viewer-y');
+      ctx.viewers.push('viewer-y');
+      h.clock.advance(601_000);
+    },
+    act: (engine) => engine.sweep(),
+  },
+  {
+    operation: 'cue start',
+    steps: ['cue.deal', 'cue.shard'],
+    start: false,
+    act: (engine, ctx) => engine.cue(ctx.dealId, { action: 'start' }, hostActor),
+  },
+  {
+    operation: 'cue pause',
+    steps: ['cue.deal', 'cue.shard'],
+    act: (engine, ctx) => engine.cue(ctx.dealId, { action: 'pause' }, hostActor),
+    retry: async (ctx) => {
+      await expect(clean.claim(ctx.dealId, 'viewer-z')).rejects.toMatchObject({ code: 'DEAL_NOT_LIVE' });
+    },
+  },
+  {
+    operation: 'restock',
+    steps: ['restock.deal', 'restock.shard', 'restock.finished'],
+    act: (engine, ctx) => engine.cue(ctx.dealId, { action: 'restock', quantity: 7 }, hostActor),
+    retry: async (ctx) => {
+      expect((await clean.getDeal(ctx.dealId)).stock).toBeGreaterThanOrEqual(17);
+    },
+  },
+  {
+    operation: 'reconcile (repairing a dead claim)',
+    steps: ['void.coupon', 'reconcile.orphan', 'reconcile.unit', 'reconcile.returned', 'reconcile.progress'],
+    prepare: async (ctx) => {
+      // Two claims died: one after writing its ticket arbiter, one after taking a unit with no arbiter yet.
+      for (const [viewerId, step] of [
+        ['viewer-x', 'claim.ticket'],
+        ['viewer-y', 'claim.unit'],
+      ] as const) {
+        const { engine } = crashingAt(step);
+        await expect(engine.claim(ctx.dealId, viewerId)).rejects.toBeInstanceOf(InjectedCrash);
+      }
+      ctx.viewers.push('viewer-y');
+    },
+    act: async (engine) => {
+      for (let round = 0; round < 3; round++) {
+        h.clock.advance(GRACE_MS + 1);
+        await engine.sweep();
+      }
+    },
+  },
+  {
+    operation: 'end by duration (sweep)',
+    steps: ['sweep.ended'],
+    deal: { durationSeconds: 5 },
+    prepare: async (ctx) => {
+      await clean.claim(ctx.dealId, 'viewer-x');
+      h.clock.advance(6_000);
+    },
+    act: (engine) => engine.sweep(),
+    retry: async (ctx) => {
+      expect((await clean.getDeal(ctx.dealId)).status).toBe('ENDED');
+      await expect(clean.claim(ctx.dealId, 'viewer-z')).rejects.toMatchObject({ code: 'DEAL_NOT_LIVE' });
+    },
+  },
+];
+
+const rows = SCENARIOS.flatMap((scenario) => scenario.steps.map((step) => ({ scenario, step })));
+
+describe('crash injection', () => {
+  it.each(rows)(
+    '$scenario.operation crashing after $step: reconcile restores the invariant',
+    async ({ scenario, step }) => {
+      const deal = await clean.createDeal(dealInput({ stock: 10, shards: 4, ...scenario.deal }), HOST_ID);
+      if (scenario.start !== false) await clean.cue(deal.dealId, { action: 'start' }, hostActor);
+      const ctx: Ctx = { dealId: deal.dealId, viewers: ['viewer-x'], state: {} };
+      await scenario.prepare?.(ctx);
+      const { engine, crashed } = crashingAt(step);
+
+      const error = await scenario.act(engine, ctx).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+
+      expect(crashed(), `step ${step} was never reached`).toBe(true);
+      expect(error).toBeInstanceOf(InjectedCrash);
+      await repair();
+      await assertSettled(ctx);
+      await scenario.retry?.(ctx);
+      const after = await assertHealthy(ctx);
+      matrix.push({
+        operation: scenario.operation,
+        step,
+        invariant: 'held',
+        stock: after.stock,
+        accounted: after.available + after.held + after.redeemed,
+      });
+    },
+  );
+
+  it('never leaves a half-created deal visible', async () => {
+    for (const step of ['create.shard', 'create.deal']) {
+      const { engine } = crashingAt(step);
+      const error = await engine.createDeal(dealInput({ shards: 4 }), HOST_ID).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(InjectedCrash);
+      matrix.push({ operation: 'create deal', step, invariant: 'held', stock: 0, accounted: 0 });
+    }
+    // A deal becomes visible only with its last write, complete; nothing listed for the sweep is partial.
+    for (const dealId of await h.store.listSweepDeals()) {
+      const deal = await clean.getDeal(dealId);
+      expect(deal.available + deal.held + deal.redeemed).toBe(deal.stock);
+    }
+  });
+});
