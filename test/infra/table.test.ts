@@ -1,0 +1,61 @@
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { LivedropStack } from '../../lib/livedrop-stack.js';
+import { TABLE } from '../../lib/table-definition.js';
+
+const synth = (props: { deletionProtection?: boolean } = {}) => {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  return Template.fromStack(new LivedropStack(app, 'Test', props));
+};
+
+describe('the table in the stack', () => {
+  it('has exactly the keys and indexes of the table definition the embedded store uses', () => {
+    const template = synth();
+    const [table] = Object.values(template.findResources('AWS::DynamoDB::GlobalTable')) as {
+      Properties: Record<string, unknown>;
+    }[];
+    const props = table?.Properties as {
+      KeySchema: { AttributeName: string; KeyType: string }[];
+      GlobalSecondaryIndexes: {
+        IndexName: string;
+        KeySchema: { AttributeName: string; KeyType: string }[];
+      }[];
+    };
+
+    expect(props.KeySchema).toEqual([
+      { AttributeName: TABLE.partitionKey.name, KeyType: 'HASH' },
+      { AttributeName: TABLE.sortKey.name, KeyType: 'RANGE' },
+    ]);
+    expect(
+      props.GlobalSecondaryIndexes.map((index) => ({ name: index.IndexName, keys: index.KeySchema })),
+    ).toEqual(
+      TABLE.globalSecondaryIndexes.map((index) => ({
+        name: index.indexName,
+        keys: [
+          { AttributeName: index.partitionKey.name, KeyType: 'HASH' },
+          { AttributeName: index.sortKey.name, KeyType: 'RANGE' },
+        ],
+      })),
+    );
+  });
+
+  it('is on-demand, recoverable to a point in time, protected from deletion, with a GC-only TTL', () => {
+    synth().hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      BillingMode: 'PAY_PER_REQUEST',
+      TimeToLiveSpecification: { AttributeName: TABLE.timeToLiveAttribute, Enabled: true },
+      Replicas: [
+        {
+          DeletionProtectionEnabled: true,
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        },
+      ],
+    });
+  });
+
+  it('can drop deletion protection for throw-away stacks', () => {
+    synth({ deletionProtection: false }).hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      Replicas: [{ DeletionProtectionEnabled: false }],
+    });
+  });
+});
