@@ -10,6 +10,8 @@ export interface Harness {
   embedded: EmbeddedStore;
   store: Store;
   clock: TestClock;
+  /** Names of the DynamoDB commands sent so far (e.g. 'PutItemCommand'), for tests that count store writes. */
+  sent: string[];
   /** A new engine = a new container: its own caches, the same store and clock. */
   engine(options?: { seam?: Seam; options?: Partial<EngineOptions> }): Engine;
   /** n containers; `at(i)` spreads request i over them round-robin. */
@@ -26,6 +28,14 @@ export const startHarness = async (): Promise<Harness> => {
   const embedded = await startEmbeddedStore();
   const client = createDocumentClient({ endpoint: embedded.endpoint, maxSockets: 256 });
   const store = new Store(client, embedded.tableName);
+  const sent: string[] = [];
+  client.middlewareStack.add(
+    (next, context) => (args) => {
+      sent.push(context.commandName ?? 'unknown');
+      return next(args);
+    },
+    { step: 'initialize', name: 'recordCommands' },
+  );
   const clock = new TestClock();
   const engine: Harness['engine'] = (extra = {}) =>
     new Engine({
@@ -39,6 +49,7 @@ export const startHarness = async (): Promise<Harness> => {
     embedded,
     store,
     clock,
+    sent,
     engine,
     containers: (n) => {
       const main = engine();
