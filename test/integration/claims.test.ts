@@ -153,3 +153,25 @@ describe('settling finished deals', () => {
     });
   });
 });
+
+describe('the shard return log', () => {
+  it('forgets returned tickets once they are RETURNED and older than the prune grace, keeping shards small', async () => {
+    const engine = h.engine({ options: { returnPruneGraceMs: 60_000, claimGraceMs: 1_000 } });
+    const deal = await liveDeal(engine, { stock: 4, shards: 1, claimTtlSeconds: 10 });
+    for (const viewer of ['a', 'b', 'c']) await engine.claim(deal.dealId, viewer);
+    h.clock.advance(10_000);
+    await engine.sweep();
+    expect(Object.keys((await h.store.getShard(deal.dealId, 0))?.returns ?? {})).toHaveLength(3);
+
+    h.clock.advance(30_000);
+    await engine.sweep();
+    const young = await h.store.getShard(deal.dealId, 0);
+    h.clock.advance(30_001);
+    await engine.sweep();
+    const old = await h.store.getShard(deal.dealId, 0);
+
+    expect(Object.keys(young?.returns ?? {})).toHaveLength(3);
+    expect(old?.returns).toEqual({});
+    expect(old).toMatchObject({ available: 4, returnedCount: 3, issued: 3, checkedThrough: 3 });
+  });
+});
