@@ -87,6 +87,27 @@ describe('idempotent claims', () => {
   });
 });
 
+describe('a viewer at the limit', () => {
+  it('can claim again once their coupon is past expiresAt, before any sweep, and the unit goes back first', async () => {
+    const engine = h.engine();
+    const deal = await liveDeal(engine, { stock: 1, claimTtlSeconds: 60 });
+    const first = await engine.claim(deal.dealId, 'returning-viewer');
+    h.clock.advance(60_000);
+
+    const second = await engine.claim(deal.dealId, 'returning-viewer');
+
+    expect(second.coupon.code).not.toBe(first.coupon.code);
+    const { coupons } = await engine.listCoupons('returning-viewer', {});
+    expect(coupons.map((c) => c.status)).toEqual(['ISSUED', 'EXPIRED']);
+    expect(await figures(engine, deal.dealId)).toMatchObject({
+      stock: 1,
+      available: 0,
+      held: 1,
+      accounted: 1,
+    });
+  });
+});
+
 describe('deal status and time', () => {
   it('stops granting at endsAt before any sweep ran, and the sweep then records ENDED', async () => {
     const engine = h.engine();

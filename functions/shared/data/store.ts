@@ -26,8 +26,10 @@ import type {
 import { type CouponPhase, gsi, type Key, keys, SLOT_PREFIX, viewerPartition } from './keys.js';
 
 /**
- * The only code that talks to DynamoDB. Every write is a single-item conditional write (no transactions);
- * a failed condition comes back as `false`/`undefined`, never as an exception, so callers decide.
+ * The only code that talks to DynamoDB. Every write is a single-item conditional write (no transactions).
+ * A refused guard comes back as `false`/`undefined`, so callers decide; the few writes whose only condition
+ * is that the deal exists (markSweepWork, finishRestock, markSettleCandidate) throw instead, since the
+ * engine only makes them for a deal it has just read.
  * Condition pieces are named so the README and the unit tests can refer to them.
  */
 export const CONDITIONS = {
@@ -46,6 +48,7 @@ export const CONDITIONS = {
 } as const;
 
 const BATCH_GET_LIMIT = 100;
+const BATCH_GET_ATTEMPTS = 8;
 
 export const isConditionFailure = (error: unknown): boolean =>
   error instanceof ConditionalCheckFailedException ||
@@ -85,14 +88,18 @@ export class Store {
   }
 
   /** BatchGet with strongly consistent reads, retrying unprocessed keys; results keyed by `PK`. */
-  private async batchGet<T extends { PK: string }>(keyList: Key[]): Promise<Map<string, T>> {
+  private async batchGet<T extends { PK: string }>(requested: Key[]): Promise<Map<string, T>> {
     const found = new Map<string, T>();
+    // DynamoDB refuses a batch that names one key twice.
+    const keyList = [...new Map(requested.map((key) => [`${key.PK}\u0000${key.SK}`, key])).values()];
     for (let i = 0; i < keyList.length; i += BATCH_GET_LIMIT) {
       let pending: Record<string, unknown>[] | undefined = keyList.slice(
         i,
         i + BATCH_GET_LIMIT,
       ) as unknown as Record<string, unknown>[];
       for (let attempt = 0; pending && pending.length > 0; attempt++) {
+        if (attempt === BATCH_GET_ATTEMPTS)
+          throw new Error(`BatchGetItem left ${pending.length} keys unprocessed`);
         if (attempt > 0)
           await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 20 * 2 ** attempt)));
         const out: BatchGetCommandOutput = await this.client.send(

@@ -34,6 +34,8 @@ export const formatCode = (code: string): string => code.match(/.{1,4}/g)?.join(
  * (O for 0, I and L for 1). Returns undefined when it cannot be a livedrop code.
  */
 export const normalizeCode = (input: string): string | undefined => {
+  // Check before upper-casing: some non-ASCII letters upper-case into ASCII ones (ß -> SS, ı -> I).
+  if (!/^[0-9A-Za-z\s-]*$/.test(input)) return undefined;
   const compact = input.toUpperCase().replace(/[\s-]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1');
   if (compact.length !== CODE_CHARS) return undefined;
   for (const ch of compact) if (!ALPHABET.includes(ch)) return undefined;

@@ -494,14 +494,21 @@ export class Engine implements LivedropEngine {
   }
 
   /**
-   * A full set of slots may hide ones that hold nothing: an expiry that died before freeing its slot, or a
+   * A full set of slots may hide ones that hold nothing: a coupon past its expiresAt that no sweep has
+   * expired yet (expired here, unit and slot given back), an expiry that died before freeing its slot, or a
    * claim that died before writing its coupon (voided once older than claimGraceMs). Frees those.
    */
   private async repairSlots(deal: DealItem, slots: SlotItem[]): Promise<number> {
     const coupons = await this.store.getCoupons(slots.map((slot) => slot.code));
+    const nowIso = this.nowIso();
     let freed = 0;
     for (const slot of slots) {
       const coupon = coupons.get(slot.code);
+      if (isLiveCoupon(coupon) && coupon.status === 'ISSUED' && coupon.expiresAt <= nowIso) {
+        // finishReturn frees the slot as one of its steps.
+        if ((await this.expireCoupon(coupon.code)).expired) freed++;
+        continue;
+      }
       if (isLiveCoupon(coupon) && coupon.status !== 'EXPIRED') continue;
       if (coupon === undefined) {
         if (this.clock.now() - Date.parse(slot.claimedAt) <= this.options.claimGraceMs) continue;
@@ -709,7 +716,9 @@ export class Engine implements LivedropEngine {
     let busy = false;
     for (const shard of shards) {
       for (const coupon of await this.store.queryCouponsByPhase(dealId, shard.shard, 'ISSUED', nowIso)) {
-        if (await this.expireCoupon(coupon.code, report)) report.expired++;
+        const { expired, returned } = await this.expireCoupon(coupon.code);
+        if (expired) report.expired++;
+        if (returned) report.unitsReturned++;
       }
       for (const stale of await this.store.queryCouponsByPhase(dealId, shard.shard, 'RETURNING')) {
         const coupon = await this.store.getCoupon(stale.code);
@@ -728,14 +737,17 @@ export class Engine implements LivedropEngine {
     await this.settleIfIdle(deal, epoch, report);
   }
 
-  /** Returns true when this call made the coupon EXPIRED (a concurrent sweep may have, and is helped). */
-  private async expireCoupon(code: string, report: SweepReport): Promise<boolean> {
+  /**
+   * Expires one ISSUED coupon past its expiresAt and hands its unit back. `expired` says whether this call
+   * made it EXPIRED; a concurrent sweep may have, and is helped to finish.
+   */
+  private async expireCoupon(code: string): Promise<{ expired: boolean; returned: boolean }> {
     const expired = await this.store.expireCoupon(code, this.nowIso());
     if (expired) this.seam('expire.coupon');
     const coupon = expired ?? (await this.store.getCoupon(code));
-    if (!isLiveCoupon(coupon) || coupon.unit !== 'RETURNING') return false;
-    if (await this.finishReturn(coupon, 'expire')) report.unitsReturned++;
-    return expired !== undefined;
+    if (!isLiveCoupon(coupon) || coupon.unit !== 'RETURNING') return { expired: false, returned: false };
+    const returned = await this.finishReturn(coupon, 'expire');
+    return { expired: expired !== undefined, returned };
   }
 
   /**

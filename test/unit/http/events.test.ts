@@ -126,7 +126,6 @@ const ROUTES: Record<string, RouteCase> = {
     expectCall: (engine) =>
       expect(engine.listCoupons).toHaveBeenCalledExactlyOnceWith(VIEWER_SUB, {
         limit: 20,
-        cursor: 'eyJwayI6IlZJRVdFUiMifQ',
       }),
     invalid: {
       statusCode: 400,

@@ -263,12 +263,14 @@ describe('GET /me/coupons', () => {
   it('lists the caller’s coupons with the next cursor', async () => {
     const coupons = [sampleCoupon(), sampleCoupon({ code: 'AAAA-BBBB-CCCC-DDDD', status: 'REDEEMED' })];
     engine.listCoupons.mockResolvedValue({ coupons, nextCursor: 'next-page' });
-    const response = await invoke(handler, loadEvent('list-my-coupons.valid'));
+    const event = loadEvent('list-my-coupons.valid');
+    event.queryStringParameters = { limit: '20', cursor: 'this-page' };
+    const response = await invoke(handler, event);
     expect(response.statusCode).toBe(200);
     expect(jsonBody(response)).toStrictEqual({ coupons, nextCursor: 'next-page' });
     expect(engine.listCoupons).toHaveBeenCalledExactlyOnceWith(VIEWER_SUB, {
       limit: 20,
-      cursor: 'eyJwayI6IlZJRVdFUiMifQ',
+      cursor: 'this-page',
     });
   });
 
