@@ -836,8 +836,8 @@ export class Engine implements LivedropEngine {
         coupon = await this.store.getCoupon(code);
       }
       if (isLiveCoupon(coupon) && coupon.shard === k && coupon.seq === seq) return true;
-      // The code is void: nobody will ever hold this unit through it.
-      if (ticket.viewerId !== undefined) {
+      // The code is void (or, defensively, owned through another ticket): nobody holds this unit through it.
+      if (ticket.viewerId !== undefined && !isLiveCoupon(coupon)) {
         context.report.slotsFreed += await this.freeSlotsHolding(deal.dealId, ticket.viewerId, code);
       }
       if (!(await this.store.orphanTicket(deal.dealId, k, seq, code))) return false;
