@@ -49,6 +49,7 @@ export const gsi = {
     GSI1PK: `STREAM#${streamId}`,
     GSI1SK: `DEAL#${dealId}`,
   }),
+  streamDealsPartition: (streamId: string) => `STREAM#${streamId}`,
   /** GSI2 on coupons: per deal shard, by phase then time, so figures count and the sweep ranges cheaply. */
   couponPhasePartition: (dealId: string, shard: number) => `DEAL#${dealId}#SHARD#${shard}`,
   couponPhase: (phase: CouponPhase, at: string, code: string) => `${phase}#${at}#${code}`,

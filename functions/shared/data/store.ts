@@ -274,6 +274,17 @@ export class Store {
     );
   }
 
+  /** The deals of a stream (GSI1; eventually consistent, which a stream ending seconds later tolerates). */
+  async listStreamDeals(streamId: string): Promise<string[]> {
+    const items = await this.queryAll<{ dealId: string }>({
+      IndexName: INDEX.byOwner,
+      KeyConditionExpression: 'GSI1PK = :pk',
+      ExpressionAttributeValues: { ':pk': gsi.streamDealsPartition(streamId) },
+      ProjectionExpression: 'dealId',
+    });
+    return items.map((item) => item.dealId);
+  }
+
   async listSweepDeals(): Promise<string[]> {
     const items = await this.queryAll<{ dealId: string }>({
       IndexName: INDEX.byPhase,

@@ -75,6 +75,39 @@ export const cueSchema = z
 export type CueInput = z.infer<typeof cueSchema>;
 export type CueAction = CueInput['action'];
 
+/** EventBridge `Deal Cue` from the streaming studio (source livestream.studio). */
+export const DEAL_CUE_SOURCE = 'livestream.studio';
+export const DEAL_CUE_DETAIL_TYPE = 'Deal Cue';
+
+export const dealCueDetailSchema = z
+  .object({
+    cueId: identifier(128),
+    dealId: dealIdSchema,
+    streamId: identifier(128),
+    hostId: principalIdSchema,
+    action: z.enum(CUE_ACTIONS),
+    quantity: z.optional(z.int().check(z.gte(1), z.lte(10_000_000))),
+    at: z.iso.datetime({ offset: true }),
+  })
+  .check(
+    z.refine((c) => (c.action === 'restock') === (c.quantity !== undefined), {
+      message: 'quantity is required for restock and allowed only there.',
+      path: ['quantity'],
+    }),
+  );
+export type DealCueDetail = z.infer<typeof dealCueDetailSchema>;
+
+/** Amazon IVS `IVS Stream State Change`; only `Stream End` matters to livedrop. */
+export const IVS_SOURCE = 'aws.ivs';
+export const IVS_STATE_CHANGE_DETAIL_TYPE = 'IVS Stream State Change';
+
+export const ivsStreamStateDetailSchema = z.object({
+  event_name: z.string(),
+  channel_name: identifier(128),
+  stream_id: z.optional(z.string()),
+});
+export type IvsStreamStateDetail = z.infer<typeof ivsStreamStateDetailSchema>;
+
 export const checkoutSchema = z.strictObject({
   viewerId: principalIdSchema,
   orderId: orderIdSchema,

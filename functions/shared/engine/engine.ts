@@ -231,12 +231,15 @@ export class Engine implements LivedropEngine {
     return loading;
   }
 
-  async cue(dealId: string, cue: CueInput, actor: Actor): Promise<DealView> {
+  async cue(dealId: string, cue: CueInput, actor: Actor, origin?: { streamId: string }): Promise<DealView> {
     const deal = await this.store.getDeal(dealId);
     if (!deal) throw new DealNotFound(dealId);
     const isAdmin = actor.scopes.has(SCOPES.admin);
     if (!isAdmin && !(actor.scopes.has(SCOPES.host) && actor.sub === deal.hostId)) {
       throw new Forbidden('Only the deal’s host or an admin may cue it.');
+    }
+    if (origin && origin.streamId !== deal.streamId) {
+      throw new Forbidden(`Deal ${dealId} does not belong to stream ${origin.streamId}.`);
     }
     const updated =
       cue.action === 'restock'
@@ -244,6 +247,23 @@ export class Engine implements LivedropEngine {
         : await this.changeStatus(deal, cue.action);
     this.facts.forget(dealId);
     return this.viewOf(updated);
+  }
+
+  async endStream(streamId: string): Promise<{ ended: string[] }> {
+    const ended: string[] = [];
+    for (const dealId of await this.store.listStreamDeals(streamId)) {
+      const deal = await this.store.getDeal(dealId);
+      if (!deal || (deal.status !== 'LIVE' && deal.status !== 'PAUSED')) continue;
+      try {
+        await this.changeStatus(deal, 'end');
+        this.facts.forget(dealId);
+        ended.push(dealId);
+      } catch (error) {
+        // Ended meanwhile by a cue or the sweep: that is the outcome we wanted.
+        if (!(error instanceof InvalidTransition)) throw error;
+      }
+    }
+    return { ended };
   }
 
   private async changeStatus(

@@ -35,7 +35,10 @@ export interface SweepReport {
 export interface LivedropEngine {
   createDeal(input: CreateDealInput, hostId: string): Promise<DealView>;
   getDeal(dealId: string): Promise<DealView>;
-  cue(dealId: string, cue: CueInput, actor: Actor): Promise<DealView>;
+  /** `origin.streamId`: the cue came from that stream's studio, so the deal must belong to it. */
+  cue(dealId: string, cue: CueInput, actor: Actor, origin?: { streamId: string }): Promise<DealView>;
+  /** The stream went off air: every LIVE or PAUSED deal of it ends. */
+  endStream(streamId: string): Promise<{ ended: string[] }>;
   claim(dealId: string, viewerId: string, idempotencyKey?: string): Promise<ClaimResult>;
   listCoupons(viewerId: string, page: { limit?: number; cursor?: string }): Promise<CouponPage>;
   redeem(code: string, input: CheckoutInput): Promise<CouponView>;

@@ -1271,6 +1271,7 @@ const EVERY_METHOD: Record<PublicMethod, (s: Store) => Promise<unknown>> = {
   settleDeal: (s) => s.settleDeal(DEAL_ID, 1),
   markSettleCandidate: (s) => s.markSettleCandidate(DEAL_ID, 1, 1),
   listSweepDeals: (s) => s.listSweepDeals(),
+  listStreamDeals: (s) => s.listStreamDeals('stream-1'),
   putShard: (s) => s.putShard(shardItem()),
   getShard: (s) => s.getShard(DEAL_ID, 3),
   getShards: (s) => s.getShards(DEAL_ID, 2),

@@ -156,7 +156,13 @@ const ROUTES: Record<string, RouteCase> = {
   },
 };
 
-const NON_HTTP_EVENTS = ['sweep.json'];
+// EventBridge samples, tested in test/unit/events and test/integration/stream-events.
+const NON_HTTP_EVENTS = [
+  'ivs-stream-end.json',
+  'stream-cue.invalid.json',
+  'stream-cue.valid.json',
+  'sweep.json',
+];
 
 it('has a valid and an invalid sample event for every route and nothing untested', () => {
   const expected = [

@@ -37,6 +37,7 @@ export const fakeEngine = (): FakeEngine => {
     redeem: vi.fn<LivedropEngine['redeem']>(unexpected('redeem')),
     release: vi.fn<LivedropEngine['release']>(unexpected('release')),
     sweep: vi.fn<LivedropEngine['sweep']>(unexpected('sweep')),
+    endStream: vi.fn<LivedropEngine['endStream']>(unexpected('endStream')),
   };
 };
 

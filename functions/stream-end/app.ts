@@ -1,0 +1,14 @@
+import { ivsStreamStateDetailSchema } from '../shared/domain/schemas.js';
+import { type EventHandlerDeps, eventHandler } from '../shared/events/event-handler.js';
+
+/**
+ * Amazon IVS `IVS Stream State Change`: when a channel's stream ends, every LIVE or PAUSED deal whose
+ * streamId is the channel's name ends too. Other state changes (Stream Start, ...) change nothing.
+ */
+export const createStreamEndHandler = ({ engine, logger }: EventHandlerDeps) =>
+  eventHandler({
+    detail: ivsStreamStateDetailSchema,
+    logger,
+    run: async (detail) =>
+      detail.event_name === 'Stream End' ? engine.endStream(detail.channel_name) : { ended: [] },
+  });
