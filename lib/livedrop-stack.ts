@@ -1,18 +1,175 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  type CfnStage,
+  HttpApi,
+  HttpMethod,
+  HttpStage,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Schedule, ScheduleExpression, ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { Construct } from 'constructs';
+import { LivedropFunction } from './constructs/livedrop-function.js';
 import { LivedropTable } from './constructs/livedrop-table.js';
+import { Messaging } from './constructs/messaging.js';
+import { Observability } from './constructs/observability.js';
+import { FUNCTIONS, scopeOf } from './wiring.js';
 
 export interface LivedropStackProps extends StackProps {
+  /** JWT issuer URL the API trusts (e.g. a Cognito user pool URL). */
+  issuer: string;
+  /** Audience (client id) the tokens must carry. */
+  audience: string;
   deletionProtection?: boolean;
+  logRetention?: RetentionDays;
 }
 
-/** The deployable engine. Stateful resources first; functions, API, rules and schedules build on them. */
+/** API default limits; routes that differ say so in the wiring. */
+const DEFAULT_THROTTLE = { rateLimit: 500, burstLimit: 1_000 };
+
+/**
+ * The deployable engine, composed from the wiring declaration: stateful resources first (table, bus, queues),
+ * then one function per declaration with exactly its triggers (routes, rules, schedules), then alarms.
+ */
 export class LivedropStack extends Stack {
-  constructor(scope: Construct, id: string, props: LivedropStackProps = {}) {
+  readonly functions = new Map<string, LivedropFunction>();
+  readonly messaging: Messaging;
+
+  constructor(scope: Construct, id: string, props: LivedropStackProps) {
     super(scope, id, props);
     const data = new LivedropTable(this, 'Data', {
       ...(props.deletionProtection === undefined ? {} : { deletionProtection: props.deletionProtection }),
     });
+    const messaging = new Messaging(this, 'Messaging');
+    this.messaging = messaging;
+    const defaultBus = EventBus.fromEventBusName(this, 'DefaultBus', 'default');
+
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
+      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const api = new HttpApi(this, 'Api', {
+      apiName: 'livedrop',
+      description: 'livedrop: deals, claims and checkout',
+      createDefaultStage: false,
+      defaultAuthorizer: new HttpJwtAuthorizer('Jwt', props.issuer, { jwtAudience: [props.audience] }),
+    });
+    const stage = new HttpStage(this, 'ApiStage', {
+      httpApi: api,
+      stageName: '$default',
+      autoDeploy: true,
+      detailedMetricsEnabled: true,
+      throttle: DEFAULT_THROTTLE,
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            latencyMs: '$context.responseLatency',
+            integrationLatencyMs: '$context.integrationLatency',
+            sub: '$context.authorizer.claims.sub',
+            authorizerError: '$context.authorizer.error',
+            sourceIp: '$context.identity.sourceIp',
+          }),
+        ),
+      },
+    });
+    const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
+    const schedulesGroup = new ScheduleGroup(this, 'Schedules', { scheduleGroupName: 'livedrop' });
+
+    for (const declaration of FUNCTIONS) {
+      const isAsync = declaration.triggers.some((trigger) => trigger.kind === 'event');
+      const fn = new LivedropFunction(this, toConstructId(declaration.name), {
+        declaration,
+        ...(props.logRetention === undefined ? {} : { logRetention: props.logRetention }),
+        ...(isAsync ? { deadLetterQueue: messaging.eventsDeadLetterQueue } : {}),
+      });
+      fn.bindTable(data.table);
+      this.functions.set(declaration.name, fn);
+
+      for (const trigger of declaration.triggers) {
+        if (trigger.kind === 'http') {
+          api.addRoutes({
+            path: trigger.path,
+            methods: [HttpMethod[trigger.method]],
+            integration: new HttpLambdaIntegration(`${toConstructId(declaration.name)}Integration`, fn.fn),
+            authorizationScopes: trigger.roles.map(scopeOf),
+          });
+          if (trigger.throttle) {
+            routeSettings[`${trigger.method} ${trigger.path}`] = {
+              ThrottlingRateLimit: trigger.throttle.rateLimit,
+              ThrottlingBurstLimit: trigger.throttle.burstLimit,
+            };
+          }
+        } else if (trigger.kind === 'event') {
+          new Rule(this, trigger.id, {
+            eventBus: trigger.bus === 'livedrop' ? messaging.bus : defaultBus,
+            eventPattern: {
+              source: [...trigger.pattern.source],
+              detailType: [...trigger.pattern.detailType],
+              ...(trigger.pattern.detail ? { detail: trigger.pattern.detail } : {}),
+            },
+            targets: [
+              new LambdaFunction(fn.fn, {
+                deadLetterQueue: messaging.eventsDeadLetterQueue,
+                retryAttempts: 8,
+                maxEventAge: Duration.hours(2),
+              }),
+            ],
+          });
+        } else {
+          new Schedule(this, trigger.id, {
+            scheduleGroup: schedulesGroup,
+            description: declaration.description,
+            schedule: ScheduleExpression.rate(Duration.minutes(trigger.everyMinutes)),
+            target: new LambdaInvoke(fn.fn, {
+              deadLetterQueue: messaging.schedulesDeadLetterQueue,
+              retryAttempts: 2,
+              maxEventAge: Duration.minutes(5),
+            }),
+          });
+        }
+      }
+    }
+    if (Object.keys(routeSettings).length > 0) {
+      (stage.node.defaultChild as CfnStage).addPropertyOverride('RouteSettings', routeSettings);
+    }
+
+    // Gala price drops are one-time schedules the engine creates at run time, in their own group.
+    const galaDrops = new ScheduleGroup(this, 'GalaDrops', { scheduleGroupName: 'livedrop-gala-drops' });
+
+    new Observability(this, 'Observability', {
+      functions: [...this.functions.values()],
+      claimFunction: this.requireFunction('claim-coupon'),
+      deadLetterQueues: [messaging.eventsDeadLetterQueue, messaging.schedulesDeadLetterQueue],
+      table: data.table,
+      alarmTopic: messaging.alarmTopic,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: api.apiEndpoint });
+    new CfnOutput(this, 'BusName', { value: messaging.bus.eventBusName });
     new CfnOutput(this, 'TableName', { value: data.table.tableName });
+    new CfnOutput(this, 'AlarmTopicArn', { value: messaging.alarmTopic.topicArn });
+    new CfnOutput(this, 'GalaDropScheduleGroup', { value: galaDrops.scheduleGroupName });
+  }
+
+  private requireFunction(name: string): LivedropFunction {
+    const fn = this.functions.get(name);
+    if (!fn) throw new Error(`the wiring declares no function ${name}`);
+    return fn;
   }
 }
+
+const toConstructId = (name: string) =>
+  name
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');

@@ -6,7 +6,9 @@ import { TABLE } from '../../lib/table-definition.js';
 
 const synth = (props: { deletionProtection?: boolean } = {}) => {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  return Template.fromStack(new LivedropStack(app, 'Test', props));
+  return Template.fromStack(
+    new LivedropStack(app, 'Test', { issuer: 'https://issuer.example.com/', audience: 'livedrop', ...props }),
+  );
 };
 
 describe('the table in the stack', () => {

@@ -2,9 +2,12 @@
  * zod schemas are the single source of truth for every input and output shape; types come from z.infer.
  * zod/mini keeps the Lambda bundles small (~15 KB instead of ~440 KB for classic zod).
  */
-import * as z from 'zod/mini';
 
-z.config(z.locales.en());
+import * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
+
+// Only the English messages: `z.locales` would pull every locale into each Lambda bundle (~270 KB).
+z.config(en());
 
 export const DEAL_STATUSES = ['SCHEDULED', 'LIVE', 'PAUSED', 'ENDED'] as const;
 export const COUPON_STATUSES = ['ISSUED', 'REDEEMED', 'EXPIRED'] as const;

@@ -1,0 +1,105 @@
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { FunctionDeclaration, TableAccess } from '../wiring.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** ESM bundles that include the AWS SDK need `require` for its CommonJS dependencies. */
+const ESM_REQUIRE_BANNER =
+  "import { createRequire as __livedropCreateRequire } from 'node:module'; const require = __livedropCreateRequire(import.meta.url);";
+
+export interface LivedropFunctionProps {
+  declaration: FunctionDeclaration;
+  logRetention?: RetentionDays;
+  /** Where asynchronous invocations go after Lambda's retries are spent (event targets). */
+  deadLetterQueue?: IQueue;
+}
+
+/**
+ * One Lambda with livedrop's defaults, so no function differs by accident: arm64, Node.js 24, ESM, the AWS
+ * SDK bundled and minified (a bundled SDK imports faster than the runtime's copy), source maps, its own log
+ * group with bounded retention and JSON logs, Powertools settings, and a role that starts with nothing but
+ * writing its own logs. Everything else it may touch is granted by a bind* method together with its env var.
+ */
+export class LivedropFunction extends Construct {
+  readonly fn: NodejsFunction;
+  readonly declaration: FunctionDeclaration;
+
+  constructor(scope: Construct, id: string, props: LivedropFunctionProps) {
+    super(scope, id);
+    const { declaration } = props;
+    this.declaration = declaration;
+    const logGroup = new LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `livedrop ${declaration.name}: its own logs, plus what bind* grants`,
+    });
+    role.addToPolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [logGroup.logGroupArn],
+      }),
+    );
+    this.fn = new NodejsFunction(this, 'Function', {
+      entry: `${ROOT}functions/${declaration.name}/handler.ts`,
+      handler: 'handler',
+      projectRoot: ROOT,
+      depsLockFilePath: `${ROOT}package-lock.json`,
+      description: declaration.description,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: declaration.memoryMb,
+      timeout: Duration.seconds(declaration.timeoutSeconds),
+      role,
+      logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      ...(props.deadLetterQueue ? { deadLetterQueue: props.deadLetterQueue, retryAttempts: 2 } : {}),
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: 'livedrop',
+        POWERTOOLS_METRICS_NAMESPACE: 'livedrop',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node24',
+        mainFields: ['module', 'main'],
+        minify: true,
+        sourceMap: true,
+        bundleAwsSDK: true,
+        banner: ESM_REQUIRE_BANNER,
+      },
+    });
+  }
+
+  /**
+   * Sets TABLE_NAME and grants exactly the access the wiring declares for this function, in one call so
+   * the two cannot drift apart: item actions on the table, Query on the table and/or the named indexes.
+   */
+  bindTable(table: ITableV2): void {
+    const access: TableAccess = this.declaration.table;
+    this.fn.addEnvironment('TABLE_NAME', table.tableName);
+    if (access.items.length > 0) {
+      this.fn.addToRolePolicy(
+        new PolicyStatement({ actions: [...access.items], resources: [table.tableArn] }),
+      );
+    }
+    if (access.query.length > 0) {
+      const resources = access.query.map((target) =>
+        target === 'table' ? table.tableArn : `${table.tableArn}/index/${target}`,
+      );
+      this.fn.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:Query'], resources }));
+    }
+  }
+}

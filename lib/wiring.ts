@@ -1,0 +1,205 @@
+/**
+ * The ONE declaration of livedrop's functions and what triggers them: HTTP routes with the roles they admit,
+ * EventBridge rule patterns, schedules. The CDK stack builds Lambda, API routes, rules and schedules from it;
+ * the local runtime serves the same routes, rules and schedules from it. Adding a route, rule or schedule is
+ * one edit here. Pure data: functions are referred to by entry path only.
+ */
+export type Role = 'viewer' | 'host' | 'checkout' | 'admin';
+
+/** OAuth scope of a role, as carried in the JWT `scope` claim. */
+export const scopeOf = (role: Role): string => `livedrop/${role}`;
+
+export type HttpMethod = 'GET' | 'POST' | 'DELETE';
+
+export interface HttpTrigger {
+  kind: 'http';
+  method: HttpMethod;
+  /** API Gateway path syntax: /deals/{dealId}. */
+  path: string;
+  /** Any of these roles may call; API Gateway refuses the others before the function runs. */
+  roles: readonly Role[];
+  /** Requests per second and burst for this route, when it differs from the API default. */
+  throttle?: { rateLimit: number; burstLimit: number };
+}
+
+export interface EventTrigger {
+  kind: 'event';
+  /** Construct id of the rule. */
+  id: string;
+  /** `livedrop`: our own bus; `default`: where AWS services such as IVS deliver their events. */
+  bus: 'livedrop' | 'default';
+  pattern: {
+    source: readonly string[];
+    detailType: readonly string[];
+    detail?: Record<string, readonly unknown[]>;
+  };
+}
+
+export interface ScheduleTrigger {
+  kind: 'schedule';
+  id: string;
+  everyMinutes: number;
+}
+
+export type Trigger = HttpTrigger | EventTrigger | ScheduleTrigger;
+
+export type ItemAction =
+  | 'dynamodb:GetItem'
+  | 'dynamodb:BatchGetItem'
+  | 'dynamodb:PutItem'
+  | 'dynamodb:UpdateItem'
+  | 'dynamodb:DeleteItem';
+
+/** Where a function runs `dynamodb:Query`: the base table or one of the GSIs. */
+export type QueryTarget = 'table' | 'GSI1' | 'GSI2' | 'GSI3';
+
+export interface TableAccess {
+  /** Item actions, granted on the table itself. */
+  items: readonly ItemAction[];
+  /** Query, granted on exactly these (the table and/or named indexes). */
+  query: readonly QueryTarget[];
+}
+
+export interface FunctionDeclaration {
+  /** Also the folder under functions/ holding handler.ts. */
+  name: string;
+  description: string;
+  memoryMb: number;
+  timeoutSeconds: number;
+  /** Exactly the table access this function's code uses; nothing else is granted. */
+  table: TableAccess;
+  triggers: readonly Trigger[];
+}
+
+/** Reading a deal with its figures: the deal, its shards, coupon counts per phase on GSI2. */
+const READ_DEAL: TableAccess = { items: ['dynamodb:GetItem', 'dynamodb:BatchGetItem'], query: ['GSI2'] };
+const CUE_DEAL: TableAccess = { items: [...READ_DEAL.items, 'dynamodb:UpdateItem'], query: ['GSI2'] };
+const ALL_ITEM_ACTIONS: readonly ItemAction[] = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+];
+
+export const DEAL_CUE_PATTERN = { source: ['livestream.studio'], detailType: ['Deal Cue'] } as const;
+export const IVS_STREAM_END_PATTERN = {
+  source: ['aws.ivs'],
+  detailType: ['IVS Stream State Change'],
+  detail: { event_name: ['Stream End'] },
+} as const;
+
+export const FUNCTIONS: readonly FunctionDeclaration[] = [
+  {
+    name: 'create-deal',
+    description: 'POST /deals: a host creates a deal with its stock shards',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    table: { items: ['dynamodb:PutItem'], query: [] },
+    triggers: [{ kind: 'http', method: 'POST', path: '/deals', roles: ['host', 'admin'] }],
+  },
+  {
+    name: 'get-deal',
+    description: 'GET /deals/{dealId}: a deal with its stock figures',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    table: READ_DEAL,
+    triggers: [
+      {
+        kind: 'http',
+        method: 'GET',
+        path: '/deals/{dealId}',
+        roles: ['viewer', 'host', 'checkout', 'admin'],
+        throttle: { rateLimit: 2_000, burstLimit: 2_000 },
+      },
+    ],
+  },
+  {
+    name: 'cue-deal',
+    description: 'POST /deals/{dealId}/cues: start, pause, resume, end or restock a deal',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    table: CUE_DEAL,
+    triggers: [{ kind: 'http', method: 'POST', path: '/deals/{dealId}/cues', roles: ['host', 'admin'] }],
+  },
+  {
+    name: 'claim-coupon',
+    description: 'POST /deals/{dealId}/claims: a viewer claims a coupon (the spike path)',
+    memoryMb: 1_024,
+    timeoutSeconds: 10,
+    table: { items: ALL_ITEM_ACTIONS, query: ['table'] },
+    triggers: [
+      {
+        kind: 'http',
+        method: 'POST',
+        path: '/deals/{dealId}/claims',
+        roles: ['viewer'],
+        throttle: { rateLimit: 5_000, burstLimit: 5_000 },
+      },
+    ],
+  },
+  {
+    name: 'list-my-coupons',
+    description: 'GET /me/coupons: the caller’s coupons, newest first',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    table: { items: [], query: ['GSI1'] },
+    triggers: [{ kind: 'http', method: 'GET', path: '/me/coupons', roles: ['viewer'] }],
+  },
+  {
+    name: 'redeem-coupon',
+    description: 'POST /coupons/{code}/redemptions: checkout redeems a coupon for an order',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    table: { items: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], query: [] },
+    triggers: [{ kind: 'http', method: 'POST', path: '/coupons/{code}/redemptions', roles: ['checkout'] }],
+  },
+  {
+    name: 'release-coupon',
+    description: 'POST /coupons/{code}/releases: checkout releases a coupon of a cancelled order',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    table: { items: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], query: [] },
+    triggers: [{ kind: 'http', method: 'POST', path: '/coupons/{code}/releases', roles: ['checkout'] }],
+  },
+  {
+    name: 'stream-cue',
+    description: 'Deal Cue events from the streaming studio',
+    memoryMb: 512,
+    timeoutSeconds: 30,
+    table: CUE_DEAL,
+    triggers: [{ kind: 'event', id: 'DealCueRule', bus: 'livedrop', pattern: DEAL_CUE_PATTERN }],
+  },
+  {
+    name: 'stream-end',
+    description: 'IVS Stream End: ends the live deals of that stream',
+    memoryMb: 512,
+    timeoutSeconds: 60,
+    table: { items: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], query: ['GSI1'] },
+    triggers: [{ kind: 'event', id: 'IvsStreamEndRule', bus: 'default', pattern: IVS_STREAM_END_PATTERN }],
+  },
+  {
+    name: 'sweep',
+    description:
+      'Every minute: expire lapsed coupons, return their stock, reconcile, end deals past their end',
+    memoryMb: 1_024,
+    timeoutSeconds: 300,
+    table: { items: ALL_ITEM_ACTIONS, query: ['table', 'GSI2'] },
+    triggers: [{ kind: 'schedule', id: 'SweepSchedule', everyMinutes: 1 }],
+  },
+];
+
+export const httpRoutes = () =>
+  FUNCTIONS.flatMap((fn) =>
+    fn.triggers.flatMap((trigger) => (trigger.kind === 'http' ? [{ fn, trigger }] : [])),
+  );
+
+export const eventRules = () =>
+  FUNCTIONS.flatMap((fn) =>
+    fn.triggers.flatMap((trigger) => (trigger.kind === 'event' ? [{ fn, trigger }] : [])),
+  );
+
+export const schedules = () =>
+  FUNCTIONS.flatMap((fn) =>
+    fn.triggers.flatMap((trigger) => (trigger.kind === 'schedule' ? [{ fn, trigger }] : [])),
+  );
