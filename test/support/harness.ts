@@ -12,11 +12,18 @@ export interface Harness {
   clock: TestClock;
   /** Names of the DynamoDB commands sent so far (e.g. 'PutItemCommand'), for tests that count store writes. */
   sent: string[];
+  /** The same commands with the index a Query used, for tests that compare usage with IAM grants. */
+  calls: SentCall[];
   /** A new engine = a new container: its own caches, the same store and clock. */
   engine(options?: { seam?: Seam; options?: Partial<EngineOptions> }): Engine;
   /** n containers; `at(i)` spreads request i over them round-robin. */
   containers(n: number): Containers;
   close(): Promise<void>;
+}
+
+export interface SentCall {
+  command: string;
+  index?: string;
 }
 
 export interface Containers {
@@ -29,9 +36,13 @@ export const startHarness = async (): Promise<Harness> => {
   const client = createDocumentClient({ endpoint: embedded.endpoint, maxSockets: 256 });
   const store = new Store(client, embedded.tableName);
   const sent: string[] = [];
+  const calls: SentCall[] = [];
   client.middlewareStack.add(
     (next, context) => (args) => {
-      sent.push(context.commandName ?? 'unknown');
+      const command = context.commandName ?? 'unknown';
+      const index = (args.input as { IndexName?: string }).IndexName;
+      sent.push(command);
+      calls.push(index === undefined ? { command } : { command, index });
       return next(args);
     },
     { step: 'initialize', name: 'recordCommands' },
@@ -50,6 +61,7 @@ export const startHarness = async (): Promise<Harness> => {
     store,
     clock,
     sent,
+    calls,
     engine,
     containers: (n) => {
       const main = engine();

@@ -1,0 +1,162 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InjectedCrash } from '../../functions/shared/engine/engine.js';
+import { FUNCTIONS, type FunctionDeclaration } from '../../lib/wiring.js';
+import { adminActor, dealInput, HOST_ID, hostActor, liveDeal } from '../support/fixtures.js';
+import { type Harness, startHarness } from '../support/harness.js';
+
+/**
+ * The IAM grants in lib/wiring.ts must be exactly what each function's code sends to DynamoDB: too little
+ * fails in AWS with AccessDenied (never in tests on dynalite), too much breaks least privilege. Each case
+ * runs the use cases behind one function, through all their branches, and records every command sent.
+ */
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  await h.close();
+});
+
+const ACTIONS: Record<string, string> = {
+  GetItemCommand: 'dynamodb:GetItem',
+  BatchGetItemCommand: 'dynamodb:BatchGetItem',
+  PutItemCommand: 'dynamodb:PutItem',
+  UpdateItemCommand: 'dynamodb:UpdateItem',
+  DeleteItemCommand: 'dynamodb:DeleteItem',
+};
+
+/** What the function's code used, in the wiring's terms. */
+const usageDuring = async (run: () => Promise<unknown>) => {
+  const mark = h.calls.length;
+  await run();
+  const items = new Set<string>();
+  const query = new Set<string>();
+  for (const call of h.calls.slice(mark)) {
+    if (call.command === 'QueryCommand') query.add(call.index ?? 'table');
+    else items.add(ACTIONS[call.command] ?? call.command);
+  }
+  return { items: [...items].sort(), query: [...query].sort() };
+};
+
+const declared = (fn: FunctionDeclaration) => ({
+  items: [...fn.table.items].sort(),
+  query: [...fn.table.query].sort(),
+});
+
+const expectRejection = async (promise: Promise<unknown>) => {
+  await promise.then(
+    () => undefined,
+    () => undefined,
+  );
+};
+
+/** Every branch of the use cases behind each function, with their setup done outside the recording. */
+const EXERCISES: Record<string, () => Promise<() => Promise<unknown>>> = {
+  'create-deal': async () => () => h.engine().createDeal(dealInput(), HOST_ID),
+  'get-deal': async () => {
+    const deal = await liveDeal(h.engine());
+    return () => h.engine().getDeal(deal.dealId);
+  },
+  'cue-deal': async () => {
+    const deal = await h.engine().createDeal(dealInput(), HOST_ID);
+    return async () => {
+      const engine = h.engine();
+      await engine.cue(deal.dealId, { action: 'start' }, hostActor);
+      await engine.cue(deal.dealId, { action: 'restock', quantity: 3 }, hostActor);
+      await expectRejection(engine.cue(deal.dealId, { action: 'resume' }, hostActor));
+      await engine.cue(deal.dealId, { action: 'end' }, adminActor);
+    };
+  },
+  'stream-cue': async () => {
+    const deal = await h.engine().createDeal(dealInput(), HOST_ID);
+    return async () => {
+      const engine = h.engine();
+      await engine.cue(deal.dealId, { action: 'start' }, hostActor, { streamId: deal.streamId });
+      await engine.cue(deal.dealId, { action: 'restock', quantity: 2 }, hostActor, {
+        streamId: deal.streamId,
+      });
+      await expectRejection(
+        engine.cue(deal.dealId, { action: 'start' }, hostActor, { streamId: deal.streamId }),
+      );
+    };
+  },
+  'stream-end': async () => {
+    await liveDeal(h.engine(), { streamId: 'access-stream' });
+    return () => h.engine().endStream('access-stream');
+  },
+  'claim-coupon': async () => {
+    const deal = await liveDeal(h.engine(), { stock: 2, claimTtlSeconds: 60 });
+    await h.engine().claim(deal.dealId, 'holder');
+    h.clock.advance(60_000);
+    return async () => {
+      const engine = h.engine();
+      await engine.claim(deal.dealId, 'fresh', 'key-1');
+      await engine.claim(deal.dealId, 'fresh', 'key-1');
+      // At the limit with an expired coupon: expired inline, unit returned, slot freed, then granted.
+      await engine.claim(deal.dealId, 'holder');
+      await expectRejection(engine.claim(deal.dealId, 'late', 'key-2'));
+    };
+  },
+  'list-my-coupons': async () => {
+    const deal = await liveDeal(h.engine());
+    await h.engine().claim(deal.dealId, 'lister');
+    return () => h.engine().listCoupons('lister', { limit: 10 });
+  },
+  'redeem-coupon': async () => {
+    const deal = await liveDeal(h.engine());
+    const { coupon } = await h.engine().claim(deal.dealId, 'buyer');
+    return async () => {
+      const engine = h.engine();
+      await engine.redeem(coupon.code, { viewerId: 'buyer', orderId: 'o-1' });
+      await engine.redeem(coupon.code, { viewerId: 'buyer', orderId: 'o-1' });
+    };
+  },
+  'release-coupon': async () => {
+    const deal = await liveDeal(h.engine(), { claimTtlSeconds: 60 });
+    const kept = (await h.engine().claim(deal.dealId, 'keeper')).coupon;
+    const lapsed = (await h.engine().claim(deal.dealId, 'lapser')).coupon;
+    await h.engine().redeem(kept.code, { viewerId: 'keeper', orderId: 'o-k' });
+    await h.engine().redeem(lapsed.code, { viewerId: 'lapser', orderId: 'o-l' });
+    return async () => {
+      const engine = h.engine();
+      await engine.release(kept.code, { viewerId: 'keeper', orderId: 'o-k' });
+      h.clock.advance(60_000);
+      await engine.release(lapsed.code, { viewerId: 'lapser', orderId: 'o-l' });
+    };
+  },
+  sweep: async () => {
+    const options = { claimGraceMs: 1_000, settleDelayMs: 0 };
+    const deal = await liveDeal(h.engine(), { stock: 5, claimTtlSeconds: 60, durationSeconds: 600 });
+    await h.engine().claim(deal.dealId, 'expiring');
+    // A claim that died after writing its ticket: the reconciler voids its code, frees its slot, returns it.
+    const crashing = h.engine({
+      seam: (step) => {
+        if (step === 'claim.ticket') throw new InjectedCrash(step);
+      },
+    });
+    await expectRejection(crashing.claim(deal.dealId, 'crashed'));
+    return async () => {
+      for (let round = 0; round < 3; round++) {
+        h.clock.advance(601_000);
+        await h.engine({ options }).sweep();
+      }
+    };
+  },
+};
+
+describe('table access declared in the wiring', () => {
+  it('has an exercise for every function', () => {
+    expect(Object.keys(EXERCISES).sort()).toEqual(FUNCTIONS.map((fn) => fn.name).sort());
+  });
+
+  it.each(FUNCTIONS.map((fn) => [fn.name, fn] as const))(
+    '%s is granted exactly what its code uses',
+    async (name, fn) => {
+      const act = await (EXERCISES[name] as () => Promise<() => Promise<unknown>>)();
+
+      const used = await usageDuring(act);
+
+      expect(used).toEqual(declared(fn));
+    },
+  );
+});
