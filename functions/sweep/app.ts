@@ -11,6 +11,16 @@ export interface SweepDeps {
 type SweepInternal = { startedAt?: number };
 export type SweepHandler = middy.MiddyfiedHandler<unknown, SweepReport, Error, Context, SweepInternal>;
 
+/** A run that changed nothing is only worth a debug line (the schedule runs every minute, locally every few seconds). */
+const isIdle = (report: SweepReport): boolean =>
+  report.expired +
+    report.unitsReturned +
+    report.orphansReturned +
+    report.slotsFreed +
+    report.dealsEnded +
+    report.dealsSettled ===
+  0;
+
 /** One line per run; a failed run is logged and rethrown so the scheduler's retry policy and DLQ apply. */
 const logRun = (logger: Logger): middy.MiddlewareObj<unknown, SweepReport, Error, Context, SweepInternal> => {
   const elapsed = (startedAt: number | undefined): number | undefined =>
@@ -25,6 +35,7 @@ const logRun = (logger: Logger): middy.MiddlewareObj<unknown, SweepReport, Error
       const line = { report, durationMs: elapsed(request.internal.startedAt) };
       // Per-deal failures do not fail the run (the next run retries them), but someone should look.
       if (report !== null && report.errors > 0) logger.warn('sweep finished with errors', line);
+      else if (report !== null && isIdle(report)) logger.debug('sweep finished', line);
       else logger.info('sweep finished', line);
     },
     onError: (request) => {

@@ -19,3 +19,22 @@ export const discardEvents: EventPublisher = { publish: async () => {} };
  * crash-injection tests pass one that throws at a chosen step and then check that reconcile repairs it.
  */
 export type Seam = (step: string) => void;
+
+/** A one-time schedule: at `at` (an instant), invoke `target` (a function of the wiring) with `input`. */
+export interface OneTimeSchedule {
+  group: string;
+  name: string;
+  /** ISO 8601 instant. */
+  at: string;
+  /** IANA time zone the schedule was expressed in (EventBridge Scheduler's ScheduleExpressionTimezone). */
+  timeZone: string;
+  target: string;
+  input: Record<string, unknown>;
+}
+
+/** Where one-time schedules are kept: EventBridge Scheduler in AWS, the local scheduler locally. */
+export interface SchedulerPort {
+  scheduleOnce(schedule: OneTimeSchedule): Promise<void>;
+  /** false when no such schedule is pending. */
+  cancel(group: string, name: string): Promise<boolean>;
+}

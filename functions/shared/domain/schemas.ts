@@ -130,42 +130,57 @@ export const listCouponsQuerySchema = z.strictObject({
 export type DealStatus = (typeof DEAL_STATUSES)[number];
 export type CouponStatus = (typeof COUPON_STATUSES)[number];
 
-/** Public deal representation (GET /deals/{id}). */
-export interface DealView {
-  dealId: string;
-  title: string;
-  sku: string;
-  streamId: string;
-  hostId: string;
-  galaId?: string;
-  status: DealStatus;
-  currency: string;
-  listPrice: number;
-  dealPrice: number;
-  stock: number;
-  available: number;
-  held: number;
-  redeemed: number;
-  perViewerLimit: number;
-  claimTtlSeconds: number;
-  durationSeconds?: number;
-  createdAt: string;
-  startedAt?: string;
-  endsAt?: string;
-}
+/** Public deal representation (GET /deals/{id}); also the OpenAPI response schema. */
+export const dealViewSchema = z.object({
+  dealId: z.string(),
+  title: z.string(),
+  sku: z.string(),
+  streamId: z.string(),
+  hostId: z.string(),
+  galaId: z.optional(z.string()),
+  status: z.enum(DEAL_STATUSES),
+  currency: z.string(),
+  listPrice: z.int(),
+  dealPrice: z.int(),
+  stock: z.int(),
+  available: z.int(),
+  held: z.int(),
+  redeemed: z.int(),
+  perViewerLimit: z.int(),
+  claimTtlSeconds: z.int(),
+  durationSeconds: z.optional(z.int()),
+  createdAt: z.string(),
+  startedAt: z.optional(z.string()),
+  endsAt: z.optional(z.string()),
+});
+export type DealView = z.infer<typeof dealViewSchema>;
 
-/** Public coupon representation. */
-export interface CouponView {
-  couponId: string;
-  code: string;
-  dealId: string;
-  viewerId: string;
-  status: CouponStatus;
-  issuedAt: string;
-  expiresAt: string;
-  redeemedAt?: string;
-  orderId?: string;
-  dealPrice: number;
-  listPrice: number;
-  currency: string;
-}
+/** Public coupon representation; also the OpenAPI response schema. */
+export const couponViewSchema = z.object({
+  couponId: z.string(),
+  code: z.string(),
+  dealId: z.string(),
+  viewerId: z.string(),
+  status: z.enum(COUPON_STATUSES),
+  issuedAt: z.string(),
+  expiresAt: z.string(),
+  redeemedAt: z.optional(z.string()),
+  orderId: z.optional(z.string()),
+  dealPrice: z.int(),
+  listPrice: z.int(),
+  currency: z.string(),
+});
+export type CouponView = z.infer<typeof couponViewSchema>;
+
+export const couponPageSchema = z.object({
+  coupons: z.array(couponViewSchema),
+  nextCursor: z.optional(z.string()),
+});
+
+export const errorBodySchema = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    details: z.optional(z.unknown()),
+  }),
+});

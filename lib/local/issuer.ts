@@ -1,0 +1,104 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { exportJWK, generateKeyPair, importJWK, type JWK, type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import { type Role, scopeOf } from '../wiring.js';
+
+/**
+ * The local stand-in for the JWT issuer API Gateway trusts in AWS: it signs tokens for any sub and role
+ * (local only, never deployed) and verifies them the way the HTTP API's JWT authorizer does: signature,
+ * issuer, audience, expiry, then the route's scopes. Its key is kept in the data directory, so tokens
+ * survive a restart.
+ */
+export const LOCAL_ISSUER = 'https://livedrop.local/issuer';
+export const LOCAL_AUDIENCE = 'livedrop-local';
+const ALGORITHM = 'ES256';
+const KEY_ID = 'livedrop-local-1';
+const MAX_TTL_SECONDS = 7 * 86_400;
+
+type SigningKey = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
+
+export const ROLES: readonly Role[] = ['viewer', 'host', 'checkout', 'admin'];
+
+export type VerifiedClaims = JWTPayload & { sub: string; scope?: string };
+
+export class AuthorizationFailure extends Error {
+  constructor(
+    readonly statusCode: 401 | 403,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AuthorizationFailure';
+  }
+}
+
+export class LocalIssuer {
+  private constructor(
+    private readonly privateKey: SigningKey,
+    private readonly publicKey: SigningKey,
+    private readonly publicJwk: JWK,
+  ) {}
+
+  /** Loads the signing key from `dir` (creating it on first use), or makes a throw-away one without a dir. */
+  static async load(dir?: string): Promise<LocalIssuer> {
+    const file = dir === undefined ? undefined : join(dir, 'issuer-key.json');
+    if (file && existsSync(file)) {
+      const jwk = JSON.parse(readFileSync(file, 'utf8')) as JWK;
+      const { d: _private, ...publicJwk } = jwk;
+      return new LocalIssuer(
+        (await importJWK(jwk, ALGORITHM)) as SigningKey,
+        (await importJWK(publicJwk, ALGORITHM)) as SigningKey,
+        { ...publicJwk, kid: KEY_ID, alg: ALGORITHM, use: 'sig' },
+      );
+    }
+    const { privateKey, publicKey } = await generateKeyPair(ALGORITHM, { extractable: true });
+    const publicJwk = await exportJWK(publicKey);
+    if (file && dir) {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(file, JSON.stringify(await exportJWK(privateKey)), { mode: 0o600 });
+    }
+    return new LocalIssuer(privateKey, publicKey, { ...publicJwk, kid: KEY_ID, alg: ALGORITHM, use: 'sig' });
+  }
+
+  jwks(): { keys: JWK[] } {
+    return { keys: [this.publicJwk] };
+  }
+
+  async issue(request: { sub: string; role: Role; ttlSeconds?: number }): Promise<string> {
+    const ttl = Math.min(request.ttlSeconds ?? 3_600, MAX_TTL_SECONDS);
+    return new SignJWT({ scope: scopeOf(request.role), token_use: 'access' })
+      .setProtectedHeader({ alg: ALGORITHM, kid: KEY_ID, typ: 'JWT' })
+      .setSubject(request.sub)
+      .setIssuer(LOCAL_ISSUER)
+      .setAudience(LOCAL_AUDIENCE)
+      .setIssuedAt()
+      .setExpirationTime(`${ttl}s`)
+      .sign(this.privateKey);
+  }
+
+  /**
+   * The authorizer's checks for one route: a bearer token signed by this issuer, for this audience, not
+   * expired, with a `sub`, carrying at least one of the route's scopes. 401 for a bad token, 403 for scopes.
+   */
+  async authorize(authorization: string | undefined, scopes: readonly string[]): Promise<VerifiedClaims> {
+    const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+    if (!token) throw new AuthorizationFailure(401, 'A bearer token is required.');
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, this.publicKey, {
+        issuer: LOCAL_ISSUER,
+        audience: LOCAL_AUDIENCE,
+        algorithms: [ALGORITHM],
+      }));
+    } catch {
+      throw new AuthorizationFailure(401, 'The bearer token is not valid.');
+    }
+    if (typeof payload.sub !== 'string' || payload.sub.length === 0) {
+      throw new AuthorizationFailure(401, 'The bearer token has no subject.');
+    }
+    const granted = new Set(typeof payload.scope === 'string' ? payload.scope.split(' ') : []);
+    if (!scopes.some((scope) => granted.has(scope))) {
+      throw new AuthorizationFailure(403, 'The token lacks the scope this route requires.');
+    }
+    return payload as VerifiedClaims;
+  }
+}

@@ -1,0 +1,335 @@
+import { mkdirSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { Logger } from '@aws-lambda-powertools/logger';
+import * as z from 'zod/mini';
+import { FUNCTIONS, type FunctionDeclaration, httpRoutes, scopeOf } from '../wiring.js';
+import { compileRoute, type IncomingRequest, lambdaContext, toApiGatewayEvent } from './api-event.js';
+import { LocalBus } from './bus.js';
+import { type EmbeddedStore, startEmbeddedStore } from './embedded-store.js';
+import type { EventPattern } from './event-pattern.js';
+import { AuthorizationFailure, LocalIssuer, ROLES } from './issuer.js';
+import { LocalScheduler } from './scheduler.js';
+
+export interface RuntimeOptions {
+  /** 0 picks a free port. Default 3000. */
+  port?: number;
+  host?: string;
+  /** Directory for the store, the issuer key and pending schedules; 'memory' keeps nothing. */
+  data?: string;
+  /** Period of the recurring schedules (the sweep) locally. Default 5 s. */
+  sweepSeconds?: number;
+  logger?: Logger;
+}
+
+export interface Runtime {
+  url: string;
+  port: number;
+  scheduler: LocalScheduler;
+  /** Stops taking requests, lets those in flight finish, stops schedules and closes the store. */
+  close(): Promise<void>;
+}
+
+type LambdaHandler = (event: unknown, context: unknown) => Promise<unknown>;
+
+/** What the gateway answers; `routed` when a function produced it (and logged it). */
+interface Answer {
+  status: number;
+  headers?: Record<string, string>;
+  body: string;
+  routed?: boolean;
+}
+
+const MAX_REQUEST_BYTES = 1024 * 1024;
+
+const tokenRequestSchema = z.strictObject({
+  sub: z.string().check(z.minLength(1), z.maxLength(256), z.regex(/^[\x21-\x7E]+$/)),
+  role: z.enum(ROLES as ['viewer', 'host', 'checkout', 'admin']),
+  ttlSeconds: z.optional(z.int().check(z.gte(1), z.lte(7 * 86_400))),
+});
+
+class RequestError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Runs the whole engine on one machine: the embedded store, every function of the wiring (the very handler
+ * modules the stack deploys, each loaded once like a warm Lambda container), an HTTP gateway with a local
+ * JWT issuer, the local event bus and the local scheduler.
+ */
+export const startRuntime = async (options: RuntimeOptions = {}): Promise<Runtime> => {
+  const logger = options.logger ?? new Logger({ serviceName: 'livedrop-local' });
+  const dataDir = options.data === 'memory' ? undefined : (options.data ?? '.livedrop/data');
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const store: EmbeddedStore = await startEmbeddedStore(dataDir ? { path: join(dataDir, 'store') } : {});
+
+  // The handler modules read their configuration from the environment at import, as in Lambda.
+  process.env.TABLE_NAME = store.tableName;
+  process.env.DYNAMODB_ENDPOINT = store.endpoint;
+  process.env.AWS_REGION ??= 'us-east-1';
+  const handlers = new Map<string, LambdaHandler>();
+  for (const declaration of FUNCTIONS) {
+    const module = (await import(
+      new URL(`../../functions/${declaration.name}/handler.ts`, import.meta.url).href
+    )) as {
+      handler: LambdaHandler;
+    };
+    handlers.set(declaration.name, module.handler);
+  }
+
+  /** A Lambda invocation: the declared timeout is enforced, as the reconciler's grace periods rely on it. */
+  const invoke = async (declaration: FunctionDeclaration, event: unknown): Promise<unknown> => {
+    const handler = handlers.get(declaration.name) as LambdaHandler;
+    const timeoutMs = declaration.timeoutSeconds * 1000;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        handler(event, lambdaContext(declaration.name, timeoutMs, declaration.memoryMb)),
+        new Promise((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`${declaration.name} timed out after ${timeoutMs} ms`)),
+            timeoutMs,
+          );
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  const byName = new Map(FUNCTIONS.map((declaration) => [declaration.name, declaration]));
+  const invokeByName = (name: string, event: unknown) => {
+    const declaration = byName.get(name);
+    if (!declaration) return Promise.reject(new Error(`no function ${name} in the wiring`));
+    return invoke(declaration, event);
+  };
+
+  const log = (message: string, extra: Record<string, unknown>) => logger.info(message, extra);
+  const issuer = await LocalIssuer.load(dataDir);
+  const bus = new LocalBus(
+    FUNCTIONS.flatMap((declaration) =>
+      declaration.triggers.flatMap((trigger) =>
+        trigger.kind === 'event'
+          ? [
+              {
+                id: trigger.id,
+                bus: trigger.bus,
+                pattern: {
+                  source: trigger.pattern.source,
+                  'detail-type': trigger.pattern.detailType,
+                  ...(trigger.pattern.detail ? { detail: trigger.pattern.detail } : {}),
+                } as EventPattern,
+                target: declaration.name,
+                deliver: (event: unknown) => invoke(declaration, event),
+              },
+            ]
+          : [],
+      ),
+    ),
+    log,
+  );
+  const scheduler = new LocalScheduler(invokeByName, log, dataDir);
+  scheduler.start(
+    FUNCTIONS.flatMap((declaration) =>
+      declaration.triggers.flatMap((trigger) =>
+        trigger.kind === 'schedule'
+          ? [{ id: trigger.id, target: declaration.name, everyMs: (options.sweepSeconds ?? 5) * 1000 }]
+          : [],
+      ),
+    ),
+  );
+  const routes = httpRoutes().map(({ fn, trigger }) => compileRoute(fn.name, trigger));
+  // By entry path, like the handlers: lib does not import functions/ code.
+  const { buildOpenApi } = (await import(
+    new URL('../../functions/shared/http/openapi.ts', import.meta.url).href
+  )) as { buildOpenApi: () => unknown };
+  const openApi = buildOpenApi();
+
+  const handle = async (request: IncomingRequest): Promise<Answer> => {
+    const json = (status: number, body: unknown) => ({ status, body: JSON.stringify(body) });
+    const { method, path } = request;
+    if (method === 'GET' && path === '/health') return json(200, { status: 'ok' });
+    if (method === 'GET' && path === '/.well-known/jwks.json') return json(200, issuer.jwks());
+    if (method === 'GET' && path === '/openapi.json') return json(200, openApi);
+    if (method === 'POST' && path === '/local/token') {
+      const parsed = tokenRequestSchema.safeParse(parseJson(request.body));
+      if (!parsed.success) {
+        throw new RequestError(
+          400,
+          'VALIDATION_FAILED',
+          'The token request is not valid.',
+          parsed.error.issues.map((issue) => ({
+            field: `body.${issue.path.join('.')}`,
+            message: issue.message,
+          })),
+        );
+      }
+      return json(200, { token: await issuer.issue(parsed.data) });
+    }
+    if (method === 'POST' && path === '/local/events') {
+      const body = parseJson(request.body);
+      if (body === null || typeof body !== 'object')
+        throw new RequestError(400, 'VALIDATION_FAILED', 'Expected a PutEvents body.');
+      const wait = new URLSearchParams(request.rawQueryString).get('wait') === 'true';
+      try {
+        return json(200, await bus.putEvents(body as { Entries?: unknown }, { wait }));
+      } catch (error) {
+        if (error instanceof RangeError) throw new RequestError(400, 'VALIDATION_FAILED', error.message);
+        throw error;
+      }
+    }
+    for (const route of routes) {
+      const parameters = route.match(path);
+      if (!parameters || route.trigger.method !== method) continue;
+      const claims = await issuer.authorize(request.headers.authorization, route.trigger.roles.map(scopeOf));
+      const response = (await invoke(
+        byName.get(route.target) as FunctionDeclaration,
+        toApiGatewayEvent(route, parameters, request, claims),
+      )) as { statusCode: number; headers?: Record<string, string>; body?: string };
+      return {
+        status: response.statusCode,
+        ...(response.headers ? { headers: response.headers } : {}),
+        body: response.body ?? '',
+        routed: true,
+      };
+    }
+    throw new RequestError(404, 'NOT_FOUND', `No route for ${method} ${path}.`);
+  };
+
+  const inFlight = new Set<Promise<void>>();
+  const server: Server = createServer((req, res) => {
+    const work = serve(req, res, handle, logger);
+    inFlight.add(work);
+    void work.finally(() => inFlight.delete(work));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 3000, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
+  logger.info('livedrop is running', { url, data: dataDir ?? 'memory', functions: FUNCTIONS.length });
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    scheduler,
+    close: () => {
+      closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        });
+        await Promise.allSettled([...inFlight]);
+        await scheduler.stop();
+        await bus.drain();
+        await store.close();
+        logger.info('livedrop stopped', { data: dataDir ?? 'memory' });
+      })();
+      return closing;
+    },
+  };
+};
+
+const parseJson = (body: Buffer): unknown => {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new RequestError(400, 'VALIDATION_FAILED', 'The request body is not valid JSON.');
+  }
+};
+
+const readBody = (req: IncomingMessage): Promise<Buffer> =>
+  new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_REQUEST_BYTES) {
+        reject(
+          new RequestError(
+            413,
+            'PAYLOAD_TOO_LARGE',
+            `The request body is larger than ${MAX_REQUEST_BYTES} bytes.`,
+          ),
+        );
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+
+const serve = async (
+  req: IncomingMessage,
+  res: ServerResponse,
+  handle: (request: IncomingRequest) => Promise<Answer>,
+  logger: Logger,
+): Promise<void> => {
+  const started = performance.now();
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  let status = 500;
+  let headers: Record<string, string> = {};
+  let body: string;
+  let routed = false;
+  try {
+    const headerMap: Record<string, string> = {};
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headerMap[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
+    }
+    const result = await handle({
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      rawQueryString: url.search.slice(1),
+      headers: headerMap,
+      body: await readBody(req),
+      sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+    });
+    status = result.status;
+    headers = result.headers ?? {};
+    body = result.body;
+    routed = result.routed === true;
+  } catch (error) {
+    if (error instanceof AuthorizationFailure) {
+      status = error.statusCode;
+      body = JSON.stringify({
+        error: { code: status === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN', message: error.message },
+      });
+    } else if (error instanceof RequestError) {
+      status = error.statusCode;
+      body = JSON.stringify({
+        error: {
+          code: error.code,
+          message: error.message,
+          ...(error.details ? { details: error.details } : {}),
+        },
+      });
+    } else {
+      // The gateway's own failure or a function timeout: generic, as API Gateway would answer.
+      logger.error('request failed', { path: url.pathname, error });
+      status = 500;
+      body = JSON.stringify({ error: { code: 'INTERNAL', message: 'Internal error.' } });
+    }
+  }
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+  res.end(body);
+  // Function routes log their own line (as in Lambda); the gateway logs what never reached a function.
+  if (!routed) {
+    logger.info('request', {
+      method: req.method,
+      path: url.pathname,
+      status,
+      durationMs: Math.round(performance.now() - started),
+    });
+  }
+};
