@@ -86,11 +86,18 @@ export class LivedropStack extends Stack {
     const schedulesGroup = new ScheduleGroup(this, 'Schedules', { scheduleGroupName: 'livedrop' });
 
     for (const declaration of FUNCTIONS) {
-      const isAsync = declaration.triggers.some((trigger) => trigger.kind === 'event');
+      // Rules and schedules invoke Lambda asynchronously: their own DLQs only catch what they could not
+      // deliver, so a run that throws needs the function's DLQ once Lambda's retries are spent.
+      const kinds = new Set(declaration.triggers.map((trigger) => trigger.kind));
+      const deadLetterQueue = kinds.has('event')
+        ? messaging.eventsDeadLetterQueue
+        : kinds.has('schedule')
+          ? messaging.schedulesDeadLetterQueue
+          : undefined;
       const fn = new LivedropFunction(this, toConstructId(declaration.name), {
         declaration,
         ...(props.logRetention === undefined ? {} : { logRetention: props.logRetention }),
-        ...(isAsync ? { deadLetterQueue: messaging.eventsDeadLetterQueue } : {}),
+        ...(deadLetterQueue ? { deadLetterQueue } : {}),
       });
       fn.bindTable(data.table);
       this.functions.set(declaration.name, fn);

@@ -21,7 +21,7 @@ const isIdle = (report: SweepReport): boolean =>
     report.dealsSettled ===
   0;
 
-/** One line per run; a failed run is logged and rethrown so the scheduler's retry policy and DLQ apply. */
+/** One line per run; a failed run is logged and rethrown so Lambda's async retries apply and the run then lands in the sweep's dead-letter queue. */
 const logRun = (logger: Logger): middy.MiddlewareObj<unknown, SweepReport, Error, Context, SweepInternal> => {
   const elapsed = (startedAt: number | undefined): number | undefined =>
     startedAt === undefined ? undefined : Math.round(performance.now() - startedAt);

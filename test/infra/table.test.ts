@@ -1,19 +1,24 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { LivedropStack } from '../../lib/livedrop-stack.js';
 import { TABLE } from '../../lib/table-definition.js';
+import { TEMPLATE_ONLY } from './support.js';
 
 const synth = (props: { deletionProtection?: boolean } = {}) => {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = new App(TEMPLATE_ONLY);
   return Template.fromStack(
     new LivedropStack(app, 'Test', { issuer: 'https://issuer.example.com/', audience: 'livedrop', ...props }),
   );
 };
 
 describe('the table in the stack', () => {
+  let template: Template;
+  beforeAll(() => {
+    template = synth();
+  });
+
   it('has exactly the keys and indexes of the table definition the embedded store uses', () => {
-    const template = synth();
     const [table] = Object.values(template.findResources('AWS::DynamoDB::GlobalTable')) as {
       Properties: Record<string, unknown>;
     }[];
@@ -43,7 +48,7 @@ describe('the table in the stack', () => {
   });
 
   it('is on-demand, recoverable to a point in time, protected from deletion, with a GC-only TTL', () => {
-    synth().hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
       BillingMode: 'PAY_PER_REQUEST',
       TimeToLiveSpecification: { AttributeName: TABLE.timeToLiveAttribute, Enabled: true },
       Replicas: [
@@ -55,9 +60,17 @@ describe('the table in the stack', () => {
     });
   });
 
-  it('can drop deletion protection for throw-away stacks', () => {
-    synth({ deletionProtection: false }).hasResourceProperties('AWS::DynamoDB::GlobalTable', {
-      Replicas: [{ DeletionProtectionEnabled: false }],
+  it('survives the stack being deleted or the table being replaced', () => {
+    template.hasResource('AWS::DynamoDB::GlobalTable', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+
+  it('can drop deletion protection for throw-away stacks, and then goes with the stack', () => {
+    synth({ deletionProtection: false }).hasResource('AWS::DynamoDB::GlobalTable', {
+      DeletionPolicy: 'Delete',
+      Properties: { Replicas: [{ DeletionProtectionEnabled: false }] },
     });
   });
 });

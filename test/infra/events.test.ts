@@ -1,0 +1,264 @@
+/**
+ * Everything that invokes livedrop without a caller waiting: EventBridge rules (on our bus and on the default
+ * bus, where IVS delivers) and Scheduler schedules. Each has exactly the wiring's pattern or rate, targets the
+ * declared function, retries, and ends in a dead-letter queue; the scheduler's role may invoke the sweep only.
+ */
+import { Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { eventRules, schedules } from '../../lib/wiring.js';
+import {
+  arnOf,
+  asList,
+  functionIds,
+  type Json,
+  logicalIdOf,
+  pointsAt,
+  ref,
+  resource,
+  resourcesOfType,
+  roleStatements,
+  type Synthesised,
+  synthLivedrop,
+} from './support.js';
+
+let synthesised: Synthesised;
+let busId: string;
+let eventsDeadLetterQueueId: string;
+let schedulesDeadLetterQueueId: string;
+
+beforeAll(() => {
+  synthesised = synthLivedrop();
+  const { messaging } = synthesised.stack;
+  busId = logicalIdOf(synthesised.stack, messaging.bus);
+  eventsDeadLetterQueueId = logicalIdOf(synthesised.stack, messaging.eventsDeadLetterQueue);
+  schedulesDeadLetterQueueId = logicalIdOf(synthesised.stack, messaging.schedulesDeadLetterQueue);
+});
+
+/** The logical id of a construct the stack created directly under the id the wiring gives it. */
+const childId = (id: string) => logicalIdOf(synthesised.stack, synthesised.stack.node.findChild(id));
+
+interface RuleTarget {
+  Arn: unknown;
+  Id: string;
+  RetryPolicy?: { MaximumRetryAttempts: number; MaximumEventAgeInSeconds: number };
+  DeadLetterConfig?: { Arn: unknown };
+}
+
+const ruleProps = (id: string) => resource(synthesised.template, childId(id)).Properties;
+
+const RULES = eventRules().map(({ fn, trigger }) => ({ id: trigger.id, name: fn.name, trigger }));
+const SCHEDULES = schedules().map(({ fn, trigger }) => ({ id: trigger.id, name: fn.name, trigger }));
+
+describe('the livedrop event bus', () => {
+  it('exists under its name and is published as the BusName output', () => {
+    expect(resource(synthesised.template, busId)).toMatchObject({
+      Type: 'AWS::Events::EventBus',
+      Properties: { Name: 'livedrop' },
+    });
+    synthesised.template.hasOutput('BusName', { Value: ref(busId) });
+  });
+});
+
+describe.each(RULES)('the $id rule', ({ id, name, trigger }) => {
+  it(`matches exactly the wiring’s pattern on the ${trigger.bus} bus`, () => {
+    const props = ruleProps(id);
+
+    expect(props.EventPattern).toStrictEqual({
+      source: trigger.pattern.source,
+      'detail-type': trigger.pattern.detailType,
+      ...(trigger.pattern.detail ? { detail: trigger.pattern.detail } : {}),
+    });
+    expect(props.EventBusName).toStrictEqual(trigger.bus === 'livedrop' ? ref(busId) : 'default');
+    expect(props.State).toBe('ENABLED');
+  });
+
+  it(`targets only the ${name} function, with retries and a dead-letter queue`, () => {
+    const targets = ruleProps(id).Targets as RuleTarget[];
+
+    expect(targets).toHaveLength(1);
+    expect(targets[0]).toMatchObject({
+      Arn: arnOf(functionIds(synthesised, name).function),
+      RetryPolicy: {
+        MaximumRetryAttempts: expect.any(Number),
+        MaximumEventAgeInSeconds: expect.any(Number),
+      },
+      DeadLetterConfig: { Arn: arnOf(eventsDeadLetterQueueId) },
+    });
+  });
+
+  it(`may invoke ${name}, and only as this rule`, () => {
+    synthesised.template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'events.amazonaws.com',
+      FunctionName: arnOf(functionIds(synthesised, name).function),
+      SourceArn: arnOf(childId(id)),
+    });
+  });
+
+  it('may put the events it cannot deliver into the DLQ, scoped to this rule', () => {
+    synthesised.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [ref(eventsDeadLetterQueueId)],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Action: 'sqs:SendMessage',
+            Principal: { Service: 'events.amazonaws.com' },
+            Resource: arnOf(eventsDeadLetterQueueId),
+            Condition: { ArnEquals: { 'aws:SourceArn': arnOf(childId(id)) } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it(`makes ${name} keep failed asynchronous invocations in the events DLQ after Lambda’s retries`, () => {
+    const functionId = functionIds(synthesised, name).function;
+
+    expect(resource(synthesised.template, functionId).Properties.DeadLetterConfig).toStrictEqual({
+      TargetArn: arnOf(eventsDeadLetterQueueId),
+    });
+    synthesised.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: ref(functionId),
+      MaximumRetryAttempts: Match.anyValue(),
+    });
+  });
+});
+
+describe('the rules AWS contracts depend on', () => {
+  it('Deal Cue: studio cues arrive on the livedrop bus', () => {
+    expect(ruleProps('DealCueRule')).toMatchObject({
+      EventBusName: ref(busId),
+      EventPattern: { source: ['livestream.studio'], 'detail-type': ['Deal Cue'] },
+    });
+  });
+
+  it('IVS Stream End: only Stream End state changes, on the default bus where IVS publishes', () => {
+    expect(ruleProps('IvsStreamEndRule')).toMatchObject({
+      EventBusName: 'default',
+      EventPattern: {
+        source: ['aws.ivs'],
+        'detail-type': ['IVS Stream State Change'],
+        detail: { event_name: ['Stream End'] },
+      },
+    });
+  });
+
+  it('the template has no rule the wiring does not declare', () => {
+    const declared = RULES.map(({ id }) => childId(id)).sort();
+
+    expect(Object.keys(resourcesOfType(synthesised.template, 'AWS::Events::Rule')).sort()).toStrictEqual(
+      declared,
+    );
+  });
+});
+
+describe.each(SCHEDULES)('the $id schedule', ({ id, name, trigger }) => {
+  const props = () => resource(synthesised.template, childId(id)).Properties;
+  const rate = trigger.everyMinutes === 1 ? 'rate(1 minute)' : `rate(${trigger.everyMinutes} minutes)`;
+
+  it(`runs ${name} at ${rate}, with retries and a dead-letter queue`, () => {
+    expect(props()).toMatchObject({
+      ScheduleExpression: rate,
+      State: 'ENABLED',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: {
+        Arn: arnOf(functionIds(synthesised, name).function),
+        RetryPolicy: {
+          MaximumRetryAttempts: expect.any(Number),
+          MaximumEventAgeInSeconds: expect.any(Number),
+        },
+        DeadLetterConfig: { Arn: arnOf(schedulesDeadLetterQueueId) },
+      },
+    });
+  });
+
+  it(`has an execution role that may invoke only ${name} (and its versions) and write to its DLQ`, () => {
+    const roleId = pointsAt((props().Target as Json).RoleArn);
+    const functionArn = arnOf(functionIds(synthesised, name).function);
+    const statements = roleStatements(synthesised.template, roleId ?? '');
+
+    expect(
+      statements.map(({ Effect, Action, Resource }) => ({ Effect, Action: asList(Action), Resource })),
+    ).toStrictEqual([
+      {
+        Effect: 'Allow',
+        Action: ['lambda:InvokeFunction'],
+        Resource: [functionArn, { 'Fn::Join': ['', [functionArn, ':*']] }],
+      },
+      { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: arnOf(schedulesDeadLetterQueueId) },
+    ]);
+  });
+
+  it('has an execution role only Scheduler can assume, on behalf of this account’s schedules', () => {
+    const roleId = pointsAt((props().Target as Json).RoleArn);
+
+    expect(resource(synthesised.template, roleId ?? '').Properties).toMatchObject({
+      AssumeRolePolicyDocument: {
+        Statement: [
+          {
+            Action: 'sts:AssumeRole',
+            Effect: 'Allow',
+            Principal: { Service: 'scheduler.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') } },
+          },
+        ],
+      },
+    });
+  });
+});
+
+describe('schedules', () => {
+  it('the sweep runs every minute', () => {
+    expect(resource(synthesised.template, childId('SweepSchedule')).Properties.ScheduleExpression).toBe(
+      'rate(1 minute)',
+    );
+  });
+
+  it('gala price drops have their own schedule group for the one-time schedules created at run time', () => {
+    synthesised.template.hasResourceProperties('AWS::Scheduler::ScheduleGroup', {
+      Name: 'livedrop-gala-drops',
+    });
+    synthesised.template.hasOutput('GalaDropScheduleGroup', { Value: 'livedrop-gala-drops' });
+  });
+});
+
+describe('every asynchronous path ends in a dead-letter queue', () => {
+  it('every rule target has a retry policy and a DLQ', () => {
+    const targets = Object.values(resourcesOfType(synthesised.template, 'AWS::Events::Rule')).flatMap(
+      (rule) => rule.Properties.Targets as RuleTarget[],
+    );
+
+    expect(targets.length).toBeGreaterThan(0);
+    for (const target of targets) {
+      expect(target.RetryPolicy).toBeDefined();
+      expect(pointsAt(target.DeadLetterConfig?.Arn)).toBe(eventsDeadLetterQueueId);
+    }
+  });
+
+  it('every schedule target has a retry policy and a DLQ', () => {
+    const targets = Object.values(resourcesOfType(synthesised.template, 'AWS::Scheduler::Schedule')).map(
+      (schedule) => schedule.Properties.Target as RuleTarget,
+    );
+
+    expect(targets.length).toBeGreaterThan(0);
+    for (const target of targets) {
+      expect(target.RetryPolicy).toBeDefined();
+      expect(pointsAt(target.DeadLetterConfig?.Arn)).toBe(schedulesDeadLetterQueueId);
+    }
+  });
+
+  /**
+   * EventBridge and Scheduler both invoke Lambda asynchronously, so their DLQs only catch events they could
+   * not *deliver*; a run that throws is retried by Lambda and then dropped unless the function itself has a
+   * DLQ.
+   */
+  it('every function invoked asynchronously (rule or schedule) keeps failed runs in a DLQ', () => {
+    const asyncNames = [...RULES, ...SCHEDULES].map(({ name }) => name);
+
+    for (const name of asyncNames) {
+      const props = resource(synthesised.template, functionIds(synthesised, name).function).Properties;
+      expect(props.DeadLetterConfig, `${name} has no DLQ for failed asynchronous invocations`).toBeDefined();
+    }
+  });
+});

@@ -1,0 +1,192 @@
+/**
+ * cdk-nag 3 runs as a CDK validation plugin: `app.synth()` evaluates it, writes validation-report.json into
+ * the cloud assembly (violations and, separately, the acknowledged ones) and throws when any violation is
+ * left (under vitest, NODE_ENV=test makes CDK treat the app as in-memory: the error message is the report). Here the app is built the way bin/app.ts builds it, and the report is read back.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, type CfnResource, Stack, Validations } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { CfnQueue } from 'aws-cdk-lib/aws-sqs';
+import { AwsSolutionsChecks, type IApplyRule } from 'cdk-nag';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LivedropStack } from '../../lib/livedrop-stack.js';
+import { acknowledgeNagFindings, NAG_ACKNOWLEDGEMENTS } from '../../lib/nag.js';
+import { AUDIENCE, ISSUER, NO_BUNDLING } from './support.js';
+
+interface ReportedViolation {
+  ruleName: string;
+  severity: string;
+  violatingConstructs: { constructPath: string }[];
+  acknowledgedId?: string;
+  reason?: string;
+  acknowledgedAt?: string;
+}
+
+interface ValidationReport {
+  pluginReports: {
+    pluginName: string;
+    conclusion: 'success' | 'failure';
+    violations: ReportedViolation[];
+    suppressedViolations?: ReportedViolation[];
+  }[];
+}
+
+interface NagRun {
+  /** What `app.synth()` threw, if anything. */
+  error?: Error;
+  report: ValidationReport;
+}
+
+const outdirs: string[] = [];
+
+/**
+ * bin/app.ts, with bundling skipped and an outdir to read the report from. `change` may add to the stack
+ * before synth, as a later edit would.
+ */
+const synthWithNag = (options: { acknowledge: boolean; change?: (stack: LivedropStack) => void }): NagRun => {
+  const outdir = mkdtempSync(join(tmpdir(), 'livedrop-nag-'));
+  outdirs.push(outdir);
+  const app = new App({ outdir, context: NO_BUNDLING });
+  const stack = new LivedropStack(app, 'Livedrop', { issuer: ISSUER, audience: AUDIENCE });
+  options.change?.(stack);
+  if (options.acknowledge) acknowledgeNagFindings(stack);
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  let error: Error | undefined;
+  try {
+    app.synth();
+  } catch (thrown) {
+    error = thrown as Error;
+  }
+  const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as ValidationReport;
+  return { ...(error === undefined ? {} : { error }), report };
+};
+
+const nagReport = (run: NagRun) => {
+  const found = run.report.pluginReports.find(({ pluginName }) => pluginName === 'AwsSolutions');
+  if (found === undefined) throw new Error('cdk-nag did not report: was the plugin registered?');
+  return found;
+};
+
+const findingIds = (violations: readonly ReportedViolation[]) =>
+  violations.map(({ ruleName }) => `AwsSolutions::${ruleName}`).sort();
+
+const ACKNOWLEDGEMENTS = Object.entries(NAG_ACKNOWLEDGEMENTS).map(([key, { id, reason }]) => ({
+  key,
+  id,
+  reason,
+}));
+
+/**
+ * The AwsSolutions rules that report one finding per wildcard, policy or log export (IAM5[Resource::*] ...),
+ * read from the installed cdk-nag rather than listed by hand: every rule is applied to any resource, and
+ * the granular ones say so in their explanation.
+ */
+const granularRules = (): Set<string> => {
+  const granular = new Set<string>();
+  class Recorder extends AwsSolutionsChecks {
+    protected override applyRule(params: IApplyRule): void {
+      if (params.explanation.includes('granular rule')) {
+        granular.add(`AwsSolutions-${params.ruleSuffixOverride ?? params.rule.name}`);
+      }
+    }
+  }
+  const stack = new Stack();
+  new Recorder().validateScope(new CfnQueue(stack, 'AnyResource') as CfnResource);
+  return granular;
+};
+
+let acknowledged: NagRun;
+let unacknowledged: NagRun;
+
+beforeAll(() => {
+  acknowledged = synthWithNag({ acknowledge: true });
+  unacknowledged = synthWithNag({ acknowledge: false });
+});
+
+afterAll(() => {
+  for (const outdir of outdirs) rmSync(outdir, { recursive: true, force: true });
+});
+
+describe('cdk-nag AwsSolutions on the app as bin/app.ts builds it', () => {
+  it('synthesises without a single unacknowledged finding', () => {
+    expect(acknowledged.error).toBeUndefined();
+    expect(nagReport(acknowledged).violations).toStrictEqual([]);
+    expect(nagReport(acknowledged).conclusion).toBe('success');
+  });
+
+  it('leaves no violation from any other validation plugin either', () => {
+    for (const plugin of acknowledged.report.pluginReports) {
+      expect(plugin.violations, plugin.pluginName).toStrictEqual([]);
+    }
+  });
+
+  it('uses every acknowledgement on a real finding, with the reason given in lib/nag.ts (none is stale)', () => {
+    const suppressed = nagReport(acknowledged).suppressedViolations ?? [];
+
+    expect(
+      suppressed
+        .map(({ acknowledgedId, reason }) => ({ id: acknowledgedId, reason }))
+        .sort((a, b) => String(a.id).localeCompare(String(b.id))),
+    ).toStrictEqual(
+      ACKNOWLEDGEMENTS.map(({ id, reason }) => ({ id, reason })).sort((a, b) => a.id.localeCompare(b.id)),
+    );
+  });
+});
+
+describe('each acknowledgement in NAG_ACKNOWLEDGEMENTS', () => {
+  const granular = granularRules();
+
+  it('the granular rules are known (IAM5 among them), so the next checks mean something', () => {
+    expect(granular).toContain('AwsSolutions-IAM5');
+    expect(granular).toContain('AwsSolutions-IAM4');
+  });
+
+  it.each(ACKNOWLEDGEMENTS)('$key names one exact finding id', ({ id }) => {
+    const match = /^AwsSolutions::(AwsSolutions-[A-Z]+\d+)(\[(.+)\])?$/.exec(id);
+
+    expect(match, `${id} is not AwsSolutions::AwsSolutions-XXX[finding]`).not.toBeNull();
+    const [, rule, , finding] = match ?? [];
+    if (granular.has(rule ?? '')) {
+      expect(finding, `${rule} reports one finding per item: acknowledge the exact one`).toBeDefined();
+    } else {
+      expect(finding, `${rule} has no per-item findings`).toBeUndefined();
+    }
+  });
+
+  it.each(ACKNOWLEDGEMENTS)('$key gives a reason of substance', ({ reason }) => {
+    expect(reason.trim().length).toBeGreaterThan(60);
+  });
+});
+
+describe('the check can fail', () => {
+  it('without the acknowledgements, synth fails on exactly the findings they acknowledge', () => {
+    expect(unacknowledged.error).toBeInstanceOf(Error);
+    for (const { id } of ACKNOWLEDGEMENTS) {
+      expect(unacknowledged.error?.message).toContain(`Acknowledge with '${id}'`);
+    }
+    expect(nagReport(unacknowledged).conclusion).toBe('failure');
+    expect(findingIds(nagReport(unacknowledged).violations)).toStrictEqual(
+      ACKNOWLEDGEMENTS.map(({ id }) => id).sort(),
+    );
+  });
+
+  it('a new wildcard grant fails synth even with the acknowledgements in place', () => {
+    const run = synthWithNag({
+      acknowledge: true,
+      change: (stack) =>
+        stack.functions
+          .get('get-deal')
+          ?.fn.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:Scan'], resources: ['*'] })),
+    });
+
+    expect(run.error?.message).toContain("Acknowledge with 'AwsSolutions::AwsSolutions-IAM5[Resource::*]'");
+    expect(findingIds(nagReport(run).violations)).toStrictEqual([
+      'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+    ]);
+    expect(
+      nagReport(run).violations[0]?.violatingConstructs.map(({ constructPath }) => constructPath),
+    ).toEqual([expect.stringMatching(/^Livedrop\/GetDeal\//)]);
+  });
+});
