@@ -100,6 +100,7 @@ export class LivedropStack extends Stack {
         ...(deadLetterQueue ? { deadLetterQueue } : {}),
       });
       fn.bindTable(data.table);
+      if (declaration.publishes) fn.bindBus(messaging.bus);
       this.functions.set(declaration.name, fn);
 
       for (const trigger of declaration.triggers) {

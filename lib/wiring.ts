@@ -68,6 +68,8 @@ export interface FunctionDeclaration {
   timeoutSeconds: number;
   /** Exactly the table access this function's code uses; nothing else is granted. */
   table: TableAccess;
+  /** Publishes livedrop's events on the `livedrop` bus (events:PutEvents there, and EVENT_BUS_NAME). */
+  publishes?: boolean;
   triggers: readonly Trigger[];
 }
 
@@ -120,6 +122,7 @@ export const FUNCTIONS: readonly FunctionDeclaration[] = [
     memoryMb: 512,
     timeoutSeconds: 10,
     table: CUE_DEAL,
+    publishes: true,
     triggers: [{ kind: 'http', method: 'POST', path: '/deals/{dealId}/cues', roles: ['host', 'admin'] }],
   },
   {
@@ -127,7 +130,8 @@ export const FUNCTIONS: readonly FunctionDeclaration[] = [
     description: 'POST /deals/{dealId}/claims: a viewer claims a coupon (the spike path)',
     memoryMb: 1_024,
     timeoutSeconds: 10,
-    table: { items: ALL_ITEM_ACTIONS, query: ['table'] },
+    table: { items: ALL_ITEM_ACTIONS, query: ['table', 'GSI2'] },
+    publishes: true,
     triggers: [
       {
         kind: 'http',
@@ -151,7 +155,8 @@ export const FUNCTIONS: readonly FunctionDeclaration[] = [
     description: 'POST /coupons/{code}/redemptions: checkout redeems a coupon for an order',
     memoryMb: 512,
     timeoutSeconds: 10,
-    table: { items: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], query: [] },
+    table: { items: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem'], query: ['GSI2'] },
+    publishes: true,
     triggers: [{ kind: 'http', method: 'POST', path: '/coupons/{code}/redemptions', roles: ['checkout'] }],
   },
   {
@@ -159,7 +164,11 @@ export const FUNCTIONS: readonly FunctionDeclaration[] = [
     description: 'POST /coupons/{code}/releases: checkout releases a coupon of a cancelled order',
     memoryMb: 512,
     timeoutSeconds: 10,
-    table: { items: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], query: [] },
+    table: {
+      items: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      query: ['GSI2'],
+    },
+    publishes: true,
     triggers: [{ kind: 'http', method: 'POST', path: '/coupons/{code}/releases', roles: ['checkout'] }],
   },
   {
@@ -168,6 +177,7 @@ export const FUNCTIONS: readonly FunctionDeclaration[] = [
     memoryMb: 512,
     timeoutSeconds: 30,
     table: CUE_DEAL,
+    publishes: true,
     triggers: [{ kind: 'event', id: 'DealCueRule', bus: 'livedrop', pattern: DEAL_CUE_PATTERN }],
   },
   {
@@ -176,6 +186,7 @@ export const FUNCTIONS: readonly FunctionDeclaration[] = [
     memoryMb: 512,
     timeoutSeconds: 60,
     table: { items: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], query: ['GSI1'] },
+    publishes: true,
     triggers: [{ kind: 'event', id: 'IvsStreamEndRule', bus: 'default', pattern: IVS_STREAM_END_PATTERN }],
   },
   {
@@ -185,6 +196,7 @@ export const FUNCTIONS: readonly FunctionDeclaration[] = [
     memoryMb: 1_024,
     timeoutSeconds: 300,
     table: { items: ALL_ITEM_ACTIONS, query: ['table', 'GSI2'] },
+    publishes: true,
     triggers: [{ kind: 'schedule', id: 'SweepSchedule', everyMinutes: 1 }],
   },
 ];

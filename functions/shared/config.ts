@@ -12,6 +12,8 @@ const envSchema = z.object({
   DYNAMODB_ENDPOINT: z.optional(z.url()),
   AWS_REGION: z.optional(z.string().check(z.minLength(1))),
   LIVEDROP_CLAIM_GRACE_SECONDS: seconds,
+  EVENT_BUS_NAME: z.optional(z.string().check(z.minLength(1))),
+  EVENTBRIDGE_ENDPOINT: z.optional(z.url()),
 });
 
 export interface Config {
@@ -19,6 +21,9 @@ export interface Config {
   endpoint?: string;
   region?: string;
   claimGraceMs?: number;
+  /** Absent: the engine's events are not published (a deployment without a bus). */
+  eventBusName?: string;
+  eventBridgeEndpoint?: string;
 }
 
 /** Parsed once per container; a missing or malformed setting stops the cold start with a clear message. */
@@ -35,6 +40,8 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     tableName: env_.TABLE_NAME,
     ...(env_.DYNAMODB_ENDPOINT === undefined ? {} : { endpoint: env_.DYNAMODB_ENDPOINT }),
     ...(env_.AWS_REGION === undefined ? {} : { region: env_.AWS_REGION }),
+    ...(env_.EVENT_BUS_NAME === undefined ? {} : { eventBusName: env_.EVENT_BUS_NAME }),
+    ...(env_.EVENTBRIDGE_ENDPOINT === undefined ? {} : { eventBridgeEndpoint: env_.EVENTBRIDGE_ENDPOINT }),
     ...(env_.LIVEDROP_CLAIM_GRACE_SECONDS === undefined
       ? {}
       : { claimGraceMs: env_.LIVEDROP_CLAIM_GRACE_SECONDS * 1000 }),

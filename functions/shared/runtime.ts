@@ -1,6 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { loadConfig } from './config.js';
-import { createDocumentClient } from './data/client.js';
+import { clientLocation, createDocumentClient } from './data/client.js';
+import { EventBridgePublisher } from './data/event-publisher.js';
 import { Store } from './data/store.js';
 import { systemClock } from './domain/clock.js';
 import { Engine } from './engine/engine.js';
@@ -17,10 +20,25 @@ export const productionDeps = (env: NodeJS.ProcessEnv = process.env): HandlerDep
     }),
     config.tableName,
   );
+  const events =
+    config.eventBusName === undefined
+      ? undefined
+      : new EventBridgePublisher(
+          new EventBridgeClient(
+            clientLocation({
+              ...(config.eventBridgeEndpoint === undefined ? {} : { endpoint: config.eventBridgeEndpoint }),
+              ...(config.region === undefined ? {} : { region: config.region }),
+            }),
+          ),
+          config.eventBusName,
+          logger,
+          new Metrics({ namespace: env.POWERTOOLS_METRICS_NAMESPACE ?? 'livedrop', serviceName: 'livedrop' }),
+        );
   const engine = new Engine({
     store,
     clock: systemClock,
     logger,
+    ...(events === undefined ? {} : { events }),
     ...(config.claimGraceMs === undefined ? {} : { options: { claimGraceMs: config.claimGraceMs } }),
   });
   return { engine, logger };

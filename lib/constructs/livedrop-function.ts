@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -81,6 +82,14 @@ export class LivedropFunction extends Construct {
         banner: ESM_REQUIRE_BANNER,
       },
     });
+  }
+
+  /** Sets EVENT_BUS_NAME and grants events:PutEvents on that bus only, together. */
+  bindBus(bus: IEventBus): void {
+    this.fn.addEnvironment('EVENT_BUS_NAME', bus.eventBusName);
+    this.fn.addToRolePolicy(
+      new PolicyStatement({ actions: ['events:PutEvents'], resources: [bus.eventBusArn] }),
+    );
   }
 
   /**

@@ -71,9 +71,30 @@ export const startRuntime = async (options: RuntimeOptions = {}): Promise<Runtim
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const store: EmbeddedStore = await startEmbeddedStore(dataDir ? { path: join(dataDir, 'store') } : {});
 
+  // Listen first: the functions publish their events to this gateway's bus, so they need its address.
+  // Requests wait until everything is loaded; /health therefore answers only once the engine is ready.
+  let markReady: (handle: (request: IncomingRequest) => Promise<Answer>) => void = () => {};
+  const ready = new Promise<(request: IncomingRequest) => Promise<Answer>>((resolve) => {
+    markReady = resolve;
+  });
+  const inFlight = new Set<Promise<void>>();
+  const server: Server = createServer((req, res) => {
+    const work = ready.then((handle) => serve(req, res, handle, logger));
+    inFlight.add(work);
+    void work.finally(() => inFlight.delete(work));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 3000, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
+
   // The handler modules read their configuration from the environment at import, as in Lambda.
   process.env.TABLE_NAME = store.tableName;
   process.env.DYNAMODB_ENDPOINT = store.endpoint;
+  process.env.EVENT_BUS_NAME = 'livedrop';
+  process.env.EVENTBRIDGE_ENDPOINT = url;
   process.env.AWS_REGION ??= 'us-east-1';
   const handlers = new Map<string, LambdaHandler>();
   for (const declaration of FUNCTIONS) {
@@ -173,6 +194,15 @@ export const startRuntime = async (options: RuntimeOptions = {}): Promise<Runtim
       }
       return json(200, { token: await issuer.issue(parsed.data) });
     }
+    if (method === 'POST' && path === '/' && request.headers['x-amz-target'] === 'AWSEvents.PutEvents') {
+      // The functions' own EventBridge client (same adapter as in AWS) publishing to this bus.
+      const result = await bus.putEvents(parseJson(request.body) as { Entries?: unknown });
+      return {
+        status: 200,
+        headers: { 'content-type': 'application/x-amz-json-1.1' },
+        body: JSON.stringify({ FailedEntryCount: result.FailedEntryCount, Entries: result.Entries }),
+      };
+    }
     if (method === 'POST' && path === '/local/events') {
       const body = parseJson(request.body);
       if (body === null || typeof body !== 'object')
@@ -203,18 +233,7 @@ export const startRuntime = async (options: RuntimeOptions = {}): Promise<Runtim
     throw new RequestError(404, 'NOT_FOUND', `No route for ${method} ${path}.`);
   };
 
-  const inFlight = new Set<Promise<void>>();
-  const server: Server = createServer((req, res) => {
-    const work = serve(req, res, handle, logger);
-    inFlight.add(work);
-    void work.finally(() => inFlight.delete(work));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 3000, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
+  markReady(handle);
   logger.info('livedrop is running', { url, data: dataDir ?? 'memory', functions: FUNCTIONS.length });
 
   let closing: Promise<void> | undefined;

@@ -23,10 +23,12 @@ import {
 
 let synthesised: Synthesised;
 let tableId: string;
+let busId: string;
 
 beforeAll(() => {
   synthesised = synthLivedrop();
   [tableId] = onlyResourceOfType(synthesised.template, 'AWS::DynamoDB::GlobalTable');
+  [busId] = onlyResourceOfType(synthesised.template, 'AWS::Events::EventBus');
 });
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -47,6 +49,7 @@ const describeResource = (value: unknown, name: string): string => {
   if (same(value, arnOf(tableId))) return 'table';
   if (same(value, arnOf(functionIds(synthesised, name).logGroup))) return 'own log group';
   if (ownDeadLetterQueueId !== undefined && same(value, arnOf(ownDeadLetterQueueId))) return 'own DLQ';
+  if (same(value, arnOf(busId))) return 'livedrop bus';
   // `${tableArn}/index/GSI2` synthesises to { "Fn::Join": ["", [<table Arn>, "/index/GSI2"]] }.
   const joined = (value as Json | null)?.['Fn::Join'];
   if (Array.isArray(joined) && joined[0] === '' && Array.isArray(joined[1]) && joined[1].length === 2) {
@@ -89,8 +92,11 @@ describe.each(FUNCTIONS)('the $name function’s role', (declaration) => {
     expect(logs.sort()).toStrictEqual(LOG_GRANTS);
   });
 
-  it('may send failed asynchronous invocations to its own DLQ, if it has one, and do nothing else', () => {
-    const extra = deadLetterQueueOf(declaration.name) === undefined ? [] : ['sqs:SendMessage on own DLQ'];
+  it('may publish on the livedrop bus if it publishes, send failed async runs to its own DLQ, nothing else', () => {
+    const extra = [
+      ...(deadLetterQueueOf(declaration.name) === undefined ? [] : ['sqs:SendMessage on own DLQ']),
+      ...(declaration.publishes ? ['events:PutEvents on livedrop bus'] : []),
+    ];
 
     expect(grants(declaration.name).sort()).toStrictEqual(
       [...declaredTableGrants(declaration), ...LOG_GRANTS, ...extra].sort(),

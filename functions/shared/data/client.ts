@@ -3,10 +3,13 @@ import { Agent as HttpsAgent } from 'node:https';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
-export interface StoreEndpoint {
-  /** Absent: the AWS default endpoint for the region. Set: any DynamoDB-compatible endpoint (dynalite, ...). */
+export interface ServiceEndpoint {
+  /** Absent: the AWS default endpoint for the region. Set: any compatible endpoint (dynalite, the local bus). */
   endpoint?: string;
   region?: string;
+}
+
+export interface StoreEndpoint extends ServiceEndpoint {
   /**
    * Concurrent connections. A Lambda container serves one request at a time, so the SDK default (50) is
    * plenty there; the local runtime, tests and the benchmark serve many requests from one process.
@@ -15,19 +18,21 @@ export interface StoreEndpoint {
 }
 
 /**
- * Creates the DynamoDB document client once per container. A custom endpoint without AWS credentials in the
- * environment gets placeholder ones, since compatible local stores ignore them but the SDK insists.
+ * Endpoint, region and credentials for any AWS client. A custom endpoint without AWS credentials in the
+ * environment gets placeholder ones, since compatible local services ignore them but the SDK insists.
  */
-export const createDocumentClient = ({
-  endpoint,
-  region,
-  maxSockets,
-}: StoreEndpoint): DynamoDBDocumentClient => {
-  const local = endpoint !== undefined && process.env.AWS_ACCESS_KEY_ID === undefined;
+export const clientLocation = ({ endpoint, region }: ServiceEndpoint) => ({
+  ...(endpoint === undefined ? {} : { endpoint }),
+  ...(region !== undefined ? { region } : endpoint !== undefined ? { region: 'us-east-1' } : {}),
+  ...(endpoint !== undefined && process.env.AWS_ACCESS_KEY_ID === undefined
+    ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+    : {}),
+});
+
+/** Creates the DynamoDB document client once per container. */
+export const createDocumentClient = ({ maxSockets, ...location }: StoreEndpoint): DynamoDBDocumentClient => {
   const client = new DynamoDBClient({
-    ...(endpoint === undefined ? {} : { endpoint }),
-    ...(region !== undefined ? { region } : endpoint !== undefined ? { region: 'us-east-1' } : {}),
-    ...(local ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+    ...clientLocation(location),
     ...(maxSockets === undefined
       ? {}
       : {

@@ -2,14 +2,14 @@
  * Ports the engine is given rather than creates, so Lambda, the local runtime, tests and the benchmark run
  * the same code with different adapters. The store endpoint is a port too: see data/client.ts.
  */
-export interface OutboundEvent {
-  detailType: string;
-  detail: Record<string, unknown>;
-}
+import type { LivedropEvent } from './events.js';
 
-/** Where livedrop's own events go (EventBridge in AWS, the local bus locally). */
+/**
+ * Where livedrop's own events go (EventBridge in AWS, the local bus locally). The engine awaits `publish`
+ * but its adapters never throw: a publishing failure is logged and counted, never fails the request.
+ */
 export interface EventPublisher {
-  publish(events: readonly OutboundEvent[]): Promise<void>;
+  publish(events: readonly LivedropEvent[]): Promise<void>;
 }
 
 export const discardEvents: EventPublisher = { publish: async () => {} };

@@ -26,7 +26,8 @@ import {
   SoldOut,
   ValidationFailed,
 } from '../domain/errors.js';
-import type { Seam } from '../domain/ports.js';
+import type { LivedropEvent } from '../domain/events.js';
+import { discardEvents, type EventPublisher, type Seam } from '../domain/ports.js';
 import { SCOPES } from '../domain/roles.js';
 import type { CheckoutInput, CouponView, CreateDealInput, CueInput, DealView } from '../domain/schemas.js';
 import { Facts } from './facts.js';
@@ -77,6 +78,8 @@ export interface EngineLogger {
 export interface EngineDeps {
   store: Store;
   clock: Clock;
+  /** Where the engine's events go; adapters never throw. Default: nowhere. */
+  events?: EventPublisher;
   logger?: EngineLogger;
   options?: Partial<EngineOptions>;
   seam?: Seam;
@@ -94,6 +97,13 @@ interface TakenUnit {
 }
 
 const MAX_CACHED_DEALS = 5_000;
+const STOCK_EVENT_INTERVAL_MS = 1_000;
+const STATUS_EVENTS = {
+  start: 'Deal Started',
+  pause: 'Deal Paused',
+  resume: 'Deal Resumed',
+  end: 'Deal Ended',
+} as const;
 const IDEMPOTENT_ROUNDS = 3;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -120,7 +130,12 @@ export class Engine implements LivedropEngine {
   private readonly options: EngineOptions;
   private readonly seam: Seam;
   private readonly logger: EngineLogger;
+  private readonly events: EventPublisher;
   private readonly facts: Facts;
+  /** When this container last published Deal Stock Changed per deal (coalescing). */
+  private readonly stockAnnounced = new Map<string, number>();
+  /** Deals this container announced as sold out since their stock last came back. */
+  private readonly soldOutAnnounced = new Set<string>();
   /** The immutable part of each deal (limits, shard count, currency) per container; concurrent loads share one read. */
   private readonly dealCache = new Map<string, Promise<DealItem>>();
 
@@ -130,11 +145,72 @@ export class Engine implements LivedropEngine {
     this.options = { ...DEFAULT_ENGINE_OPTIONS, ...deps.options };
     this.seam = deps.seam ?? (() => {});
     this.logger = deps.logger ?? { error: (message, extra) => console.error(message, extra) };
+    this.events = deps.events ?? discardEvents;
     this.facts = new Facts(this.clock, this.options.factTtlMs);
   }
 
   private nowIso(): string {
     return iso(this.clock.now());
+  }
+
+  // ---------------------------------------------------------------- events
+
+  /**
+   * Publishes what an operation caused, plus a Deal Stock Changed for each touched deal at most once a second
+   * per container (its figures cost a few reads). The publisher never throws.
+   */
+  private async announce(events: LivedropEvent[], stockOf: readonly DealItem[] = []): Promise<void> {
+    const now = this.clock.now();
+    for (const deal of stockOf) {
+      if (now - (this.stockAnnounced.get(deal.dealId) ?? 0) < STOCK_EVENT_INTERVAL_MS) continue;
+      this.stockAnnounced.set(deal.dealId, now);
+      const view = await this.viewOf(deal);
+      events.push({
+        detailType: 'Deal Stock Changed',
+        detail: {
+          dealId: deal.dealId,
+          streamId: deal.streamId,
+          at: iso(now),
+          stock: view.stock,
+          available: view.available,
+          held: view.held,
+          redeemed: view.redeemed,
+        },
+      });
+    }
+    if (events.length > 0) await this.events.publish(events);
+  }
+
+  /** A coupon event; the deal's streamId comes from the per-container deal cache. */
+  private async announceCoupon(
+    detailType: 'Coupon Redeemed' | 'Coupon Released' | 'Coupon Expired',
+    coupon: CouponItem,
+    extra: { orderId?: string; status?: 'ISSUED' | 'EXPIRED' },
+  ): Promise<void> {
+    const deal = await this.dealConfig(coupon.dealId);
+    const base = {
+      dealId: coupon.dealId,
+      streamId: deal.streamId,
+      at: this.nowIso(),
+      couponId: coupon.couponId,
+      viewerId: coupon.viewerId,
+    };
+    const event: LivedropEvent =
+      detailType === 'Coupon Expired'
+        ? { detailType, detail: base }
+        : detailType === 'Coupon Redeemed'
+          ? { detailType, detail: { ...base, orderId: extra.orderId ?? '' } }
+          : {
+              detailType,
+              detail: { ...base, orderId: extra.orderId ?? '', status: extra.status ?? 'ISSUED' },
+            };
+    await this.announce([event], [deal]);
+  }
+
+  /** Stock came back (return, restock): facts about it are stale, and a later sell-out is news again. */
+  private stockReturned(dealId: string): void {
+    this.facts.forget(dealId);
+    this.soldOutAnnounced.delete(dealId);
   }
 
   // ---------------------------------------------------------------- deals
@@ -245,7 +321,6 @@ export class Engine implements LivedropEngine {
       cue.action === 'restock'
         ? await this.restock(deal, cue.quantity ?? 0)
         : await this.changeStatus(deal, cue.action);
-    this.facts.forget(dealId);
     return this.viewOf(updated);
   }
 
@@ -256,7 +331,6 @@ export class Engine implements LivedropEngine {
       if (!deal || (deal.status !== 'LIVE' && deal.status !== 'PAUSED')) continue;
       try {
         await this.changeStatus(deal, 'end');
-        this.facts.forget(dealId);
         ended.push(dealId);
       } catch (error) {
         // Ended meanwhile by a cue or the sweep: that is the outcome we wanted.
@@ -292,7 +366,16 @@ export class Engine implements LivedropEngine {
     }
     this.seam('cue.deal');
     await this.mirrorToShards(updated);
+    this.facts.forget(deal.dealId);
+    await this.announce([this.statusEvent(updated, action)]);
     return updated;
+  }
+
+  private statusEvent(deal: DealItem, action: 'start' | 'pause' | 'resume' | 'end'): LivedropEvent {
+    return {
+      detailType: STATUS_EVENTS[action],
+      detail: { dealId: deal.dealId, streamId: deal.streamId, status: deal.status, at: this.nowIso() },
+    };
   }
 
   private async mirrorToShards(deal: DealItem): Promise<void> {
@@ -317,6 +400,15 @@ export class Engine implements LivedropEngine {
     this.seam('restock.deal');
     await this.applyRestock(accepted, restockId, quantity);
     const { [restockId]: _, ...pendingRestocks } = accepted.pendingRestocks;
+    await this.announce(
+      [
+        {
+          detailType: 'Deal Restocked',
+          detail: { dealId: deal.dealId, streamId: deal.streamId, at: this.nowIso(), quantity },
+        },
+      ],
+      [accepted],
+    );
     return { ...accepted, pendingRestocks };
   }
 
@@ -331,7 +423,7 @@ export class Engine implements LivedropEngine {
     );
     await this.store.finishRestock(deal.dealId, restockId);
     this.seam('restock.finished');
-    this.facts.forget(deal.dealId);
+    this.stockReturned(deal.dealId);
   }
 
   // ---------------------------------------------------------------- claims
@@ -481,6 +573,24 @@ export class Engine implements LivedropEngine {
       throw new Error(`claim abandoned: code of ticket ${unit.shard}/${unit.seq} was voided`);
     }
     this.seam('claim.coupon');
+    await this.announce(
+      [
+        {
+          detailType: 'Coupon Claimed',
+          detail: {
+            dealId: deal.dealId,
+            streamId: deal.streamId,
+            at: nowIso,
+            couponId: coupon.couponId,
+            viewerId,
+            dealPrice: coupon.dealPrice,
+            currency: coupon.currency,
+            expiresAt: coupon.expiresAt,
+          },
+        },
+      ],
+      [deal],
+    );
     return toCouponView(coupon, nowIso);
   }
 
@@ -593,6 +703,18 @@ export class Engine implements LivedropEngine {
       if (shard.available <= 0) this.facts.shardEmpty(deal.dealId, k);
     }
     this.facts.soldOut(deal.dealId);
+    if (!this.soldOutAnnounced.has(deal.dealId)) {
+      this.soldOutAnnounced.add(deal.dealId);
+      await this.announce(
+        [
+          {
+            detailType: 'Deal Sold Out',
+            detail: { dealId: deal.dealId, streamId: deal.streamId, at: nowIso },
+          },
+        ],
+        [deal],
+      );
+    }
     throw new SoldOut(deal.dealId);
   }
 
@@ -616,6 +738,7 @@ export class Engine implements LivedropEngine {
       const redeemed = await this.store.redeemCoupon(code, input.viewerId, input.orderId, nowIso);
       if (redeemed) {
         this.seam('redeem.coupon');
+        await this.announceCoupon('Coupon Redeemed', redeemed, { orderId: input.orderId });
         return toCouponView(redeemed, nowIso);
       }
       const coupon = await this.ownCoupon(code, input.viewerId);
@@ -653,6 +776,10 @@ export class Engine implements LivedropEngine {
       if (!released) continue;
       this.seam('release.coupon');
       if (released.expired) await this.finishReturn(released.item, 'release');
+      await this.announceCoupon('Coupon Released', released.item, {
+        orderId: input.orderId,
+        status: released.expired ? 'EXPIRED' : 'ISSUED',
+      });
       return toCouponView(released.item, nowIso);
     }
     throw new Error(`release of ${code} kept racing`);
@@ -669,7 +796,7 @@ export class Engine implements LivedropEngine {
   private async finishReturn(coupon: CouponItem, operation: 'expire' | 'release'): Promise<boolean> {
     const returned = await this.store.returnUnit(coupon.dealId, coupon.shard, coupon.seq, this.clock.now());
     this.seam(`${operation}.unit`);
-    this.facts.forget(coupon.dealId);
+    this.stockReturned(coupon.dealId);
     await this.store.freeSlot(coupon.dealId, coupon.viewerId, coupon.slot, coupon.code);
     this.seam(`${operation}.slot`);
     await this.store.markCouponReturned(coupon, this.nowIso());
@@ -723,6 +850,8 @@ export class Engine implements LivedropEngine {
         this.seam('sweep.ended');
         report.dealsEnded++;
         deal = ended;
+        this.facts.forget(dealId);
+        await this.announce([this.statusEvent(ended, 'end')]);
       }
     }
     const shards = await this.store.getShards(dealId, deal.shardCount);
@@ -734,6 +863,7 @@ export class Engine implements LivedropEngine {
     }
 
     let busy = false;
+    const changedBefore = report.unitsReturned + report.orphansReturned;
     for (const shard of shards) {
       for (const coupon of await this.store.queryCouponsByPhase(dealId, shard.shard, 'ISSUED', nowIso)) {
         const { expired, returned } = await this.expireCoupon(coupon.code);
@@ -753,6 +883,7 @@ export class Engine implements LivedropEngine {
       if (!(await this.reconcileShard(deal, shard.shard, report))) busy = true;
     }
 
+    if (changedBefore !== report.unitsReturned + report.orphansReturned) await this.announce([], [deal]);
     if (deal.status !== 'ENDED' || busy) return;
     await this.settleIfIdle(deal, epoch, report);
   }
@@ -767,6 +898,7 @@ export class Engine implements LivedropEngine {
     const coupon = expired ?? (await this.store.getCoupon(code));
     if (!isLiveCoupon(coupon) || coupon.unit !== 'RETURNING') return { expired: false, returned: false };
     const returned = await this.finishReturn(coupon, 'expire');
+    if (expired) await this.announceCoupon('Coupon Expired', coupon, {});
     return { expired: expired !== undefined, returned };
   }
 
@@ -866,7 +998,7 @@ export class Engine implements LivedropEngine {
     // ORPHANED: give the unit back exactly once, then record that it is back.
     if (await this.store.returnUnit(deal.dealId, k, seq, this.clock.now())) context.report.orphansReturned++;
     this.seam('reconcile.unit');
-    this.facts.forget(deal.dealId);
+    this.stockReturned(deal.dealId);
     await this.store.markTicketReturned(deal.dealId, k, seq, this.nowIso());
     this.seam('reconcile.returned');
     return true;
