@@ -1,3 +1,4 @@
+import { CueNotYetApplicable } from '../shared/domain/errors.js';
 import { SCOPES } from '../shared/domain/roles.js';
 import { dealCueDetailSchema } from '../shared/domain/schemas.js';
 import { type EventHandlerDeps, eventHandler } from '../shared/events/event-handler.js';
@@ -5,15 +6,24 @@ import { type EventHandlerDeps, eventHandler } from '../shared/events/event-hand
 /**
  * `Deal Cue` events from the streaming studio (source livestream.studio): the same cue use case as
  * POST /deals/{dealId}/cues, acting as the host the event names, for a deal of the stream it names.
+ * Redelivered cues change nothing; stale ones (older than the last applied) are dropped.
  */
 export const createStreamCueHandler = ({ engine, logger }: EventHandlerDeps) =>
   eventHandler({
     detail: dealCueDetailSchema,
     logger,
+    // It may have overtaken an earlier cue on the bus: let Lambda retry it once that one had its chance.
+    retryable: (error) => error instanceof CueNotYetApplicable,
     run: (cue) =>
       engine.cue(
         cue.dealId,
-        cue.action === 'restock' ? { action: 'restock', quantity: cue.quantity } : { action: cue.action },
+        {
+          action: cue.action,
+          cueId: cue.cueId,
+          at: cue.at,
+          ...(cue.quantity === undefined ? {} : { quantity: cue.quantity }),
+          ...(cue.durationSeconds === undefined ? {} : { durationSeconds: cue.durationSeconds }),
+        },
         { sub: cue.hostId, scopes: new Set([SCOPES.host]) },
         { streamId: cue.streamId },
       ),

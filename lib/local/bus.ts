@@ -67,10 +67,15 @@ const busName = (value: unknown): 'livedrop' | 'default' | undefined => {
 export class LocalBus {
   private readonly inFlight = new Set<Promise<unknown>>();
 
+  /**
+   * `retryDelaysMs`: like Lambda's asynchronous invocation, a delivery that throws is tried again after
+   * each of these delays (Lambda: twice, over about three minutes; locally seconds by default).
+   */
   constructor(
     private readonly rules: readonly LocalRule[],
     private readonly log: (message: string, extra: Record<string, unknown>) => void,
     private readonly now: () => Date = () => new Date(),
+    private readonly retryDelaysMs: readonly number[] = [1_000, 2_000],
   ) {}
 
   async putEvents(body: { Entries?: unknown }, options: { wait?: boolean } = {}): Promise<PutEventsResult> {
@@ -117,7 +122,7 @@ export class LocalBus {
       });
       if (matched.length === 0) result.Unmatched.push(index);
       for (const rule of matched) {
-        const delivery = rule.deliver(event).then(
+        const delivery = this.deliver(rule, event).then(
           (output) => ({ entry: index, rule: rule.id, target: rule.target, ok: true, result: output }),
           (error: unknown) => {
             this.log('event delivery failed', { eventId: event.id, rule: rule.id, error: String(error) });
@@ -130,6 +135,24 @@ export class LocalBus {
     });
     if (options.wait) result.Deliveries = await Promise.all(deliveries);
     return result;
+  }
+
+  private async deliver(rule: LocalRule, event: BusEvent): Promise<unknown> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await rule.deliver(event);
+      } catch (error) {
+        const delay = this.retryDelaysMs[attempt];
+        if (delay === undefined) throw error;
+        this.log('event delivery retried', {
+          eventId: event.id,
+          rule: rule.id,
+          attempt: attempt + 1,
+          error: String(error),
+        });
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
   }
 
   /** Resolves once every delivery started so far has finished (for a clean shutdown). */

@@ -78,8 +78,10 @@ export const startRuntime = async (options: RuntimeOptions = {}): Promise<Runtim
     markReady = resolve;
   });
   const inFlight = new Set<Promise<void>>();
+  let stopping = false;
   const server: Server = createServer((req, res) => {
-    const work = ready.then((handle) => serve(req, res, handle, logger));
+    // Once stopping, answer what is in flight and close each connection, so keep-alive clients let go.
+    const work = ready.then((handle) => serve(req, res, handle, logger, () => stopping));
     inFlight.add(work);
     void work.finally(() => inFlight.delete(work));
   });
@@ -216,7 +218,12 @@ export const startRuntime = async (options: RuntimeOptions = {}): Promise<Runtim
       }
     }
     for (const route of routes) {
-      const parameters = route.match(path);
+      let parameters: Record<string, string> | undefined;
+      try {
+        parameters = route.match(path);
+      } catch {
+        throw new RequestError(400, 'VALIDATION_FAILED', 'The path is not valid percent-encoding.');
+      }
       if (!parameters || route.trigger.method !== method) continue;
       const claims = await issuer.authorize(request.headers.authorization, route.trigger.roles.map(scopeOf));
       const response = (await invoke(
@@ -243,6 +250,7 @@ export const startRuntime = async (options: RuntimeOptions = {}): Promise<Runtim
     scheduler,
     close: () => {
       closing ??= (async () => {
+        stopping = true;
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();
@@ -270,8 +278,12 @@ const readBody = (req: IncomingMessage): Promise<Buffer> =>
   new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    // Past the limit the rest is read and dropped, so the client is still there to receive its 413.
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
+      if (size <= MAX_REQUEST_BYTES) chunks.push(chunk);
+    });
+    req.on('end', () => {
       if (size > MAX_REQUEST_BYTES) {
         reject(
           new RequestError(
@@ -280,12 +292,10 @@ const readBody = (req: IncomingMessage): Promise<Buffer> =>
             `The request body is larger than ${MAX_REQUEST_BYTES} bytes.`,
           ),
         );
-        req.destroy();
-        return;
+      } else {
+        resolve(Buffer.concat(chunks));
       }
-      chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 
@@ -294,6 +304,7 @@ const serve = async (
   res: ServerResponse,
   handle: (request: IncomingRequest) => Promise<Answer>,
   logger: Logger,
+  stopping: () => boolean,
 ): Promise<void> => {
   const started = performance.now();
   const url = new URL(req.url ?? '/', 'http://localhost');
@@ -340,7 +351,11 @@ const serve = async (
       body = JSON.stringify({ error: { code: 'INTERNAL', message: 'Internal error.' } });
     }
   }
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    ...headers,
+    ...(stopping() ? { connection: 'close' } : {}),
+  });
   res.end(body);
   // Function routes log their own line (as in Lambda); the gateway logs what never reached a function.
   if (!routed) {

@@ -34,6 +34,10 @@ export interface DealItem {
   sweepEpoch: number;
   /** Set by a sweep that found the ENDED deal idle; a later sweep at the same epoch may settle it. */
   settleCandidate?: { epoch: number; at: number };
+  /** cueId -> the instant of every cue applied (a redelivered cue changes nothing). */
+  appliedCues: Record<string, string>;
+  /** The instant of the newest cue applied: an older one arriving later is stale and refused. */
+  lastCueAt?: string;
   /** Restocks accepted but possibly not yet applied to every shard (restockId -> quantity). */
   pendingRestocks: Record<string, number>;
   createdAt: string;

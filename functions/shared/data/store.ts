@@ -45,9 +45,31 @@ export const CONDITIONS = {
   redeemable: '#status = :issued AND viewerId = :viewer AND expiresAt > :now',
   releasable: '#status = :redeemed AND viewerId = :viewer AND orderId = :order',
   expirable: '#status = :issued AND expiresAt <= :now',
+  freshCue: 'attribute_not_exists(#cues.#cueId) AND (attribute_not_exists(lastCueAt) OR lastCueAt <= :cueAt)',
 } as const;
 
 const BATCH_GET_LIMIT = 100;
+
+/** A cue's identity and instant: applied once per cueId, and never when older than the last applied one. */
+export interface CueStamp {
+  id: string;
+  /** ISO 8601 UTC. */
+  at: string;
+}
+
+/** Adds the cue guard to an update being built; returns its condition. */
+const guardCue = (
+  cue: CueStamp,
+  names: Record<string, string>,
+  values: Record<string, unknown>,
+  sets: string[],
+): string => {
+  names['#cues'] = 'appliedCues';
+  names['#cueId'] = cue.id;
+  values[':cueAt'] = cue.at;
+  sets.push('#cues.#cueId = :cueAt', 'lastCueAt = :cueAt');
+  return CONDITIONS.freshCue;
+};
 const BATCH_GET_ATTEMPTS = 8;
 
 export const isConditionFailure = (error: unknown): boolean =>
@@ -150,8 +172,10 @@ export class Store {
       time: 'whileRunning' | 'onlyIfEndedByTime' | 'any';
       startedAt?: string;
       endsAt?: string;
+      cue?: CueStamp;
     },
   ): Promise<DealItem | undefined> {
+    const names: Record<string, string> = { '#status': 'status' };
     const values: Record<string, unknown> = { ':to': change.to, ':one': 1 };
     const fromNames = change.from.map((status, i) => {
       values[`:from${i}`] = status;
@@ -175,6 +199,7 @@ export class Store {
       values[':now'] = change.nowIso;
       condition += ` AND ${change.time === 'whileRunning' ? CONDITIONS.notEndedByTime : CONDITIONS.endedByTime}`;
     }
+    if (change.cue) condition += ` AND ${guardCue(change.cue, names, values, sets)}`;
     const out = await this.conditional(() =>
       this.client.send(
         new UpdateCommand({
@@ -182,7 +207,7 @@ export class Store {
           Key: keys.deal(dealId),
           UpdateExpression: `SET ${sets.join(', ')} ADD configVersion :one`,
           ConditionExpression: condition,
-          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
           ReturnValues: 'ALL_NEW',
         }),
@@ -191,27 +216,69 @@ export class Store {
     return out?.Attributes as DealItem | undefined;
   }
 
-  /** Records a restock on the deal before touching shards, so a crash midway is finished by the sweep. */
+  /**
+   * Records a restock on the deal before touching shards, so a crash midway is finished by the sweep. The
+   * restockId is the cue's id, so a redelivered restock cue adds nothing.
+   */
   async acceptRestock(
     dealId: string,
-    restockId: string,
     quantity: number,
     from: readonly DealStatus[],
     nowIso: string,
+    cue: CueStamp,
   ): Promise<DealItem | undefined> {
+    const names: Record<string, string> = {
+      '#status': 'status',
+      '#pending': 'pendingRestocks',
+      '#rid': cue.id,
+    };
     const values: Record<string, unknown> = { ':q': quantity, ':now': nowIso };
     const fromNames = from.map((status, i) => {
       values[`:from${i}`] = status;
       return `:from${i}`;
     });
+    const sets = ['#pending.#rid = :q'];
+    const fresh = guardCue(cue, names, values, sets);
     const out = await this.conditional(() =>
       this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.deal(dealId),
-          UpdateExpression: 'SET #pending.#rid = :q',
-          ConditionExpression: `#status IN (${fromNames.join(', ')}) AND ${CONDITIONS.notEndedByTime}`,
-          ExpressionAttributeNames: { '#status': 'status', '#pending': 'pendingRestocks', '#rid': restockId },
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: `#status IN (${fromNames.join(', ')}) AND ${CONDITIONS.notEndedByTime} AND ${fresh}`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      ),
+    );
+    return out?.Attributes as DealItem | undefined;
+  }
+
+  /** Pushes endsAt of a running deal from `fromEndsAt` (as read) to `toEndsAt`, once per cue. */
+  async extendDeal(
+    dealId: string,
+    change: { fromEndsAt: string; toEndsAt: string; nowIso: string; cue: CueStamp },
+  ): Promise<DealItem | undefined> {
+    const names: Record<string, string> = { '#status': 'status' };
+    const values: Record<string, unknown> = {
+      ':live': 'LIVE',
+      ':paused': 'PAUSED',
+      ':from': change.fromEndsAt,
+      ':to': change.toEndsAt,
+      ':now': change.nowIso,
+      ':one': 1,
+    };
+    const sets = ['endsAt = :to'];
+    const fresh = guardCue(change.cue, names, values, sets);
+    const out = await this.conditional(() =>
+      this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.deal(dealId),
+          UpdateExpression: `SET ${sets.join(', ')} ADD configVersion :one`,
+          ConditionExpression: `#status IN (:live, :paused) AND endsAt = :from AND endsAt > :now AND ${fresh}`,
+          ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
           ReturnValues: 'ALL_NEW',
         }),

@@ -4,7 +4,10 @@ import type { CueAction, DealStatus } from './schemas.js';
  * Pure deal rules: status machine, shard planning and the effective status a reader sees.
  * SCHEDULED -> LIVE <-> PAUSED -> ENDED (terminal); `end` also cancels a deal that never started.
  */
-export type StatusCue = Exclude<CueAction, 'restock'>;
+export type StatusCue = Exclude<CueAction, 'restock' | 'extend'>;
+
+/** extend pushes endsAt while a deal with a duration can still sell. */
+export const EXTENDABLE: readonly DealStatus[] = ['LIVE', 'PAUSED'];
 
 const TRANSITIONS: Record<StatusCue, { from: readonly DealStatus[]; to: DealStatus }> = {
   start: { from: ['SCHEDULED'], to: 'LIVE' },

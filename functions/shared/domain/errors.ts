@@ -111,6 +111,24 @@ export class InvalidTransition extends DomainError {
   }
 }
 
+/**
+ * A cue newer than the last one applied that the deal's status does not allow yet: on the bus it may have
+ * overtaken an earlier cue still in flight, so its delivery is retried rather than dropped. Over HTTP it is
+ * an ordinary INVALID_TRANSITION.
+ */
+export class CueNotYetApplicable extends InvalidTransition {}
+
+/** A cue older than the last one applied to the deal arrived late: applying it would undo newer intent. */
+export class StaleCue extends DomainError {
+  readonly code = 'STALE_CUE';
+  readonly statusCode = 409;
+  constructor(cueAt: string, lastCueAt: string) {
+    super('This cue is older than the last cue applied to the deal; it was not applied.', {
+      details: { at: cueAt, lastAppliedAt: lastCueAt },
+    });
+  }
+}
+
 /** The first attempt with this Idempotency-Key has not finished yet; the caller retries shortly. */
 export class ClaimInProgress extends DomainError {
   readonly code = 'CLAIM_IN_PROGRESS';

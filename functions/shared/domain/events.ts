@@ -24,6 +24,7 @@ export const EVENT_SCHEMAS = {
   'Deal Paused': dealStatusDetail,
   'Deal Resumed': dealStatusDetail,
   'Deal Ended': dealStatusDetail,
+  'Deal Extended': z.strictObject({ ...dealRef, endsAt: instant, cueId: z.optional(z.string()) }),
   'Deal Restocked': z.strictObject({
     ...dealRef,
     quantity: z.int().check(z.gte(1)),

@@ -11,7 +11,7 @@ z.config(en());
 
 export const DEAL_STATUSES = ['SCHEDULED', 'LIVE', 'PAUSED', 'ENDED'] as const;
 export const COUPON_STATUSES = ['ISSUED', 'REDEEMED', 'EXPIRED'] as const;
-export const CUE_ACTIONS = ['start', 'pause', 'resume', 'end', 'restock'] as const;
+export const CUE_ACTIONS = ['start', 'pause', 'resume', 'end', 'restock', 'extend'] as const;
 
 const ULID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
@@ -64,17 +64,32 @@ export const createDealSchema = z
   );
 export type CreateDealInput = z.infer<typeof createDealSchema>;
 
+const quantitySchema = z.int().check(z.gte(1), z.lte(10_000_000));
+const extensionSchema = z.int().check(z.gte(1), z.lte(7 * 86_400));
+/** restock carries a quantity and extend a durationSeconds; no other action carries either. */
+const cueArguments = [
+  z.refine<{ action: string; quantity?: number }>(
+    (c) => (c.action === 'restock') === (c.quantity !== undefined),
+    {
+      message: 'quantity is required for restock and allowed only there.',
+      path: ['quantity'],
+    },
+  ),
+  z.refine<{ action: string; durationSeconds?: number }>(
+    (c) => (c.action === 'extend') === (c.durationSeconds !== undefined),
+    { message: 'durationSeconds is required for extend and allowed only there.', path: ['durationSeconds'] },
+  ),
+] as const;
+
 export const cueSchema = z
   .strictObject({
     action: z.enum(CUE_ACTIONS),
-    quantity: z.optional(z.int().check(z.gte(1), z.lte(10_000_000))),
+    quantity: z.optional(quantitySchema),
+    durationSeconds: z.optional(extensionSchema),
+    /** Optional: a retry with the same cueId changes nothing. */
+    cueId: z.optional(identifier(128)),
   })
-  .check(
-    z.refine((c) => (c.action === 'restock') === (c.quantity !== undefined), {
-      message: 'quantity is required for restock and allowed only there.',
-      path: ['quantity'],
-    }),
-  );
+  .check(...cueArguments);
 export type CueInput = z.infer<typeof cueSchema>;
 export type CueAction = CueInput['action'];
 
@@ -89,15 +104,11 @@ export const dealCueDetailSchema = z
     streamId: identifier(128),
     hostId: principalIdSchema,
     action: z.enum(CUE_ACTIONS),
-    quantity: z.optional(z.int().check(z.gte(1), z.lte(10_000_000))),
+    quantity: z.optional(quantitySchema),
+    durationSeconds: z.optional(extensionSchema),
     at: z.iso.datetime({ offset: true }),
   })
-  .check(
-    z.refine((c) => (c.action === 'restock') === (c.quantity !== undefined), {
-      message: 'quantity is required for restock and allowed only there.',
-      path: ['quantity'],
-    }),
-  );
+  .check(...cueArguments);
 export type DealCueDetail = z.infer<typeof dealCueDetailSchema>;
 
 /** Amazon IVS `IVS Stream State Change`; only `Stream End` matters to livedrop. */

@@ -9,7 +9,7 @@ import {
   type TicketItem,
 } from '../data/items.js';
 import { gsi, keys } from '../data/keys.js';
-import type { Store } from '../data/store.js';
+import type { CueStamp, Store } from '../data/store.js';
 import { type Clock, iso } from '../domain/clock.js';
 import { generateCode, normalizeCode } from '../domain/code.js';
 import { distribute, effectiveStatus, RESTOCKABLE, shardCountFor, transitionFor } from '../domain/deal.js';
@@ -18,12 +18,14 @@ import {
   ClaimInProgress,
   CouponExpired,
   CouponNotFound,
+  CueNotYetApplicable,
   DealNotFound,
   DealNotLive,
   Forbidden,
   InvalidTransition,
   LimitReached,
   SoldOut,
+  StaleCue,
   ValidationFailed,
 } from '../domain/errors.js';
 import type { LivedropEvent } from '../domain/events.js';
@@ -266,6 +268,7 @@ export class Engine implements LivedropEngine {
       configVersion: 1,
       sweepEpoch: 0,
       pendingRestocks: {},
+      appliedCues: {},
       createdAt: nowIso,
       ...gsi.streamDeals(input.streamId, dealId),
       ...gsi.sweepDeal(dealId),
@@ -307,7 +310,12 @@ export class Engine implements LivedropEngine {
     return loading;
   }
 
-  async cue(dealId: string, cue: CueInput, actor: Actor, origin?: { streamId: string }): Promise<DealView> {
+  async cue(
+    dealId: string,
+    cue: CueInput & { at?: string },
+    actor: Actor,
+    origin?: { streamId: string },
+  ): Promise<DealView> {
     const deal = await this.store.getDeal(dealId);
     if (!deal) throw new DealNotFound(dealId);
     const isAdmin = actor.scopes.has(SCOPES.admin);
@@ -317,11 +325,74 @@ export class Engine implements LivedropEngine {
     if (origin && origin.streamId !== deal.streamId) {
       throw new Forbidden(`Deal ${dealId} does not belong to stream ${origin.streamId}.`);
     }
+    // A cue from the HTTP route without a cueId is new by definition; its instant is now.
+    const stamp: CueStamp = {
+      id: cue.cueId ?? ulid(this.clock.now()),
+      at: cue.at === undefined ? this.nowIso() : iso(Date.parse(cue.at)),
+    };
     const updated =
       cue.action === 'restock'
-        ? await this.restock(deal, cue.quantity ?? 0)
-        : await this.changeStatus(deal, cue.action);
+        ? await this.restock(deal, cue.quantity ?? 0, stamp)
+        : cue.action === 'extend'
+          ? await this.extend(deal, cue.durationSeconds ?? 0, stamp)
+          : await this.changeStatus(deal, cue.action, stamp);
     return this.viewOf(updated);
+  }
+
+  /**
+   * Why a cue's conditional write was refused. A redelivered cue (its id already applied) changes nothing
+   * and answers with the deal as it is, finishing what a crash may have left; a cue older than the last
+   * one applied is stale; anything else is a transition the status machine does not allow.
+   */
+  private async refusedCue(deal: DealItem, action: CueInput['action'], stamp: CueStamp): Promise<DealItem> {
+    const current = (await this.store.getDeal(deal.dealId)) ?? deal;
+    if (current.appliedCues?.[stamp.id] !== undefined) {
+      await this.mirrorToShards(current);
+      const pending = current.pendingRestocks?.[stamp.id];
+      if (pending !== undefined) await this.applyRestock(current, stamp.id, pending);
+      return current;
+    }
+    if (current.lastCueAt !== undefined && current.lastCueAt > stamp.at) {
+      throw new StaleCue(stamp.at, current.lastCueAt);
+    }
+    const status = effectiveStatus(current.status, current.endsAt, this.nowIso());
+    const message = `Cannot ${action} a deal that is ${status}.`;
+    // An ended deal stays ended; anything else may become possible once an earlier cue lands.
+    if (status === 'ENDED') throw new InvalidTransition(message, { status, action });
+    throw new CueNotYetApplicable(message, { status, action });
+  }
+
+  private async extend(deal: DealItem, seconds: number, stamp: CueStamp): Promise<DealItem> {
+    if (deal.endsAt === undefined) {
+      if (deal.appliedCues?.[stamp.id] !== undefined) return deal;
+      throw new InvalidTransition('Only a deal with a duration that has started can be extended.', {
+        status: effectiveStatus(deal.status, deal.endsAt, this.nowIso()),
+        action: 'extend',
+      });
+    }
+    const updated = await this.store.extendDeal(deal.dealId, {
+      fromEndsAt: deal.endsAt,
+      toEndsAt: iso(Date.parse(deal.endsAt) + seconds * 1000),
+      nowIso: this.nowIso(),
+      cue: stamp,
+    });
+    if (!updated) return this.refusedCue(deal, 'extend', stamp);
+    this.seam('cue.deal');
+    await this.mirrorToShards(updated);
+    this.facts.forget(deal.dealId);
+    await this.announce([
+      {
+        detailType: 'Deal Extended',
+        detail: {
+          dealId: deal.dealId,
+          streamId: deal.streamId,
+          at: this.nowIso(),
+          endsAt: updated.endsAt ?? '',
+          cueId: stamp.id,
+        },
+      },
+    ]);
+    return updated;
   }
 
   async endStream(streamId: string): Promise<{ ended: string[] }> {
@@ -343,6 +414,7 @@ export class Engine implements LivedropEngine {
   private async changeStatus(
     deal: DealItem,
     action: 'start' | 'pause' | 'resume' | 'end',
+    stamp?: CueStamp,
   ): Promise<DealItem> {
     // 1. move the deal's status (the arbiter of the transition)  2. mirror it onto every shard
     const now = this.clock.now();
@@ -358,8 +430,10 @@ export class Engine implements LivedropEngine {
       ...(starting && deal.durationSeconds !== undefined
         ? { endsAt: iso(now + deal.durationSeconds * 1000) }
         : {}),
+      ...(stamp ? { cue: stamp } : {}),
     });
     if (!updated) {
+      if (stamp) return this.refusedCue(deal, action, stamp);
       const current = (await this.store.getDeal(deal.dealId)) ?? deal;
       const status = effectiveStatus(current.status, current.endsAt, nowIso);
       throw new InvalidTransition(`Cannot ${action} a deal that is ${status}.`, { status, action });
@@ -367,14 +441,24 @@ export class Engine implements LivedropEngine {
     this.seam('cue.deal');
     await this.mirrorToShards(updated);
     this.facts.forget(deal.dealId);
-    await this.announce([this.statusEvent(updated, action)]);
+    await this.announce([this.statusEvent(updated, action, stamp?.id)]);
     return updated;
   }
 
-  private statusEvent(deal: DealItem, action: 'start' | 'pause' | 'resume' | 'end'): LivedropEvent {
+  private statusEvent(
+    deal: DealItem,
+    action: 'start' | 'pause' | 'resume' | 'end',
+    cueId?: string,
+  ): LivedropEvent {
     return {
       detailType: STATUS_EVENTS[action],
-      detail: { dealId: deal.dealId, streamId: deal.streamId, status: deal.status, at: this.nowIso() },
+      detail: {
+        dealId: deal.dealId,
+        streamId: deal.streamId,
+        status: deal.status,
+        at: this.nowIso(),
+        ...(cueId === undefined ? {} : { cueId }),
+      },
     };
   }
 
@@ -387,16 +471,12 @@ export class Engine implements LivedropEngine {
     );
   }
 
-  private async restock(deal: DealItem, quantity: number): Promise<DealItem> {
+  private async restock(deal: DealItem, quantity: number, stamp: CueStamp): Promise<DealItem> {
     // 1. record the restock on the deal  2. add each shard's share (once per restockId)  3. clear the record
-    const restockId = ulid(this.clock.now());
+    const restockId = stamp.id;
     const nowIso = this.nowIso();
-    const accepted = await this.store.acceptRestock(deal.dealId, restockId, quantity, RESTOCKABLE, nowIso);
-    if (!accepted) {
-      const current = (await this.store.getDeal(deal.dealId)) ?? deal;
-      const status = effectiveStatus(current.status, current.endsAt, nowIso);
-      throw new InvalidTransition(`Cannot restock a deal that is ${status}.`, { status, action: 'restock' });
-    }
+    const accepted = await this.store.acceptRestock(deal.dealId, quantity, RESTOCKABLE, nowIso, stamp);
+    if (!accepted) return this.refusedCue(deal, 'restock', stamp);
     this.seam('restock.deal');
     await this.applyRestock(accepted, restockId, quantity);
     const { [restockId]: _, ...pendingRestocks } = accepted.pendingRestocks;
@@ -404,7 +484,13 @@ export class Engine implements LivedropEngine {
       [
         {
           detailType: 'Deal Restocked',
-          detail: { dealId: deal.dealId, streamId: deal.streamId, at: this.nowIso(), quantity },
+          detail: {
+            dealId: deal.dealId,
+            streamId: deal.streamId,
+            at: this.nowIso(),
+            quantity,
+            cueId: stamp.id,
+          },
         },
       ],
       [accepted],

@@ -36,7 +36,13 @@ export interface LivedropEngine {
   createDeal(input: CreateDealInput, hostId: string): Promise<DealView>;
   getDeal(dealId: string): Promise<DealView>;
   /** `origin.streamId`: the cue came from that stream's studio, so the deal must belong to it. */
-  cue(dealId: string, cue: CueInput, actor: Actor, origin?: { streamId: string }): Promise<DealView>;
+  /** `cue.at`: when the cue was given (events carry it; the HTTP route uses now). */
+  cue(
+    dealId: string,
+    cue: CueInput & { at?: string },
+    actor: Actor,
+    origin?: { streamId: string },
+  ): Promise<DealView>;
   /** The stream went off air: every LIVE or PAUSED deal of it ends. */
   endStream(streamId: string): Promise<{ ended: string[] }>;
   claim(dealId: string, viewerId: string, idempotencyKey?: string): Promise<ClaimResult>;

@@ -28,6 +28,8 @@ export const eventHandler = <TDetail, TResult>(spec: {
   detail: z.ZodMiniType<TDetail, unknown>;
   logger: Logger;
   run: (detail: TDetail, event: AnyEvent) => Promise<TResult>;
+  /** Refusals worth another delivery (thrown, so Lambda retries them) instead of being dropped. */
+  retryable?: (error: unknown) => boolean;
 }): EventHandler<TResult> =>
   middy<AnyEvent, EventOutcome<TResult>, Error, Context>(async (event: AnyEvent, context: Context) => {
     if (typeof context?.awsRequestId === 'string') spec.logger.addContext(context);
@@ -45,7 +47,7 @@ export const eventHandler = <TDetail, TResult>(spec: {
       spec.logger.info('event applied', line);
       return { outcome: 'applied' as const, result };
     } catch (error) {
-      if (error instanceof DomainError && error.expose) {
+      if (error instanceof DomainError && error.expose && !spec.retryable?.(error)) {
         spec.logger.warn('event rejected', { ...line, code: error.code, message: error.message });
         return { outcome: 'rejected' as const, code: error.code, message: error.message };
       }

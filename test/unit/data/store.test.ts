@@ -104,6 +104,7 @@ const dealItem = (overrides: Partial<DealItem> = {}): DealItem => ({
   configVersion: 3,
   sweepEpoch: 0,
   pendingRestocks: {},
+  appliedCues: {},
   createdAt: EARLIER,
   startedAt: EARLIER,
   endsAt: LATER,
@@ -1047,18 +1048,63 @@ describe('transitionDeal', () => {
 });
 
 describe('restocks on the deal', () => {
-  it('accepts a restock as pending only while the deal is in a restockable status and running', async () => {
+  it('accepts a restock cue as pending only while restockable and running, once per cue and never stale', async () => {
     ddb.on(UpdateCommand).resolves({ Attributes: dealItem() });
 
-    await store.acceptRestock(DEAL_ID, 'restock-9', 40, ['LIVE', 'PAUSED'], NOW);
+    await store.acceptRestock(DEAL_ID, 40, ['LIVE', 'PAUSED'], NOW, { id: 'restock-9', at: NOW });
 
     expect(onlySent(UpdateCommand)).toEqual({
       TableName: TABLE_NAME,
       Key: DEAL_KEY,
-      UpdateExpression: 'SET #pending.#rid = :q',
-      ConditionExpression: '#status IN (:from0, :from1) AND (attribute_not_exists(endsAt) OR endsAt > :now)',
-      ExpressionAttributeNames: { '#status': 'status', '#pending': 'pendingRestocks', '#rid': 'restock-9' },
-      ExpressionAttributeValues: { ':q': 40, ':now': NOW, ':from0': 'LIVE', ':from1': 'PAUSED' },
+      UpdateExpression: 'SET #pending.#rid = :q, #cues.#cueId = :cueAt, lastCueAt = :cueAt',
+      ConditionExpression:
+        '#status IN (:from0, :from1) AND (attribute_not_exists(endsAt) OR endsAt > :now) AND ' +
+        'attribute_not_exists(#cues.#cueId) AND (attribute_not_exists(lastCueAt) OR lastCueAt <= :cueAt)',
+      ExpressionAttributeNames: {
+        '#status': 'status',
+        '#pending': 'pendingRestocks',
+        '#rid': 'restock-9',
+        '#cues': 'appliedCues',
+        '#cueId': 'restock-9',
+      },
+      ExpressionAttributeValues: {
+        ':q': 40,
+        ':now': NOW,
+        ':from0': 'LIVE',
+        ':from1': 'PAUSED',
+        ':cueAt': NOW,
+      },
+      ReturnValues: 'ALL_NEW',
+    });
+  });
+
+  it('extends a running deal from the endsAt it read, once per cue', async () => {
+    ddb.on(UpdateCommand).resolves({ Attributes: dealItem() });
+
+    await store.extendDeal(DEAL_ID, {
+      fromEndsAt: '2026-11-26T20:10:00.000Z',
+      toEndsAt: '2026-11-26T20:15:00.000Z',
+      nowIso: NOW,
+      cue: { id: 'cue-7', at: NOW },
+    });
+
+    expect(onlySent(UpdateCommand)).toEqual({
+      TableName: TABLE_NAME,
+      Key: DEAL_KEY,
+      UpdateExpression: 'SET endsAt = :to, #cues.#cueId = :cueAt, lastCueAt = :cueAt ADD configVersion :one',
+      ConditionExpression:
+        '#status IN (:live, :paused) AND endsAt = :from AND endsAt > :now AND ' +
+        'attribute_not_exists(#cues.#cueId) AND (attribute_not_exists(lastCueAt) OR lastCueAt <= :cueAt)',
+      ExpressionAttributeNames: { '#status': 'status', '#cues': 'appliedCues', '#cueId': 'cue-7' },
+      ExpressionAttributeValues: {
+        ':live': 'LIVE',
+        ':paused': 'PAUSED',
+        ':from': '2026-11-26T20:10:00.000Z',
+        ':to': '2026-11-26T20:15:00.000Z',
+        ':now': NOW,
+        ':one': 1,
+        ':cueAt': NOW,
+      },
       ReturnValues: 'ALL_NEW',
     });
   });
@@ -1066,7 +1112,9 @@ describe('restocks on the deal', () => {
   it('returns undefined when the deal cannot take a restock', async () => {
     ddb.on(UpdateCommand).rejects(conditionFailed());
 
-    await expect(store.acceptRestock(DEAL_ID, 'restock-9', 40, ['LIVE'], NOW)).resolves.toBeUndefined();
+    await expect(
+      store.acceptRestock(DEAL_ID, 40, ['LIVE'], NOW, { id: 'restock-9', at: NOW }),
+    ).resolves.toBeUndefined();
   });
 
   it('forgets a finished restock', async () => {
@@ -1212,7 +1260,12 @@ const CONDITIONAL_METHODS: [string, (s: Store) => Promise<unknown>, unknown][] =
     (s) => s.transitionDeal(DEAL_ID, { from: ['LIVE'], to: 'PAUSED', nowIso: NOW, time: 'any' }),
     undefined,
   ],
-  ['acceptRestock', (s) => s.acceptRestock(DEAL_ID, 'r', 1, ['LIVE'], NOW), undefined],
+  ['acceptRestock', (s) => s.acceptRestock(DEAL_ID, 1, ['LIVE'], NOW, { id: 'r', at: NOW }), undefined],
+  [
+    'extendDeal',
+    (s) => s.extendDeal(DEAL_ID, { fromEndsAt: NOW, toEndsAt: NOW, nowIso: NOW, cue: { id: 'c', at: NOW } }),
+    undefined,
+  ],
   ['settleDeal', (s) => s.settleDeal(DEAL_ID, 1), false],
   ['returnUnit', (s) => s.returnUnit(DEAL_ID, 3, 1, 1), false],
   ['applyRestock', (s) => s.applyRestock(DEAL_ID, 3, 'r', 1), false],
@@ -1265,7 +1318,9 @@ const EVERY_METHOD: Record<PublicMethod, (s: Store) => Promise<unknown>> = {
   putDeal: (s) => s.putDeal(dealItem()),
   getDeal: (s) => s.getDeal(DEAL_ID),
   transitionDeal: (s) => s.transitionDeal(DEAL_ID, { from: ['LIVE'], to: 'ENDED', nowIso: NOW, time: 'any' }),
-  acceptRestock: (s) => s.acceptRestock(DEAL_ID, 'r', 1, ['LIVE'], NOW),
+  acceptRestock: (s) => s.acceptRestock(DEAL_ID, 1, ['LIVE'], NOW, { id: 'r', at: NOW }),
+  extendDeal: (s) =>
+    s.extendDeal(DEAL_ID, { fromEndsAt: NOW, toEndsAt: NOW, nowIso: NOW, cue: { id: 'c', at: NOW } }),
   finishRestock: (s) => s.finishRestock(DEAL_ID, 'r'),
   markSweepWork: (s) => s.markSweepWork(DEAL_ID),
   settleDeal: (s) => s.settleDeal(DEAL_ID, 1),

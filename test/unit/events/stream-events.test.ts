@@ -24,7 +24,7 @@ describe('the stream cue handler', () => {
     expect(result).toEqual({ outcome: 'applied', result: { dealId: 'd' } });
     expect(engine.cue).toHaveBeenCalledExactlyOnceWith(
       '01JH0000000000000000000000',
-      { action: 'start' },
+      { action: 'start', cueId: 'cue-0001', at: '2026-11-26T20:00:00.000Z' },
       { sub: 'host-1', scopes: new Set([SCOPES.host]) },
       { streamId: 'gala-stream-1' },
     );
@@ -37,7 +37,12 @@ describe('the stream cue handler', () => {
 
     await createStreamCueHandler({ engine, logger: silentLogger() })(event, context);
 
-    expect(engine.cue.mock.calls[0]?.[1]).toEqual({ action: 'restock', quantity: 25 });
+    expect(engine.cue.mock.calls[0]?.[1]).toEqual({
+      action: 'restock',
+      quantity: 25,
+      cueId: 'cue-0001',
+      at: '2026-11-26T20:00:00.000Z',
+    });
   });
 
   it('drops an invalid cue without calling the engine, naming each bad field', async () => {

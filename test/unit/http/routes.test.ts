@@ -158,7 +158,7 @@ describe('POST /deals/{dealId}/cues', () => {
     expect(jsonBody(response)).toStrictEqual(
       validationFailed({
         field: 'body.action',
-        message: 'Invalid option: expected one of "start"|"pause"|"resume"|"end"|"restock"',
+        message: 'Invalid option: expected one of "start"|"pause"|"resume"|"end"|"restock"|"extend"',
       }),
     );
     expectNoEngineCall();
