@@ -12,7 +12,9 @@ import { FUNCTIONS } from '../lib/wiring.js';
 const [name, file] = process.argv.slice(2);
 const declaration = FUNCTIONS.find((fn) => fn.name === name);
 if (!declaration || !file) {
-  console.error(`usage: npm run invoke -- <function> <event.json>\nfunctions: ${FUNCTIONS.map((fn) => fn.name).join(', ')}`);
+  console.error(
+    `usage: npm run invoke -- <function> <event.json>\nfunctions: ${FUNCTIONS.map((fn) => fn.name).join(', ')}`,
+  );
   process.exit(2);
 }
 let event: unknown;
@@ -39,7 +41,9 @@ process.env.AWS_REGION ??= 'us-east-1';
 
 let exitCode = 0;
 try {
-  const { handler } = (await import(new URL(`../functions/${declaration.name}/handler.ts`, import.meta.url).href)) as {
+  const { handler } = (await import(
+    new URL(`../functions/${declaration.name}/handler.ts`, import.meta.url).href
+  )) as {
     handler: (event: unknown, context: unknown) => Promise<unknown>;
   };
   const result = await handler(

@@ -11,6 +11,8 @@ export interface RecurringJob {
 export type Invoke = (target: string, event: Record<string, unknown>) => Promise<unknown>;
 
 const TIMER_LIMIT_MS = 2 ** 31 - 1;
+/** Retries of a failed one-time run, as a schedule's retry policy would make them. */
+const RETRY_DELAYS_MS = [1_000, 2_000];
 
 /**
  * The local EventBridge Scheduler: runs the wiring's recurring schedules (never two runs of one job at
@@ -54,7 +56,9 @@ export class LocalScheduler implements SchedulerPort {
       }, job.everyMs);
       this.timers.set(`recurring:${job.id}`, timer);
     }
-    for (const schedule of this.pending.values()) this.arm(schedule);
+    for (const schedule of this.pending.values()) {
+      if (!this.timers.has(key(schedule.group, schedule.name))) this.arm(schedule);
+    }
   }
 
   async scheduleOnce(schedule: OneTimeSchedule): Promise<void> {
@@ -90,18 +94,33 @@ export class LocalScheduler implements SchedulerPort {
     await Promise.allSettled([...this.running]);
   }
 
-  private arm(schedule: OneTimeSchedule): void {
+  private arm(schedule: OneTimeSchedule, attempt = 0): void {
+    if (this.stopped) return;
     const id = key(schedule.group, schedule.name);
-    const wait = Math.max(0, Date.parse(schedule.at) - Date.now());
+    const retryDelay = attempt === 0 ? 0 : (RETRY_DELAYS_MS[attempt - 1] ?? 0);
+    const wait = Math.max(retryDelay, Date.parse(schedule.at) - Date.now());
     // setTimeout cannot wait longer than ~24.8 days; re-arm in steps.
     const timer = setTimeout(
       () => {
-        if (wait > TIMER_LIMIT_MS) return this.arm(schedule);
+        if (wait > TIMER_LIMIT_MS) return this.arm(schedule, attempt);
         this.timers.delete(id);
-        void this.run(schedule.target, schedule.input).then(async () => {
-          // Removed only after the run, so a crash before it fires it again at the next start.
-          this.pending.delete(id);
-          this.save();
+        void this.run(schedule.target, schedule.input).then((ok) => {
+          // Like EventBridge Scheduler: retried a few times, then dead-lettered (here: logged and dropped).
+          if (!ok && attempt < RETRY_DELAYS_MS.length && this.pending.get(id) === schedule) {
+            this.arm(schedule, attempt + 1);
+            return;
+          }
+          if (!ok)
+            this.log('schedule dead-lettered', {
+              target: schedule.target,
+              group: schedule.group,
+              name: schedule.name,
+            });
+          // Removed only after its run, and only if it is still this schedule (not one re-created meanwhile).
+          if (this.pending.get(id) === schedule) {
+            this.pending.delete(id);
+            this.save();
+          }
         });
       },
       Math.min(wait, TIMER_LIMIT_MS),
@@ -109,15 +128,17 @@ export class LocalScheduler implements SchedulerPort {
     this.timers.set(id, timer);
   }
 
-  private run(target: string, event: Record<string, unknown>): Promise<unknown> {
+  /** Resolves true when the target ran without throwing. */
+  private run(target: string, event: Record<string, unknown>): Promise<boolean> {
     const started = Date.now();
     const run = this.invoke(target, event).then(
-      (result) => {
+      () => {
         this.log('schedule ran', { target, durationMs: Date.now() - started });
-        return result;
+        return true;
       },
       (error: unknown) => {
         this.log('schedule failed', { target, error: String(error) });
+        return false;
       },
     );
     this.running.add(run);

@@ -45,6 +45,7 @@ export const CONDITIONS = {
   redeemable: '#status = :issued AND viewerId = :viewer AND expiresAt > :now',
   releasable: '#status = :redeemed AND viewerId = :viewer AND orderId = :order',
   expirable: '#status = :issued AND expiresAt <= :now',
+  newCue: 'attribute_not_exists(#cues.#cueId)',
   freshCue: 'attribute_not_exists(#cues.#cueId) AND (attribute_not_exists(lastCueAt) OR lastCueAt <= :cueAt)',
 } as const;
 
@@ -57,17 +58,24 @@ export interface CueStamp {
   at: string;
 }
 
-/** Adds the cue guard to an update being built; returns its condition. */
+/**
+ * Adds the cue guard to an update being built; returns its condition. Every cue applies once per cueId;
+ * status cues are also ordered (one older than the last status cue applied is stale), while restock and
+ * extend commute, so they apply whenever they arrive.
+ */
 const guardCue = (
   cue: CueStamp,
   names: Record<string, string>,
   values: Record<string, unknown>,
   sets: string[],
+  ordered: boolean,
 ): string => {
   names['#cues'] = 'appliedCues';
   names['#cueId'] = cue.id;
   values[':cueAt'] = cue.at;
-  sets.push('#cues.#cueId = :cueAt', 'lastCueAt = :cueAt');
+  sets.push('#cues.#cueId = :cueAt');
+  if (!ordered) return CONDITIONS.newCue;
+  sets.push('lastCueAt = :cueAt');
   return CONDITIONS.freshCue;
 };
 const BATCH_GET_ATTEMPTS = 8;
@@ -199,7 +207,7 @@ export class Store {
       values[':now'] = change.nowIso;
       condition += ` AND ${change.time === 'whileRunning' ? CONDITIONS.notEndedByTime : CONDITIONS.endedByTime}`;
     }
-    if (change.cue) condition += ` AND ${guardCue(change.cue, names, values, sets)}`;
+    if (change.cue) condition += ` AND ${guardCue(change.cue, names, values, sets, true)}`;
     const out = await this.conditional(() =>
       this.client.send(
         new UpdateCommand({
@@ -238,7 +246,7 @@ export class Store {
       return `:from${i}`;
     });
     const sets = ['#pending.#rid = :q'];
-    const fresh = guardCue(cue, names, values, sets);
+    const fresh = guardCue(cue, names, values, sets, false);
     const out = await this.conditional(() =>
       this.client.send(
         new UpdateCommand({
@@ -270,7 +278,7 @@ export class Store {
       ':one': 1,
     };
     const sets = ['endsAt = :to'];
-    const fresh = guardCue(change.cue, names, values, sets);
+    const fresh = guardCue(change.cue, names, values, sets, false);
     const out = await this.conditional(() =>
       this.client.send(
         new UpdateCommand({

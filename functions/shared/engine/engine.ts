@@ -352,7 +352,8 @@ export class Engine implements LivedropEngine {
       if (pending !== undefined) await this.applyRestock(current, stamp.id, pending);
       return current;
     }
-    if (current.lastCueAt !== undefined && current.lastCueAt > stamp.at) {
+    const ordered = action !== 'restock' && action !== 'extend';
+    if (ordered && current.lastCueAt !== undefined && current.lastCueAt > stamp.at) {
       throw new StaleCue(stamp.at, current.lastCueAt);
     }
     const status = effectiveStatus(current.status, current.endsAt, this.nowIso());

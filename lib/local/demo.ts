@@ -1,0 +1,582 @@
+/**
+ * One deal's life, played over HTTP against a running livedrop (the local runtime: it needs POST /local/token):
+ * a host creates a deal and cues it live, viewers rush it, checkout redeems and releases some coupons, the rest
+ * expire and the sweep returns their units, a second wave claims them. Every figure in the report is counted
+ * from the answers the engine gave or read back from it; nothing is assumed.
+ */
+import { randomUUID } from 'node:crypto';
+
+export interface Output {
+  write(text: string): void;
+  isTTY: boolean;
+}
+
+export interface DemoOptions {
+  url: string;
+  out: Output;
+  viewers?: number;
+  stock?: number;
+  claimTtlSeconds?: number;
+  /** Requests in flight at once during the rush (and every other bulk step). */
+  concurrency?: number;
+  /** Share of the granted coupons checkout redeems. */
+  redeemShare?: number;
+  /** Redeemed orders that are then cancelled, so checkout releases their coupons. */
+  releases?: number;
+  /** Every n-th viewer taps "claim" twice (without an Idempotency-Key), as impatient viewers do. */
+  doubleTapEvery?: number;
+  /** Viewers in the second wave beyond the units the sweep returned, so it sells out again. */
+  secondWaveExtra?: number;
+  /** How long after the last coupon's expiresAt the demo waits for the sweep before giving up. */
+  sweepGraceSeconds?: number;
+  now?: () => number;
+}
+
+export interface DealFigures {
+  status: string;
+  stock: number;
+  available: number;
+  held: number;
+  redeemed: number;
+}
+
+export interface Wave {
+  viewers: number;
+  /** Distinct viewers among those granted a coupon. */
+  grantedViewers: number;
+  attempts: number;
+  granted: number;
+  soldOut: number;
+  limitReached: number;
+  /** Claim latencies in milliseconds, measured from request to parsed answer. */
+  latenciesMs: number[];
+  /** The same, of the granted claims only (they write; refusals of a sold-out deal do not). */
+  grantedLatenciesMs: number[];
+  seconds: number;
+}
+
+export interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface DemoReport {
+  url: string;
+  dealId: string;
+  claimTtlSeconds: number;
+  rush: Wave;
+  checkout: { redeemed: number; expiredBeforeCheckout: number; released: number; releasedAs: string };
+  expiry: {
+    left: number;
+    readAsExpired: number;
+    availableBefore: number;
+    availableAfter: number;
+    returned: number;
+    waitedSeconds: number;
+    timedOut: boolean;
+  };
+  secondWave: Wave;
+  final: DealFigures;
+  invariant: boolean;
+  checks: Check[];
+  /** Answers the demo did not expect, e.g. `claim: 500 INTERNAL`; any makes the run fail. */
+  unexpected: string[];
+  wallSeconds: number;
+}
+
+// ---------------------------------------------------------------- small helpers (exported for tests)
+
+/** Runs `work` over `items` with at most `limit` calls in flight, in order of index. */
+export const forEachBounded = async <T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T, index: number) => Promise<void>,
+): Promise<void> => {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      await work(items[index] as T, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+};
+
+/** Nearest-rank percentile (p in 0..100) of the values; undefined for none. */
+export const percentile = (values: readonly number[], p: number): number | undefined => {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[Math.min(rank, sorted.length) - 1];
+};
+
+export const bar = (done: number, total: number, width = 24): string => {
+  const filled = total <= 0 ? width : Math.min(width, Math.floor((done / total) * width));
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
+};
+
+/**
+ * A status line: redrawn in place with \r on a terminal (at most every `everyMs`), printed as plain lines
+ * once a second otherwise, so a log file gets a readable trace instead of a thousand carriage returns.
+ */
+export class StatusLine {
+  private last = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    private readonly out: Output,
+    private readonly render: () => string,
+    private readonly now: () => number = Date.now,
+    private readonly everyMs = out.isTTY ? 100 : 1_000,
+  ) {}
+
+  update(): void {
+    const now = this.now();
+    if (now - this.last < this.everyMs) return;
+    this.last = now;
+    this.draw();
+  }
+
+  /** Draws the final state (always) and ends the line. */
+  done(): void {
+    this.draw();
+    if (this.out.isTTY) this.out.write('\n');
+  }
+
+  private draw(): void {
+    if (this.out.isTTY) {
+      // Clear to the end of the line: the new text may be shorter than the last.
+      this.out.write(`\r${this.render()}\x1b[K`);
+    } else {
+      this.out.write(`${this.render()}\n`);
+    }
+  }
+}
+
+const count = (n: number) => n.toLocaleString('en-US');
+
+/** Two columns, the labels padded to one width. */
+export const table = (rows: readonly (readonly [string, string] | string)[]): string => {
+  const width = Math.max(...rows.map((row) => (typeof row === 'string' ? 0 : row[0].length)));
+  return rows
+    .map((row) => (typeof row === 'string' ? row : `  ${row[0].padEnd(width)}  ${row[1]}`))
+    .join('\n');
+};
+
+export const formatReport = (report: DemoReport): string => {
+  const { rush, checkout, expiry, secondWave, final } = report;
+  const ms = (values: number[], p: number) => {
+    const value = percentile(values, p);
+    return value === undefined ? '-' : `${value.toFixed(1)} ms`;
+  };
+  const yes = (ok: boolean) => (ok ? 'yes' : 'NO');
+  const rows: (readonly [string, string] | string)[] = [
+    `deal ${report.dealId} at ${report.url}`,
+    'rush',
+    ['viewers', count(rush.viewers)],
+    ['claim attempts', count(rush.attempts)],
+    ['granted', count(rush.granted)],
+    ['sold out', count(rush.soldOut)],
+    ['limit reached', count(rush.limitReached)],
+    ['claim latency p50 / p99', `${ms(rush.latenciesMs, 50)} / ${ms(rush.latenciesMs, 99)}`],
+    ['  of granted claims', `${ms(rush.grantedLatenciesMs, 50)} / ${ms(rush.grantedLatenciesMs, 99)}`],
+    ['rush duration', `${rush.seconds.toFixed(1)} s`],
+    'checkout',
+    ['redeemed', count(checkout.redeemed)],
+    ['released (orders cancelled)', `${count(checkout.released)}${checkout.releasedAs}`],
+    ['too late to redeem (expired)', count(checkout.expiredBeforeCheckout)],
+    `expiry (claimTtlSeconds ${report.claimTtlSeconds})`,
+    ['left to expire', count(expiry.left)],
+    ['read back as EXPIRED', count(expiry.readAsExpired)],
+    [
+      'units back on sale',
+      `${count(expiry.returned)} (available ${count(expiry.availableBefore)} -> ${count(expiry.availableAfter)}` +
+        `, waited ${expiry.waitedSeconds.toFixed(1)} s${expiry.timedOut ? ', TIMED OUT' : ''})`,
+    ],
+    'second wave',
+    ['viewers', count(secondWave.viewers)],
+    ['granted', count(secondWave.granted)],
+    ['sold out', count(secondWave.soldOut)],
+    ['limit reached', count(secondWave.limitReached)],
+    `final figures (GET /deals/${report.dealId})`,
+    ['status', final.status],
+    ['stock', count(final.stock)],
+    ['available', count(final.available)],
+    ['held', count(final.held)],
+    ['redeemed', count(final.redeemed)],
+    [
+      'stock = available + held + redeemed',
+      `${count(final.stock)} = ${count(final.available)} + ${count(final.held)} + ${count(final.redeemed)}: ${yes(report.invariant)}`,
+    ],
+    'checks',
+    ...report.checks.map((check) => [check.name, `${yes(check.ok)} (${check.detail})`] as const),
+    ...(report.unexpected.length > 0
+      ? [
+          `unexpected answers (${report.unexpected.length})`,
+          ...[...new Set(report.unexpected)].slice(0, 10).map((line) => `  ${line}`),
+        ]
+      : []),
+    `wall time ${report.wallSeconds.toFixed(1)} s`,
+  ];
+  return table(rows);
+};
+
+export const succeeded = (report: DemoReport): boolean =>
+  report.invariant && report.unexpected.length === 0 && report.checks.every((check) => check.ok);
+
+// ---------------------------------------------------------------- HTTP
+
+interface Answer {
+  status: number;
+  body: unknown;
+  ms: number;
+}
+
+const errorCode = (body: unknown): string | undefined => {
+  const error = (body as { error?: { code?: unknown } } | null)?.error;
+  return typeof error?.code === 'string' ? error.code : undefined;
+};
+
+const describeAnswer = (step: string, answer: Answer): string =>
+  `${step}: ${answer.status} ${errorCode(answer.body) ?? ''}`.trimEnd();
+
+class Client {
+  constructor(private readonly url: string) {}
+
+  async call(method: string, path: string, init: { token?: string; body?: unknown } = {}): Promise<Answer> {
+    const started = performance.now();
+    const response = await fetch(`${this.url}${path}`, {
+      method,
+      headers: {
+        ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+        ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+      signal: AbortSignal.timeout(30_000),
+    });
+    const text = await response.text();
+    let body: unknown = text;
+    try {
+      body = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      // Not JSON: keep the text, the caller reports it as unexpected.
+    }
+    return { status: response.status, body, ms: performance.now() - started };
+  }
+
+  /** The call, or an error naming the step when the answer is not `expected`. */
+  async expect<T>(
+    expected: number,
+    step: string,
+    method: string,
+    path: string,
+    init?: { token?: string; body?: unknown },
+  ): Promise<T> {
+    const answer = await this.call(method, path, init);
+    if (answer.status !== expected) {
+      throw new Error(
+        `${describeAnswer(step, answer)} (expected ${expected}): ${JSON.stringify(answer.body)}`,
+      );
+    }
+    return answer.body as T;
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// ---------------------------------------------------------------- the scenario
+
+interface Viewer {
+  id: string;
+  token: string;
+}
+
+interface Held {
+  viewer: Viewer;
+  code: string;
+  expiresAt: string;
+}
+
+export const runDemo = async (options: DemoOptions): Promise<DemoReport> => {
+  const now = options.now ?? Date.now;
+  const started = now();
+  const out = options.out;
+  const viewers = options.viewers ?? 2_000;
+  const stock = options.stock ?? 500;
+  // Long enough for the rush and checkout on a laptop (a redeem after expiry is counted as too late), short
+  // enough that the demo does not wait long for the rest to expire.
+  const claimTtlSeconds = options.claimTtlSeconds ?? 12;
+  const concurrency = options.concurrency ?? 64;
+  const doubleTapEvery = options.doubleTapEvery ?? 8;
+  const client = new Client(options.url);
+  const run = randomUUID().slice(0, 8);
+  const unexpected: string[] = [];
+  const say = (line: string) => out.write(`${line}\n`);
+
+  // 1. tokens: the host, checkout and one per viewer, from the local issuer.
+  const token = async (sub: string, role: string) =>
+    (await client.expect<{ token: string }>(200, 'token', 'POST', '/local/token', { body: { sub, role } }))
+      .token;
+  const hostToken = await token(`demo-host-${run}`, 'host');
+  const checkoutToken = await token(`demo-checkout-${run}`, 'checkout');
+  const mintViewers = async (from: number, n: number): Promise<Viewer[]> => {
+    const minted: Viewer[] = new Array(n);
+    await forEachBounded(
+      Array.from({ length: n }, (_, i) => `demo-viewer-${run}-${from + i}`),
+      concurrency,
+      async (id, i) => {
+        minted[i] = { id, token: await token(id, 'viewer') };
+      },
+    );
+    return minted;
+  };
+  const crowd = await mintViewers(0, viewers);
+  say(`tokens: 1 host, 1 checkout, ${count(crowd.length)} viewers`);
+
+  // 2. the host creates the deal and cues it live.
+  const created = await client.expect<{ dealId: string }>(201, 'create deal', 'POST', '/deals', {
+    token: hostToken,
+    body: {
+      title: 'Demo jacket, half price',
+      sku: 'DEMO-JACKET',
+      streamId: `demo-stream-${run}`,
+      currency: 'EUR',
+      listPrice: 12_000,
+      dealPrice: 6_000,
+      stock,
+      perViewerLimit: 1,
+      claimTtlSeconds,
+    },
+  });
+  const dealId = created.dealId;
+  const live = await client.expect<DealFigures>(200, 'start cue', 'POST', `/deals/${dealId}/cues`, {
+    token: hostToken,
+    body: { action: 'start' },
+  });
+  say(`deal ${dealId}: stock ${count(live.stock)}, ${live.status}, coupons valid ${claimTtlSeconds} s`);
+  const readDeal = () =>
+    client.expect<DealFigures>(200, 'read deal', 'GET', `/deals/${dealId}`, { token: hostToken });
+
+  // 3. the rush, and later the second wave: every viewer claims, some twice.
+  const soldOutViewers = new Set<Viewer>();
+  const claimWave = async (
+    label: string,
+    wave: readonly Viewer[],
+    doubleTap: number,
+  ): Promise<{ wave: Wave; holders: Held[] }> => {
+    const holders: Held[] = [];
+    const result: Wave = {
+      viewers: wave.length,
+      grantedViewers: 0,
+      attempts: 0,
+      granted: 0,
+      soldOut: 0,
+      limitReached: 0,
+      latenciesMs: [],
+      grantedLatenciesMs: [],
+      seconds: 0,
+    };
+    const planned = wave.length + (doubleTap > 0 ? Math.ceil(wave.length / doubleTap) : 0);
+    const line = new StatusLine(
+      out,
+      () =>
+        `${label} ${bar(result.attempts, planned)} ${count(result.attempts)}/${count(planned)} claims sent` +
+        `  granted ${count(result.granted)}  sold out ${count(result.soldOut)}` +
+        `  limit reached ${count(result.limitReached)}`,
+      now,
+    );
+    const waveStarted = now();
+    const claim = async (viewer: Viewer): Promise<void> => {
+      result.attempts++;
+      let answer: Answer;
+      try {
+        answer = await client.call('POST', `/deals/${dealId}/claims`, { token: viewer.token });
+      } catch (error) {
+        unexpected.push(`claim: ${String(error)}`);
+        return;
+      }
+      result.latenciesMs.push(answer.ms);
+      const code = errorCode(answer.body);
+      if (answer.status === 201) {
+        result.granted++;
+        result.grantedLatenciesMs.push(answer.ms);
+        const coupon = answer.body as { code: string; expiresAt: string };
+        holders.push({ viewer, code: coupon.code, expiresAt: coupon.expiresAt });
+      } else if (answer.status === 409 && code === 'SOLD_OUT') {
+        result.soldOut++;
+        soldOutViewers.add(viewer);
+      } else if (answer.status === 409 && code === 'LIMIT_REACHED') {
+        result.limitReached++;
+      } else {
+        unexpected.push(describeAnswer('claim', answer));
+      }
+      line.update();
+    };
+    await forEachBounded(wave, concurrency, async (viewer, i) => {
+      await claim(viewer);
+      if (doubleTap > 0 && i % doubleTap === 0) await claim(viewer);
+    });
+    result.seconds = (now() - waveStarted) / 1000;
+    result.grantedViewers = new Set(holders.map((held) => held.viewer.id)).size;
+    line.done();
+    return { wave: result, holders };
+  };
+  const { wave: rush, holders } = await claimWave('rush  ', crowd, doubleTapEvery);
+  const afterRush = await readDeal();
+
+  // 4. checkout: redeem a share of the coupons, then cancel a few of those orders (release).
+  // The first granted first: their coupons expire soonest.
+  const toRedeem = holders.slice(0, Math.round(holders.length * (options.redeemShare ?? 0.6)));
+  const redeemedOrders: { held: Held; orderId: string }[] = [];
+  let expiredBeforeCheckout = 0;
+  await forEachBounded(toRedeem, concurrency, async (held, i) => {
+    const orderId = `demo-order-${run}-${i}`;
+    const answer = await client.call('POST', `/coupons/${held.code}/redemptions`, {
+      token: checkoutToken,
+      body: { viewerId: held.viewer.id, orderId },
+    });
+    if (answer.status === 200) redeemedOrders.push({ held, orderId });
+    else if (answer.status === 410 && errorCode(answer.body) === 'COUPON_EXPIRED') expiredBeforeCheckout++;
+    else unexpected.push(describeAnswer('redeem', answer));
+  });
+  const releasedAs = new Map<string, number>();
+  const cancelled = redeemedOrders.slice(0, Math.min(options.releases ?? 10, redeemedOrders.length));
+  await forEachBounded(cancelled, concurrency, async ({ held, orderId }) => {
+    const answer = await client.call('POST', `/coupons/${held.code}/releases`, {
+      token: checkoutToken,
+      body: { viewerId: held.viewer.id, orderId },
+    });
+    if (answer.status !== 200) {
+      unexpected.push(describeAnswer('release', answer));
+      return;
+    }
+    const status = String((answer.body as { status?: unknown }).status);
+    releasedAs.set(status, (releasedAs.get(status) ?? 0) + 1);
+  });
+  const released = [...releasedAs.values()].reduce((a, b) => a + b, 0);
+  const redeemed = redeemedOrders.length - released;
+  say(
+    `checkout: ${count(redeemedOrders.length)} redeemed, ${count(released)} of them released` +
+      `, ${count(expiredBeforeCheckout)} too late`,
+  );
+
+  // 5. the rest expire; wait (bounded) until the sweep has put their units back on sale.
+  const keptCodes = new Set(redeemedOrders.slice(cancelled.length).map(({ held }) => held.code));
+  const left = holders.filter((held) => !keptCodes.has(held.code));
+  const lastExpiry = Math.max(...holders.map((held) => Date.parse(held.expiresAt)), now());
+  const deadline = lastExpiry + (options.sweepGraceSeconds ?? 30) * 1000;
+  const waitStarted = now();
+  let figures = await readDeal();
+  const countdown = new StatusLine(
+    out,
+    () => {
+      const toExpiry = Math.max(0, Math.ceil((lastExpiry - now()) / 1000));
+      const toDeadline = Math.max(0, Math.ceil((deadline - now()) / 1000));
+      return (
+        `sweep  ${bar(figures.available - afterRush.available, left.length)} available ${count(figures.available)}` +
+        `  held ${count(figures.held)}  ${toExpiry > 0 ? `last coupon expires in ${toExpiry} s` : 'all expired'}` +
+        `  (giving up in ${toDeadline} s)`
+      );
+    },
+    now,
+  );
+  const settled = () => figures.held === 0 && figures.available - afterRush.available >= left.length;
+  while (!settled() && now() < deadline) {
+    countdown.update();
+    await sleep(250);
+    figures = await readDeal();
+  }
+  countdown.done();
+  const timedOut = !settled();
+  const waitedSeconds = (now() - waitStarted) / 1000;
+
+  let readAsExpired = 0;
+  await forEachBounded(left, concurrency, async (held) => {
+    const page = await client.call('GET', '/me/coupons?limit=100', { token: held.viewer.token });
+    if (page.status !== 200) {
+      unexpected.push(describeAnswer('list coupons', page));
+      return;
+    }
+    const coupons = (page.body as { coupons: { code: string; status: string }[] }).coupons;
+    if (coupons.some((coupon) => coupon.code === held.code && coupon.status === 'EXPIRED')) readAsExpired++;
+  });
+
+  // 6. a second, smaller wave: viewers who were sold out come back for the returned units.
+  const secondCount = Math.max(0, figures.available) + (options.secondWaveExtra ?? 50);
+  // Sold out in the rush and not granted since: they hold nothing of this deal.
+  const returning = [...soldOutViewers]
+    .filter((viewer) => !holders.some((held) => held.viewer === viewer))
+    .slice(0, secondCount);
+  const secondCrowd = [
+    ...returning,
+    ...(returning.length < secondCount ? await mintViewers(viewers, secondCount - returning.length) : []),
+  ];
+  const availableBeforeSecond = figures.available;
+  const { wave: secondWave } = await claimWave('second', secondCrowd, 0);
+
+  // 7. the final figures, read back.
+  const final = await readDeal();
+  const invariant = final.stock === final.available + final.held + final.redeemed;
+  const checks: Check[] = [
+    {
+      name: 'rush granted exactly the stock',
+      ok: rush.granted === Math.min(stock, viewers),
+      detail: `${count(rush.granted)} of ${count(stock)}`,
+    },
+    {
+      name: 'one coupon per viewer (perViewerLimit 1)',
+      ok: rush.grantedViewers === rush.granted && secondWave.grantedViewers === secondWave.granted,
+      detail: `${count(rush.granted + secondWave.granted)} coupons, ${count(rush.grantedViewers + secondWave.grantedViewers)} viewers`,
+    },
+    {
+      name: 'every unit not redeemed is back on sale',
+      ok: !timedOut && figures.available - afterRush.available === left.length,
+      detail: `${count(figures.available - afterRush.available)} of ${count(left.length)}`,
+    },
+    {
+      name: 'every coupon left reads EXPIRED',
+      ok: readAsExpired === left.length,
+      detail: `${count(readAsExpired)} of ${count(left.length)}`,
+    },
+    {
+      name: 'second wave got exactly the returned units',
+      ok: secondWave.granted === Math.min(availableBeforeSecond, secondCrowd.length),
+      detail: `${count(secondWave.granted)} of ${count(availableBeforeSecond)}`,
+    },
+    {
+      name: 'deal counts our redemptions',
+      ok: final.redeemed === redeemed,
+      detail: `${count(final.redeemed)} read, ${count(redeemed)} made`,
+    },
+  ];
+  return {
+    url: options.url,
+    dealId,
+    claimTtlSeconds,
+    rush,
+    checkout: {
+      redeemed,
+      expiredBeforeCheckout,
+      released,
+      releasedAs:
+        releasedAs.size === 0
+          ? ''
+          : ` (now ${[...releasedAs].map(([status, n]) => `${count(n)} ${status}`).join(', ')})`,
+    },
+    expiry: {
+      left: left.length,
+      readAsExpired,
+      availableBefore: afterRush.available,
+      availableAfter: figures.available,
+      returned: figures.available - afterRush.available,
+      waitedSeconds,
+      timedOut,
+    },
+    secondWave,
+    final,
+    invariant,
+    checks,
+    unexpected,
+    wallSeconds: (now() - started) / 1000,
+  };
+};
