@@ -117,6 +117,38 @@ export const FUNCTIONS: readonly FunctionDeclaration[] = [
     ],
   },
   {
+    name: 'get-deal-live',
+    description: 'GET /deals/{dealId}/live: the compact view every viewer overlay polls',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    table: { items: ['dynamodb:GetItem', 'dynamodb:BatchGetItem'], query: [] },
+    triggers: [
+      {
+        kind: 'http',
+        method: 'GET',
+        path: '/deals/{dealId}/live',
+        roles: ['viewer', 'host', 'checkout', 'admin'],
+        throttle: { rateLimit: 5_000, burstLimit: 5_000 },
+      },
+    ],
+  },
+  {
+    name: 'list-stream-deals',
+    description: 'GET /streams/{streamId}/deals: the current deals of a stream',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    table: { items: ['dynamodb:GetItem', 'dynamodb:BatchGetItem'], query: ['GSI1'] },
+    triggers: [
+      {
+        kind: 'http',
+        method: 'GET',
+        path: '/streams/{streamId}/deals',
+        roles: ['viewer', 'host', 'checkout', 'admin'],
+        throttle: { rateLimit: 2_000, burstLimit: 2_000 },
+      },
+    ],
+  },
+  {
     name: 'cue-deal',
     description: 'POST /deals/{dealId}/cues: start, pause, resume, end or restock a deal',
     memoryMb: 512,

@@ -8,7 +8,9 @@ import { createClaimCouponHandler } from '../../functions/claim-coupon/app.js';
 import { createCreateDealHandler } from '../../functions/create-deal/app.js';
 import { createCueDealHandler } from '../../functions/cue-deal/app.js';
 import { createGetDealHandler } from '../../functions/get-deal/app.js';
+import { createGetDealLiveHandler } from '../../functions/get-deal-live/app.js';
 import { createListMyCouponsHandler } from '../../functions/list-my-coupons/app.js';
+import { createListStreamDealsHandler } from '../../functions/list-stream-deals/app.js';
 import { createRedeemCouponHandler } from '../../functions/redeem-coupon/app.js';
 import { createReleaseCouponHandler } from '../../functions/release-coupon/app.js';
 import { SCOPES } from '../../functions/shared/domain/roles.js';
@@ -178,6 +180,8 @@ describe('each HTTP handler admits exactly the roles API Gateway admits', () => 
   const FACTORIES: Record<string, (deps: HandlerDeps) => HttpHandler> = {
     'create-deal': createCreateDealHandler,
     'get-deal': createGetDealHandler,
+    'get-deal-live': createGetDealLiveHandler,
+    'list-stream-deals': createListStreamDealsHandler,
     'cue-deal': createCueDealHandler,
     'claim-coupon': createClaimCouponHandler,
     'list-my-coupons': createListMyCouponsHandler,
@@ -190,6 +194,16 @@ describe('each HTTP handler admits exactly the roles API Gateway admits', () => 
     const engine = fakeEngine();
     engine.createDeal.mockResolvedValue(sampleDeal());
     engine.getDeal.mockResolvedValue(sampleDeal());
+    engine.liveDeal.mockResolvedValue({
+      dealId: sampleDeal().dealId,
+      title: 'Jacket',
+      status: 'LIVE',
+      available: 1,
+      currency: 'EUR',
+      dealPrice: 6_000,
+      listPrice: 12_000,
+    });
+    engine.streamDeals.mockResolvedValue([]);
     engine.cue.mockResolvedValue(sampleDeal());
     engine.claim.mockResolvedValue({ coupon: sampleCoupon(), replayed: false });
     engine.listCoupons.mockResolvedValue({ coupons: [sampleCoupon()] });

@@ -57,6 +57,14 @@ const EXERCISES: Record<string, () => Promise<() => Promise<unknown>>> = {
     const deal = await liveDeal(h.engine());
     return () => h.engine().getDeal(deal.dealId);
   },
+  'get-deal-live': async () => {
+    const deal = await liveDeal(h.engine());
+    return () => h.engine().liveDeal(deal.dealId);
+  },
+  'list-stream-deals': async () => {
+    await liveDeal(h.engine(), { streamId: 'overlay-stream' });
+    return () => h.engine().streamDeals('overlay-stream');
+  },
   'cue-deal': async () => {
     const deal = await h.engine().createDeal(dealInput(), HOST_ID);
     return async () => {

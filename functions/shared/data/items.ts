@@ -1,3 +1,4 @@
+import type { PricePoint } from '../domain/deal.js';
 import type { DealStatus } from '../domain/schemas.js';
 
 /**
@@ -34,6 +35,8 @@ export interface DealItem {
   sweepEpoch: number;
   /** Set by a sweep that found the ENDED deal idle; a later sweep at the same epoch may settle it. */
   settleCandidate?: { epoch: number; at: number };
+  /** Every price the deal has had, oldest first (for the prior-price rule). */
+  priceHistory: PricePoint[];
   /** cueId -> the instant of every cue applied (a redelivered cue changes nothing). */
   appliedCues: Record<string, string>;
   /** The instant of the newest cue applied: an older one arriving later is stale and refused. */

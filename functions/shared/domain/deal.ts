@@ -46,3 +46,29 @@ export const distribute = (quantity: number, shards: number): number[] => {
   const extra = quantity % shards;
   return Array.from({ length: shards }, (_, k) => base + (k < extra ? 1 : 0));
 };
+
+/** A price a deal was sold at from `at` on (ISO 8601 UTC), until the next point. */
+export interface PricePoint {
+  at: string;
+  price: number;
+}
+
+export const PRIOR_PRICE_WINDOW_MS = 30 * 86_400_000;
+
+/**
+ * The EU Omnibus "prior price": the lowest price the deal had during the 30 days before its current price
+ * took effect. Undefined while the deal has had only one price.
+ */
+export const priorLowestPrice = (history: readonly PricePoint[]): number | undefined => {
+  const current = history[history.length - 1];
+  if (!current || history.length < 2) return undefined;
+  const windowStart = Date.parse(current.at) - PRIOR_PRICE_WINDOW_MS;
+  let lowest: number | undefined;
+  for (let i = 0; i < history.length - 1; i++) {
+    const point = history[i] as PricePoint;
+    const until = Date.parse((history[i + 1] as PricePoint).at);
+    if (until <= windowStart) continue;
+    lowest = lowest === undefined ? point.price : Math.min(lowest, point.price);
+  }
+  return lowest;
+};

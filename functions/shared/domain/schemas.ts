@@ -28,6 +28,7 @@ const identifier = (max: number) =>
 
 export const dealIdSchema = z.string().check(z.regex(ULID_PATTERN, 'Must be a ULID.'));
 export const principalIdSchema = identifier(256);
+export const streamIdSchema = identifier(128);
 export const idempotencyKeySchema = identifier(128);
 export const orderIdSchema = identifier(128);
 
@@ -37,7 +38,7 @@ export const createDealSchema = z
   .strictObject({
     title: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
     sku: identifier(100),
-    streamId: identifier(128),
+    streamId: streamIdSchema,
     galaId: z.optional(identifier(128)),
     currency: z
       .string()
@@ -160,11 +161,29 @@ export const dealViewSchema = z.object({
   perViewerLimit: z.int(),
   claimTtlSeconds: z.int(),
   durationSeconds: z.optional(z.int()),
+  /** The lowest price of the 30 days before the current price took effect (EU Omnibus), once it changed. */
+  priorLowestPrice: z.optional(z.int()),
   createdAt: z.string(),
   startedAt: z.optional(z.string()),
   endsAt: z.optional(z.string()),
 });
 export type DealView = z.infer<typeof dealViewSchema>;
+
+/** What a viewer's overlay polls (GET /deals/{dealId}/live); cacheable for a second. */
+export const liveDealViewSchema = z.object({
+  dealId: z.string(),
+  title: z.string(),
+  status: z.enum(DEAL_STATUSES),
+  available: z.int(),
+  currency: z.string(),
+  dealPrice: z.int(),
+  listPrice: z.int(),
+  priorLowestPrice: z.optional(z.int()),
+  endsAt: z.optional(z.string()),
+});
+export type LiveDealView = z.infer<typeof liveDealViewSchema>;
+
+export const streamDealsSchema = z.object({ deals: z.array(liveDealViewSchema) });
 
 /** Public coupon representation; also the OpenAPI response schema. */
 export const couponViewSchema = z.object({

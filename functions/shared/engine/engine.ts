@@ -31,10 +31,17 @@ import {
 import type { LivedropEvent } from '../domain/events.js';
 import { discardEvents, type EventPublisher, type Seam } from '../domain/ports.js';
 import { SCOPES } from '../domain/roles.js';
-import type { CheckoutInput, CouponView, CreateDealInput, CueInput, DealView } from '../domain/schemas.js';
+import type {
+  CheckoutInput,
+  CouponView,
+  CreateDealInput,
+  CueInput,
+  DealView,
+  LiveDealView,
+} from '../domain/schemas.js';
 import { Facts } from './facts.js';
 import type { Actor, ClaimResult, CouponPage, LivedropEngine, SweepReport } from './types.js';
-import { toCouponView, toDealView } from './views.js';
+import { toCouponView, toDealView, toLiveDealView } from './views.js';
 
 export interface EngineOptions {
   /**
@@ -100,6 +107,7 @@ interface TakenUnit {
 
 const MAX_CACHED_DEALS = 5_000;
 const STOCK_EVENT_INTERVAL_MS = 1_000;
+const LIVE_VIEW_TTL_MS = 1_000;
 const STATUS_EVENTS = {
   start: 'Deal Started',
   pause: 'Deal Paused',
@@ -140,6 +148,7 @@ export class Engine implements LivedropEngine {
   private readonly soldOutAnnounced = new Set<string>();
   /** The immutable part of each deal (limits, shard count, currency) per container; concurrent loads share one read. */
   private readonly dealCache = new Map<string, Promise<DealItem>>();
+  private readonly liveCache = new Map<string, { at: number; view: LiveDealView }>();
 
   constructor(deps: EngineDeps) {
     this.store = deps.store;
@@ -269,6 +278,7 @@ export class Engine implements LivedropEngine {
       sweepEpoch: 0,
       pendingRestocks: {},
       appliedCues: {},
+      priceHistory: [{ at: nowIso, price: input.dealPrice }],
       createdAt: nowIso,
       ...gsi.streamDeals(input.streamId, dealId),
       ...gsi.sweepDeal(dealId),
@@ -293,6 +303,37 @@ export class Engine implements LivedropEngine {
     ]);
     const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
     return toDealView(deal, shards, { held: sum(held), redeemed: sum(redeemed) }, this.nowIso());
+  }
+
+  /**
+   * The overlay's read, polled by every viewer: the deal and its shards only (no counting), kept for a
+   * second per container, so a crowd polling costs the store a few reads a second per container.
+   */
+  async liveDeal(dealId: string): Promise<LiveDealView> {
+    const now = this.clock.now();
+    const cached = this.liveCache.get(dealId);
+    if (cached && now - cached.at < LIVE_VIEW_TTL_MS) return cached.view;
+    const deal = await this.store.getDeal(dealId, false);
+    if (!deal) throw new DealNotFound(dealId);
+    const view = toLiveDealView(deal, await this.store.getShards(dealId, deal.shardCount), iso(now));
+    if (this.liveCache.size >= MAX_CACHED_DEALS) this.liveCache.clear();
+    this.liveCache.set(dealId, { at: now, view });
+    return view;
+  }
+
+  /** A stream's current deals (not ENDED), for its overlay, newest first. */
+  async streamDeals(streamId: string): Promise<LiveDealView[]> {
+    const views = await Promise.all(
+      (await this.store.listStreamDeals(streamId)).map((dealId) =>
+        this.liveDeal(dealId).catch((error: unknown) => {
+          if (error instanceof DealNotFound) return undefined;
+          throw error;
+        }),
+      ),
+    );
+    return views
+      .filter((view): view is LiveDealView => view !== undefined && view.status !== 'ENDED')
+      .sort((a, b) => (a.dealId < b.dealId ? 1 : -1));
   }
 
   /** Immutable deal settings, read once per container; status, endsAt and price are read from shards. */

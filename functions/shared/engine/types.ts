@@ -1,4 +1,11 @@
-import type { CheckoutInput, CouponView, CreateDealInput, CueInput, DealView } from '../domain/schemas.js';
+import type {
+  CheckoutInput,
+  CouponView,
+  CreateDealInput,
+  CueInput,
+  DealView,
+  LiveDealView,
+} from '../domain/schemas.js';
 
 /** Who is calling, as established by the HTTP layer from the JWT claims. */
 export interface Actor {
@@ -35,6 +42,10 @@ export interface SweepReport {
 export interface LivedropEngine {
   createDeal(input: CreateDealInput, hostId: string): Promise<DealView>;
   getDeal(dealId: string): Promise<DealView>;
+  /** Compact and cached for a second: what every viewer's overlay polls. */
+  liveDeal(dealId: string): Promise<LiveDealView>;
+  /** A stream's current (not ENDED) deals, newest first. */
+  streamDeals(streamId: string): Promise<LiveDealView[]>;
   /** `origin.streamId`: the cue came from that stream's studio, so the deal must belong to it. */
   /** `cue.at`: when the cue was given (events carry it; the HTTP route uses now). */
   cue(

@@ -1,7 +1,7 @@
 import type { CouponItem, DealItem, ShardItem } from '../data/items.js';
 import { formatCode } from '../domain/code.js';
-import { effectiveStatus } from '../domain/deal.js';
-import type { CouponView, DealView } from '../domain/schemas.js';
+import { effectiveStatus, priorLowestPrice } from '../domain/deal.js';
+import type { CouponView, DealView, LiveDealView } from '../domain/schemas.js';
 
 export interface DealFigures {
   held: number;
@@ -38,11 +38,30 @@ export const toDealView = (
     perViewerLimit: deal.perViewerLimit,
     claimTtlSeconds: deal.claimTtlSeconds,
     ...(deal.durationSeconds === undefined ? {} : { durationSeconds: deal.durationSeconds }),
+    ...priorPrice(deal),
     createdAt: deal.createdAt,
     ...(deal.startedAt === undefined ? {} : { startedAt: deal.startedAt }),
     ...(deal.endsAt === undefined ? {} : { endsAt: deal.endsAt }),
   };
 };
+
+const priorPrice = (deal: DealItem) => {
+  const prior = priorLowestPrice(deal.priceHistory ?? []);
+  return prior === undefined ? {} : { priorLowestPrice: prior };
+};
+
+/** The overlay's view: status, stock left and prices, from the deal and its shards only (no counting). */
+export const toLiveDealView = (deal: DealItem, shards: ShardItem[], nowIso: string): LiveDealView => ({
+  dealId: deal.dealId,
+  title: deal.title,
+  status: effectiveStatus(deal.status, deal.endsAt, nowIso),
+  available: shards.reduce((sum, shard) => sum + shard.available, 0),
+  currency: deal.currency,
+  dealPrice: deal.dealPrice,
+  listPrice: deal.listPrice,
+  ...priorPrice(deal),
+  ...(deal.endsAt === undefined ? {} : { endsAt: deal.endsAt }),
+});
 
 /** An ISSUED coupon past its expiresAt is already expired for every reader, before the sweep records it. */
 export const toCouponView = (coupon: CouponItem, nowIso: string): CouponView => ({

@@ -8,6 +8,8 @@ import {
   cueSchema,
   dealViewSchema,
   errorBodySchema,
+  liveDealViewSchema,
+  streamDealsSchema,
 } from '../domain/schemas.js';
 
 /**
@@ -34,6 +36,16 @@ const OPERATIONS: Record<string, Operation> = {
     summary: 'A deal with its figures: stock = available + held + redeemed once quiet',
     success: { status: 200, schema: dealViewSchema, description: 'The deal' },
     errors: [400, 401, 403, 404],
+  },
+  'GET /deals/{dealId}/live': {
+    summary: 'What a viewer overlay polls: status, stock left, prices (Cache-Control: max-age=1)',
+    success: { status: 200, schema: liveDealViewSchema, description: 'The live view' },
+    errors: [400, 401, 403, 404],
+  },
+  'GET /streams/{streamId}/deals': {
+    summary: 'The current (not ENDED) deals of a stream, newest first',
+    success: { status: 200, schema: streamDealsSchema, description: 'The stream’s deals' },
+    errors: [400, 401, 403],
   },
   'POST /deals/{dealId}/cues': {
     summary: 'Start, pause, resume, end or restock a deal (its host or an admin)',

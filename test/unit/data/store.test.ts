@@ -104,6 +104,7 @@ const dealItem = (overrides: Partial<DealItem> = {}): DealItem => ({
   configVersion: 3,
   sweepEpoch: 0,
   pendingRestocks: {},
+  priceHistory: [{ at: '2026-11-26T19:00:00.000Z', price: 6_000 }],
   appliedCues: {},
   createdAt: EARLIER,
   startedAt: EARLIER,

@@ -4,6 +4,7 @@ import {
   distribute,
   effectiveStatus,
   MAX_AUTO_SHARDS,
+  priorLowestPrice,
   RESTOCKABLE,
   shardCountFor,
   transitionFor,
@@ -130,5 +131,36 @@ describe('distribute', () => {
 
     expect(shares).toHaveLength(32);
     expect(shares.reduce((sum, share) => sum + share, 0)).toBe(stock);
+  });
+});
+
+describe('priorLowestPrice (EU Omnibus)', () => {
+  const day = 86_400_000;
+  const at = (days: number) => new Date(Date.parse('2026-11-01T00:00:00.000Z') + days * day).toISOString();
+
+  it('is unknown while the deal has had one price', () => {
+    expect(priorLowestPrice([{ at: at(0), price: 5_000 }])).toBeUndefined();
+  });
+
+  it('is the lowest price of the 30 days before the current price took effect', () => {
+    const history = [
+      { at: at(0), price: 4_000 },
+      { at: at(20), price: 7_000 },
+      { at: at(40), price: 6_000 },
+      { at: at(45), price: 5_500 },
+    ];
+
+    // Window: day 15..45. 4,000 lasted until day 20, so it counts; 7,000 and 6,000 count too.
+    expect(priorLowestPrice(history)).toBe(4_000);
+  });
+
+  it('ignores prices that ended more than 30 days before the current one', () => {
+    const history = [
+      { at: at(0), price: 3_000 },
+      { at: at(10), price: 8_000 },
+      { at: at(50), price: 6_000 },
+    ];
+
+    expect(priorLowestPrice(history)).toBe(8_000);
   });
 });

@@ -7,7 +7,9 @@ import { createClaimCouponHandler } from '../../../functions/claim-coupon/app.js
 import { createCreateDealHandler } from '../../../functions/create-deal/app.js';
 import { createCueDealHandler } from '../../../functions/cue-deal/app.js';
 import { createGetDealHandler } from '../../../functions/get-deal/app.js';
+import { createGetDealLiveHandler } from '../../../functions/get-deal-live/app.js';
 import { createListMyCouponsHandler } from '../../../functions/list-my-coupons/app.js';
+import { createListStreamDealsHandler } from '../../../functions/list-stream-deals/app.js';
 import { createRedeemCouponHandler } from '../../../functions/redeem-coupon/app.js';
 import { createReleaseCouponHandler } from '../../../functions/release-coupon/app.js';
 import type { HttpHandler } from '../../../functions/shared/http/http-handler.js';
@@ -81,6 +83,35 @@ const ROUTES: Record<string, RouteCase> = {
     invalid: {
       statusCode: 400,
       body: validationFailed({ field: 'path.dealId', message: 'Must be a ULID.' }),
+    },
+  },
+  'get-deal-live': {
+    create: createGetDealLiveHandler,
+    arrange: (engine) =>
+      engine.liveDeal.mockResolvedValue({
+        dealId: DEAL_ID,
+        title: 'Jacket',
+        status: 'LIVE',
+        available: 3,
+        currency: 'EUR',
+        dealPrice: 6_000,
+        listPrice: 12_000,
+      }),
+    validStatus: 200,
+    expectCall: (engine) => expect(engine.liveDeal).toHaveBeenCalledExactlyOnceWith(DEAL_ID),
+    invalid: {
+      statusCode: 400,
+      body: validationFailed({ field: 'path.dealId', message: 'Must be a ULID.' }),
+    },
+  },
+  'list-stream-deals': {
+    create: createListStreamDealsHandler,
+    arrange: (engine) => engine.streamDeals.mockResolvedValue([]),
+    validStatus: 200,
+    expectCall: (engine) => expect(engine.streamDeals).toHaveBeenCalledExactlyOnceWith('gala-stream-1'),
+    invalid: {
+      statusCode: 400,
+      body: validationFailed({ field: 'path.streamId', message: 'Must be printable ASCII without spaces.' }),
     },
   },
   'cue-deal': {

@@ -38,6 +38,8 @@ export const fakeEngine = (): FakeEngine => {
     release: vi.fn<LivedropEngine['release']>(unexpected('release')),
     sweep: vi.fn<LivedropEngine['sweep']>(unexpected('sweep')),
     endStream: vi.fn<LivedropEngine['endStream']>(unexpected('endStream')),
+    liveDeal: vi.fn<LivedropEngine['liveDeal']>(unexpected('liveDeal')),
+    streamDeals: vi.fn<LivedropEngine['streamDeals']>(unexpected('streamDeals')),
   };
 };
 

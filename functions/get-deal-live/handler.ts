@@ -1,0 +1,4 @@
+import { productionDeps } from '../shared/runtime.js';
+import { createGetDealLiveHandler } from './app.js';
+
+export const handler = createGetDealLiveHandler(productionDeps());

@@ -1,0 +1,20 @@
+import * as z from 'zod/mini';
+import { SCOPES } from '../shared/domain/roles.js';
+import { streamIdSchema } from '../shared/domain/schemas.js';
+import { type HttpHandler, httpHandler } from '../shared/http/http-handler.js';
+import type { HandlerDeps } from '../shared/http/types.js';
+
+const streamPathSchema = z.strictObject({ streamId: streamIdSchema });
+
+/** GET /streams/{streamId}/deals: the stream's current deals (not ENDED), newest first, for its overlay. */
+export const createListStreamDealsHandler = ({ engine, logger }: HandlerDeps): HttpHandler =>
+  httpHandler({
+    scopes: [SCOPES.viewer, SCOPES.host, SCOPES.checkout, SCOPES.admin],
+    path: streamPathSchema,
+    logger,
+    run: async ({ path }) => ({
+      statusCode: 200,
+      body: { deals: await engine.streamDeals(path.streamId) },
+      headers: { 'cache-control': 'max-age=1' },
+    }),
+  });
