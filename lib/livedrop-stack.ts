@@ -11,6 +11,7 @@ import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression, ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
@@ -19,7 +20,7 @@ import { LivedropFunction } from './constructs/livedrop-function.js';
 import { LivedropTable } from './constructs/livedrop-table.js';
 import { Messaging } from './constructs/messaging.js';
 import { Observability } from './constructs/observability.js';
-import { FUNCTIONS, scopeOf } from './wiring.js';
+import { FUNCTIONS, GALA_DROP_SCHEDULE_GROUP, GALA_DROP_TARGET, scopeOf } from './wiring.js';
 
 export interface LivedropStackProps extends StackProps {
   /** JWT issuer URL the API trusts (e.g. a Cognito user pool URL). */
@@ -91,7 +92,7 @@ export class LivedropStack extends Stack {
       const kinds = new Set(declaration.triggers.map((trigger) => trigger.kind));
       const deadLetterQueue = kinds.has('event')
         ? messaging.eventsDeadLetterQueue
-        : kinds.has('schedule')
+        : kinds.has('schedule') || kinds.has('oneTimeSchedules')
           ? messaging.schedulesDeadLetterQueue
           : undefined;
       const fn = new LivedropFunction(this, toConstructId(declaration.name), {
@@ -133,7 +134,7 @@ export class LivedropStack extends Stack {
               }),
             ],
           });
-        } else {
+        } else if (trigger.kind === 'schedule') {
           new Schedule(this, trigger.id, {
             scheduleGroup: schedulesGroup,
             description: declaration.description,
@@ -151,8 +152,36 @@ export class LivedropStack extends Stack {
       (stage.node.defaultChild as CfnStage).addPropertyOverride('RouteSettings', routeSettings);
     }
 
-    // Gala price drops are one-time schedules the engine creates at run time, in their own group.
-    const galaDrops = new ScheduleGroup(this, 'GalaDrops', { scheduleGroupName: 'livedrop-gala-drops' });
+    // Gala price drops are one-time schedules the engine creates at run time, in their own group, run by a
+    // role that may invoke only their target and write only to the schedules' dead-letter queue.
+    const galaDrops = new ScheduleGroup(this, 'GalaDrops', { scheduleGroupName: GALA_DROP_SCHEDULE_GROUP });
+    const dropTarget = this.requireFunction(GALA_DROP_TARGET);
+    const dropRole = new Role(this, 'GalaDropSchedulerRole', {
+      description: 'EventBridge Scheduler runs gala price-drop schedules as this role',
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+    });
+    dropRole.addToPolicy(
+      new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [dropTarget.fn.functionArn] }),
+    );
+    dropRole.addToPolicy(
+      new PolicyStatement({
+        actions: ['sqs:SendMessage'],
+        resources: [messaging.schedulesDeadLetterQueue.queueArn],
+      }),
+    );
+    for (const fn of this.functions.values()) {
+      const scheduling = fn.declaration.scheduling ?? [];
+      if (scheduling.length === 0) continue;
+      fn.bindScheduler({
+        group: galaDrops,
+        actions: scheduling,
+        role: dropRole,
+        target: dropTarget.fn,
+        deadLetterQueue: messaging.schedulesDeadLetterQueue,
+      });
+    }
 
     new Observability(this, 'Observability', {
       functions: [...this.functions.values()],

@@ -11,9 +11,19 @@ export const NAG_ACKNOWLEDGEMENTS = {
     reason:
       'The scheduler role may invoke only the sweep function; the ":*" suffix covers that one function’s versions and aliases, as the aws-scheduler-targets LambdaInvoke grant writes it. No other resource is reachable.',
   },
+  galaDropSchedules: {
+    id: 'AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/livedrop-gala-drops/*]',
+    reason:
+      'Gala price-drop schedules are created at run time, one per drop, named drop-<dropId>; the functions that create or delete them may touch only schedules in the livedrop-gala-drops group, never another group.',
+  },
 } as const;
 
 export const acknowledgeNagFindings = (stack: LivedropStack): void => {
+  for (const fn of stack.functions.values()) {
+    if ((fn.declaration.scheduling ?? []).length > 0) {
+      Validations.of(fn.node.findChild('Role')).acknowledge(NAG_ACKNOWLEDGEMENTS.galaDropSchedules);
+    }
+  }
   // aws-scheduler-targets creates the schedule's role at stack level under a hashed id.
   for (const child of stack.node.children) {
     if (child.node.id.startsWith('SchedulerRoleForTarget')) {

@@ -4,6 +4,11 @@
  * the local runtime serves the same routes, rules and schedules from it. Adding a route, rule or schedule is
  * one edit here. Pure data: functions are referred to by entry path only.
  */
+/** The schedule group of the one-time gala price-drop schedules the engine creates at run time. */
+export const GALA_DROP_SCHEDULE_GROUP = 'livedrop-gala-drops';
+/** The function those schedules invoke. */
+export const GALA_DROP_TARGET = 'apply-price-drop';
+
 export type Role = 'viewer' | 'host' | 'checkout' | 'admin';
 
 /** OAuth scope of a role, as carried in the JWT `scope` claim. */
@@ -41,7 +46,13 @@ export interface ScheduleTrigger {
   everyMinutes: number;
 }
 
-export type Trigger = HttpTrigger | EventTrigger | ScheduleTrigger;
+/** The target of one-time schedules the engine creates at run time in this group (gala price drops). */
+export interface OneTimeScheduleTrigger {
+  kind: 'oneTimeSchedules';
+  group: string;
+}
+
+export type Trigger = HttpTrigger | EventTrigger | ScheduleTrigger | OneTimeScheduleTrigger;
 
 export type ItemAction =
   | 'dynamodb:GetItem'
@@ -70,6 +81,8 @@ export interface FunctionDeclaration {
   table: TableAccess;
   /** Publishes livedrop's events on the `livedrop` bus (events:PutEvents there, and EVENT_BUS_NAME). */
   publishes?: boolean;
+  /** Creates or deletes one-time schedules in the gala-drop group (and may pass their role). */
+  scheduling?: readonly ('create' | 'delete')[];
   triggers: readonly Trigger[];
 }
 
@@ -222,12 +235,49 @@ export const FUNCTIONS: readonly FunctionDeclaration[] = [
     triggers: [{ kind: 'event', id: 'IvsStreamEndRule', bus: 'default', pattern: IVS_STREAM_END_PATTERN }],
   },
   {
+    name: 'create-price-drop',
+    description: 'POST /galas/{galaId}/price-drops: schedule a gala-wide price drop',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    table: { items: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], query: [] },
+    scheduling: ['create'],
+    triggers: [{ kind: 'http', method: 'POST', path: '/galas/{galaId}/price-drops', roles: ['admin'] }],
+  },
+  {
+    name: 'list-price-drops',
+    description: 'GET /galas/{galaId}/price-drops: a gala’s price drops with their results',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    table: { items: [], query: ['table'] },
+    triggers: [{ kind: 'http', method: 'GET', path: '/galas/{galaId}/price-drops', roles: ['admin'] }],
+  },
+  {
+    name: 'cancel-price-drop',
+    description: 'DELETE /galas/{galaId}/price-drops/{dropId}: cancel a drop still scheduled',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    table: { items: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], query: [] },
+    scheduling: ['delete'],
+    triggers: [
+      { kind: 'http', method: 'DELETE', path: '/galas/{galaId}/price-drops/{dropId}', roles: ['admin'] },
+    ],
+  },
+  {
+    name: 'apply-price-drop',
+    description: 'A gala price drop’s schedule fired: apply the new price to each deal once',
+    memoryMb: 512,
+    timeoutSeconds: 120,
+    table: { items: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], query: ['GSI3'] },
+    publishes: true,
+    triggers: [{ kind: 'oneTimeSchedules', group: GALA_DROP_SCHEDULE_GROUP }],
+  },
+  {
     name: 'sweep',
     description:
       'Every minute: expire lapsed coupons, return their stock, reconcile, end deals past their end',
     memoryMb: 1_024,
     timeoutSeconds: 300,
-    table: { items: ALL_ITEM_ACTIONS, query: ['table', 'GSI2'] },
+    table: { items: ALL_ITEM_ACTIONS, query: ['table', 'GSI2', 'GSI3'] },
     publishes: true,
     triggers: [{ kind: 'schedule', id: 'SweepSchedule', everyMinutes: 1 }],
   },

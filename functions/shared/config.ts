@@ -14,6 +14,10 @@ const envSchema = z.object({
   LIVEDROP_CLAIM_GRACE_SECONDS: seconds,
   EVENT_BUS_NAME: z.optional(z.string().check(z.minLength(1))),
   EVENTBRIDGE_ENDPOINT: z.optional(z.url()),
+  SCHEDULER_ENDPOINT: z.optional(z.url()),
+  PRICE_DROP_FUNCTION_ARN: z.optional(z.string().check(z.startsWith('arn:'))),
+  SCHEDULER_ROLE_ARN: z.optional(z.string().check(z.startsWith('arn:'))),
+  SCHEDULER_DLQ_ARN: z.optional(z.string().check(z.startsWith('arn:'))),
 });
 
 export interface Config {
@@ -24,6 +28,13 @@ export interface Config {
   /** Absent: the engine's events are not published (a deployment without a bus). */
   eventBusName?: string;
   eventBridgeEndpoint?: string;
+  /** Present for the functions that create or cancel gala price-drop schedules. */
+  scheduler?: {
+    endpoint?: string;
+    priceDropFunctionArn: string;
+    roleArn: string;
+    deadLetterQueueArn?: string;
+  };
 }
 
 /** Parsed once per container; a missing or malformed setting stops the cold start with a clear message. */
@@ -41,6 +52,16 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     ...(env_.DYNAMODB_ENDPOINT === undefined ? {} : { endpoint: env_.DYNAMODB_ENDPOINT }),
     ...(env_.AWS_REGION === undefined ? {} : { region: env_.AWS_REGION }),
     ...(env_.EVENT_BUS_NAME === undefined ? {} : { eventBusName: env_.EVENT_BUS_NAME }),
+    ...(env_.PRICE_DROP_FUNCTION_ARN === undefined || env_.SCHEDULER_ROLE_ARN === undefined
+      ? {}
+      : {
+          scheduler: {
+            priceDropFunctionArn: env_.PRICE_DROP_FUNCTION_ARN,
+            roleArn: env_.SCHEDULER_ROLE_ARN,
+            ...(env_.SCHEDULER_ENDPOINT === undefined ? {} : { endpoint: env_.SCHEDULER_ENDPOINT }),
+            ...(env_.SCHEDULER_DLQ_ARN === undefined ? {} : { deadLetterQueueArn: env_.SCHEDULER_DLQ_ARN }),
+          },
+        }),
     ...(env_.EVENTBRIDGE_ENDPOINT === undefined ? {} : { eventBridgeEndpoint: env_.EVENTBRIDGE_ENDPOINT }),
     ...(env_.LIVEDROP_CLAIM_GRACE_SECONDS === undefined
       ? {}

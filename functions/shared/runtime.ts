@@ -1,9 +1,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { GALA_DROP_TARGET } from '../../lib/wiring.js';
 import { loadConfig } from './config.js';
 import { clientLocation, createDocumentClient } from './data/client.js';
 import { EventBridgePublisher } from './data/event-publisher.js';
+import { EventBridgeSchedulerPort } from './data/scheduler.js';
 import { Store } from './data/store.js';
 import { systemClock } from './domain/clock.js';
 import { Engine } from './engine/engine.js';
@@ -34,8 +37,27 @@ export const productionDeps = (env: NodeJS.ProcessEnv = process.env): HandlerDep
           logger,
           new Metrics({ namespace: env.POWERTOOLS_METRICS_NAMESPACE ?? 'livedrop', serviceName: 'livedrop' }),
         );
+  const scheduler =
+    config.scheduler === undefined
+      ? undefined
+      : new EventBridgeSchedulerPort(
+          new SchedulerClient(
+            clientLocation({
+              ...(config.scheduler.endpoint === undefined ? {} : { endpoint: config.scheduler.endpoint }),
+              ...(config.region === undefined ? {} : { region: config.region }),
+            }),
+          ),
+          {
+            functions: { [GALA_DROP_TARGET]: config.scheduler.priceDropFunctionArn },
+            roleArn: config.scheduler.roleArn,
+            ...(config.scheduler.deadLetterQueueArn === undefined
+              ? {}
+              : { deadLetterQueueArn: config.scheduler.deadLetterQueueArn }),
+          },
+        );
   const engine = new Engine({
     store,
+    ...(scheduler === undefined ? {} : { scheduler }),
     clock: systemClock,
     logger,
     ...(events === undefined ? {} : { events }),

@@ -1,11 +1,12 @@
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
-import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Effect, type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, type IFunction, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { FunctionDeclaration, TableAccess } from '../wiring.js';
@@ -82,6 +83,49 @@ export class LivedropFunction extends Construct {
         banner: ESM_REQUIRE_BANNER,
       },
     });
+  }
+
+  /**
+   * Lets the function create and/or delete one-time schedules in `group` only, and hand Scheduler `role`
+   * (PassRole, to Scheduler only); sets the env the scheduler adapter reads.
+   */
+  bindScheduler(binding: {
+    group: IScheduleGroup;
+    actions: readonly ('create' | 'delete')[];
+    role: IRole;
+    target: IFunction;
+    deadLetterQueue: IQueue;
+  }): void {
+    const stack = Stack.of(this);
+    const schedules = stack.formatArn({
+      service: 'scheduler',
+      resource: 'schedule',
+      resourceName: `${binding.group.scheduleGroupName}/*`,
+    });
+    this.fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: binding.actions.map((action) =>
+          action === 'create' ? 'scheduler:CreateSchedule' : 'scheduler:DeleteSchedule',
+        ),
+        resources: [schedules],
+      }),
+    );
+    if (binding.actions.includes('create')) {
+      this.fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['iam:PassRole'],
+          resources: [binding.role.roleArn],
+          conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+        }),
+      );
+      this.fn.addEnvironment('PRICE_DROP_FUNCTION_ARN', binding.target.functionArn);
+      this.fn.addEnvironment('SCHEDULER_ROLE_ARN', binding.role.roleArn);
+      this.fn.addEnvironment('SCHEDULER_DLQ_ARN', binding.deadLetterQueue.queueArn);
+    } else {
+      // Cancelling needs no target, but the adapter is configured the same way everywhere.
+      this.fn.addEnvironment('PRICE_DROP_FUNCTION_ARN', binding.target.functionArn);
+      this.fn.addEnvironment('SCHEDULER_ROLE_ARN', binding.role.roleArn);
+    }
   }
 
   /** Sets EVENT_BUS_NAME and grants events:PutEvents on that bus only, together. */

@@ -4,13 +4,14 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import * as z from 'zod/mini';
-import { FUNCTIONS, type FunctionDeclaration, httpRoutes, scopeOf } from '../wiring.js';
+import { FUNCTIONS, type FunctionDeclaration, GALA_DROP_TARGET, httpRoutes, scopeOf } from '../wiring.js';
 import { compileRoute, type IncomingRequest, lambdaContext, toApiGatewayEvent } from './api-event.js';
 import { LocalBus } from './bus.js';
 import { type EmbeddedStore, startEmbeddedStore } from './embedded-store.js';
 import type { EventPattern } from './event-pattern.js';
 import { AuthorizationFailure, LocalIssuer, ROLES } from './issuer.js';
 import { LocalScheduler } from './scheduler.js';
+import { answerSchedulerApi } from './scheduler-api.js';
 
 export interface RuntimeOptions {
   /** 0 picks a free port. Default 3000. */
@@ -97,6 +98,9 @@ export const startRuntime = async (options: RuntimeOptions = {}): Promise<Runtim
   process.env.DYNAMODB_ENDPOINT = store.endpoint;
   process.env.EVENT_BUS_NAME = 'livedrop';
   process.env.EVENTBRIDGE_ENDPOINT = url;
+  process.env.SCHEDULER_ENDPOINT = url;
+  process.env.PRICE_DROP_FUNCTION_ARN = `arn:aws:lambda:local:000000000000:function:${GALA_DROP_TARGET}`;
+  process.env.SCHEDULER_ROLE_ARN = 'arn:aws:iam::000000000000:role/livedrop-local-scheduler';
   process.env.AWS_REGION ??= 'us-east-1';
   const handlers = new Map<string, LambdaHandler>();
   for (const declaration of FUNCTIONS) {
@@ -205,6 +209,8 @@ export const startRuntime = async (options: RuntimeOptions = {}): Promise<Runtim
         body: JSON.stringify({ FailedEntryCount: result.FailedEntryCount, Entries: result.Entries }),
       };
     }
+    const schedulerAnswer = await answerSchedulerApi(scheduler, request);
+    if (schedulerAnswer) return schedulerAnswer;
     if (method === 'POST' && path === '/local/events') {
       const body = parseJson(request.body);
       if (body === null || typeof body !== 'object')

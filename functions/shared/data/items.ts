@@ -1,5 +1,5 @@
 import type { PricePoint } from '../domain/deal.js';
-import type { DealStatus } from '../domain/schemas.js';
+import type { DealStatus, DropOutcome, PriceDropView } from '../domain/schemas.js';
 
 /**
  * Stored item shapes. Invariant per item type (see README "Where a unit lives"):
@@ -35,6 +35,8 @@ export interface DealItem {
   sweepEpoch: number;
   /** Set by a sweep that found the ENDED deal idle; a later sweep at the same epoch may settle it. */
   settleCandidate?: { epoch: number; at: number };
+  /** dropId -> the price a gala drop set: each drop applies to a deal once. */
+  appliedDrops: Record<string, number>;
   /** Every price the deal has had, oldest first (for the prior-price rule). */
   priceHistory: PricePoint[];
   /** cueId -> the instant of every cue applied (a redelivered cue changes nothing). */
@@ -168,3 +170,27 @@ export type AnyCouponItem = CouponItem | VoidCouponItem;
 
 export const isLiveCoupon = (c: AnyCouponItem | undefined): c is CouponItem =>
   c !== undefined && c.status !== 'VOID';
+
+export interface PriceDropItem {
+  PK: string;
+  SK: string;
+  type: 'PRICE_DROP';
+  dropId: string;
+  galaId: string;
+  status: PriceDropView['status'];
+  /** ISO 8601 UTC instant it fires at. */
+  at: string;
+  timeZone: string;
+  dealIds?: string[];
+  dealPrice?: number;
+  percentOff?: number;
+  stock?: number;
+  createdAt: string;
+  createdBy: string;
+  firedAt?: string;
+  appliedAt?: string;
+  cancelledAt?: string;
+  results: Record<string, DropOutcome>;
+  GSI2PK?: string;
+  GSI2SK?: string;
+}

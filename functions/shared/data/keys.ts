@@ -30,9 +30,14 @@ export const keys = {
   }),
   /** Coupons are keyed by their normalised code so checkout reaches them with one strongly consistent read. */
   coupon: (code: string): Key => ({ PK: `COUPON#${code}`, SK: 'COUPON' }),
+  /** A gala's price drops live in the gala's partition: listing them is one Query. */
+  priceDrop: (galaId: string, dropId: string): Key => ({ PK: galaPartition(galaId), SK: `DROP#${dropId}` }),
 };
 
 export const SLOT_PREFIX = 'SLOT#';
+export const DROP_PREFIX = 'DROP#';
+
+export const galaPartition = (galaId: string): string => `GALA#${galaId}`;
 
 export const viewerPartition = (dealId: string, viewerId: string): string =>
   `DEAL#${dealId}#VIEWER#${viewerId}`;
@@ -57,6 +62,13 @@ export const gsi = {
   /** GSI2 on deals: present while the sweep still has work on the deal (sparse). */
   sweepPartition: 'SWEEP',
   sweepDeal: (dealId: string) => ({ GSI2PK: 'SWEEP', GSI2SK: `DEAL#${dealId}` }),
+  /** GSI2 on price drops: the SCHEDULED ones by instant, so the sweep fires any whose schedule was lost. */
+  scheduledDropsPartition: 'DROPS',
+  scheduledDrop: (at: string, galaId: string, dropId: string) => ({
+    GSI2PK: 'DROPS',
+    GSI2SK: `${at}#${dropId}#${galaId}`,
+  }),
+  galaDealsPartition: (galaId: string) => `GALA#${galaId}`,
   /** GSI3 on deals: the deals of a gala (sparse). */
   galaDeals: (galaId: string, dealId: string) => ({ GSI3PK: `GALA#${galaId}`, GSI3SK: `DEAL#${dealId}` }),
 };

@@ -18,12 +18,22 @@ import type {
   CouponItem,
   DealItem,
   IdempotencyItem,
+  PriceDropItem,
   ShardItem,
   SlotItem,
   TicketItem,
   VoidCouponItem,
 } from './items.js';
-import { type CouponPhase, gsi, type Key, keys, SLOT_PREFIX, viewerPartition } from './keys.js';
+import {
+  type CouponPhase,
+  DROP_PREFIX,
+  galaPartition,
+  gsi,
+  type Key,
+  keys,
+  SLOT_PREFIX,
+  viewerPartition,
+} from './keys.js';
 
 /**
  * The only code that talks to DynamoDB. Every write is a single-item conditional write (no transactions).
@@ -839,5 +849,142 @@ export class Store {
       }),
     );
     return { items: (out.Items ?? []) as CouponItem[], lastKey: out.LastEvaluatedKey };
+  }
+
+  // ---------- gala price drops ----------
+
+  putPriceDrop(item: PriceDropItem): Promise<boolean> {
+    return this.putIfNew(item);
+  }
+
+  getPriceDrop(galaId: string, dropId: string): Promise<PriceDropItem | undefined> {
+    return this.get<PriceDropItem>(keys.priceDrop(galaId, dropId));
+  }
+
+  /** A gala's drops, newest first (dropIds are ULIDs). */
+  async listPriceDrops(galaId: string): Promise<PriceDropItem[]> {
+    const items = await this.queryAll<PriceDropItem>({
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :drop)',
+      ExpressionAttributeValues: { ':pk': galaPartition(galaId), ':drop': DROP_PREFIX },
+      ConsistentRead: true,
+    });
+    return items.reverse();
+  }
+
+  /** Moves a drop out of SCHEDULED (cancelled, or applied), taking it off the sweep's overdue list. */
+  async closePriceDrop(
+    galaId: string,
+    dropId: string,
+    to: 'CANCELLED' | 'APPLIED',
+    nowIso: string,
+  ): Promise<PriceDropItem | undefined> {
+    const out = await this.conditional(() =>
+      this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.priceDrop(galaId, dropId),
+          UpdateExpression: `SET #status = :to, ${to === 'CANCELLED' ? 'cancelledAt' : 'appliedAt'} = :now REMOVE GSI2PK, GSI2SK`,
+          ConditionExpression: '#status = :scheduled',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':to': to, ':now': nowIso, ':scheduled': 'SCHEDULED' },
+          ReturnValues: 'ALL_NEW',
+        }),
+      ),
+    );
+    return out?.Attributes as PriceDropItem | undefined;
+  }
+
+  /** Records when a SCHEDULED drop first fired; undefined when it is no longer SCHEDULED. */
+  async markPriceDropFired(
+    galaId: string,
+    dropId: string,
+    nowIso: string,
+  ): Promise<PriceDropItem | undefined> {
+    const out = await this.conditional(() =>
+      this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.priceDrop(galaId, dropId),
+          UpdateExpression: 'SET firedAt = if_not_exists(firedAt, :now)',
+          ConditionExpression: '#status = :scheduled',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':now': nowIso, ':scheduled': 'SCHEDULED' },
+          ReturnValues: 'ALL_NEW',
+        }),
+      ),
+    );
+    return out?.Attributes as PriceDropItem | undefined;
+  }
+
+  async recordPriceDropResult(
+    galaId: string,
+    dropId: string,
+    dealId: string,
+    result: unknown,
+  ): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.priceDrop(galaId, dropId),
+        UpdateExpression: 'SET #results.#deal = :result',
+        ConditionExpression: CONDITIONS.exists,
+        ExpressionAttributeNames: { '#results': 'results', '#deal': dealId },
+        ExpressionAttributeValues: { ':result': result },
+      }),
+    );
+  }
+
+  /** SCHEDULED drops due at or before `untilIso`: the sweep fires any whose schedule never did. */
+  async listDuePriceDrops(untilIso: string): Promise<{ galaId: string; dropId: string }[]> {
+    return this.queryAll<{ galaId: string; dropId: string }>({
+      IndexName: INDEX.byPhase,
+      KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK <= :until',
+      ExpressionAttributeValues: { ':pk': gsi.scheduledDropsPartition, ':until': `${untilIso}#~` },
+      ProjectionExpression: 'galaId, dropId',
+    });
+  }
+
+  async listGalaDeals(galaId: string): Promise<string[]> {
+    const items = await this.queryAll<{ dealId: string }>({
+      IndexName: INDEX.byGala,
+      KeyConditionExpression: 'GSI3PK = :pk',
+      ExpressionAttributeValues: { ':pk': gsi.galaDealsPartition(galaId) },
+      ProjectionExpression: 'dealId',
+    });
+    return items.map((item) => item.dealId);
+  }
+
+  /**
+   * A gala drop's new price on one deal, once per drop: guarded by the drop's id, the price it replaces
+   * (as read) and the deal still selling; the price history grows in the same write.
+   */
+  async applyDealPrice(
+    dealId: string,
+    change: { dropId: string; from: number; to: number; nowIso: string },
+  ): Promise<DealItem | undefined> {
+    const out = await this.conditional(() =>
+      this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.deal(dealId),
+          UpdateExpression:
+            'SET dealPrice = :to, #drops.#drop = :to, priceHistory = list_append(priceHistory, :point) ADD configVersion :one',
+          ConditionExpression: `attribute_not_exists(#drops.#drop) AND dealPrice = :from AND #status IN (:scheduled, :live, :paused) AND ${CONDITIONS.notEndedByTime}`,
+          ExpressionAttributeNames: { '#status': 'status', '#drops': 'appliedDrops', '#drop': change.dropId },
+          ExpressionAttributeValues: {
+            ':to': change.to,
+            ':from': change.from,
+            ':point': [{ at: change.nowIso, price: change.to }],
+            ':one': 1,
+            ':scheduled': 'SCHEDULED',
+            ':live': 'LIVE',
+            ':paused': 'PAUSED',
+            ':now': change.nowIso,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      ),
+    );
+    return out?.Attributes as DealItem | undefined;
   }
 }

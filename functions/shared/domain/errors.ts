@@ -60,6 +60,14 @@ export class DealNotFound extends DomainError {
   }
 }
 
+export class PriceDropNotFound extends DomainError {
+  readonly code = 'PRICE_DROP_NOT_FOUND';
+  readonly statusCode = 404;
+  constructor(galaId: string, dropId: string) {
+    super(`Gala ${galaId} has no price drop ${dropId}.`);
+  }
+}
+
 /** Also used for someone else's coupon: never reveal that a code exists. */
 export class CouponNotFound extends DomainError {
   readonly code = 'COUPON_NOT_FOUND';

@@ -123,6 +123,65 @@ export const ivsStreamStateDetailSchema = z.object({
 });
 export type IvsStreamStateDetail = z.infer<typeof ivsStreamStateDetailSchema>;
 
+export const galaIdSchema = identifier(128);
+
+const TIME_ZONES = new Set([...Intl.supportedValuesOf('timeZone'), 'UTC']);
+
+/** POST /galas/{galaId}/price-drops: one gala-wide price drop at an instant, in the organiser's time zone. */
+export const priceDropSchema = z
+  .strictObject({
+    at: z.iso.datetime({ offset: true }),
+    timeZone: z
+      .string()
+      .check(z.refine((zone) => TIME_ZONES.has(zone), 'Must be an IANA time zone, e.g. Europe/Berlin.')),
+    /** Default: every deal of the gala at the moment the drop fires. */
+    dealIds: z.optional(z.array(dealIdSchema).check(z.minLength(1), z.maxLength(100))),
+    dealPrice: z.optional(minorUnits),
+    percentOff: z.optional(z.int().check(z.gte(1), z.lte(99))),
+    /** A new wave of units added to each deal with the drop. */
+    stock: z.optional(quantitySchema),
+  })
+  .check(
+    z.refine<{ dealPrice?: number; percentOff?: number }>(
+      (drop) => (drop.dealPrice === undefined) !== (drop.percentOff === undefined),
+      { message: 'Give exactly one of dealPrice or percentOff.', path: ['dealPrice'] },
+    ),
+  );
+export type PriceDropInput = z.infer<typeof priceDropSchema>;
+
+export const PRICE_DROP_STATUSES = ['SCHEDULED', 'APPLIED', 'CANCELLED'] as const;
+
+export const priceDropViewSchema = z.object({
+  dropId: z.string(),
+  galaId: z.string(),
+  status: z.enum(PRICE_DROP_STATUSES),
+  at: z.string(),
+  timeZone: z.string(),
+  dealIds: z.optional(z.array(z.string())),
+  dealPrice: z.optional(z.int()),
+  percentOff: z.optional(z.int()),
+  stock: z.optional(z.int()),
+  createdAt: z.string(),
+  firedAt: z.optional(z.string()),
+  appliedAt: z.optional(z.string()),
+  cancelledAt: z.optional(z.string()),
+  /** Per deal: APPLIED (with the prices), SKIPPED_ENDED, SKIPPED_NOT_IN_GALA or NOT_FOUND. */
+  results: z.optional(
+    z.record(
+      z.string(),
+      z.object({
+        outcome: z.enum(['APPLIED', 'SKIPPED_ENDED', 'SKIPPED_NOT_IN_GALA', 'NOT_FOUND']),
+        previousPrice: z.optional(z.int()),
+        dealPrice: z.optional(z.int()),
+      }),
+    ),
+  ),
+});
+export type PriceDropView = z.infer<typeof priceDropViewSchema>;
+export type DropOutcome = NonNullable<PriceDropView['results']>[string];
+
+export const priceDropListSchema = z.object({ drops: z.array(priceDropViewSchema) });
+
 export const checkoutSchema = z.strictObject({
   viewerId: principalIdSchema,
   orderId: orderIdSchema,

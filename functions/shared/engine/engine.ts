@@ -1,4 +1,6 @@
 import { ulid } from 'ulid';
+import { GALA_DROP_SCHEDULE_GROUP, GALA_DROP_TARGET } from '../../../lib/wiring.js';
+import type { PriceDropItem } from '../data/items.js';
 import {
   type AnyCouponItem,
   type CouponItem,
@@ -24,12 +26,13 @@ import {
   Forbidden,
   InvalidTransition,
   LimitReached,
+  PriceDropNotFound,
   SoldOut,
   StaleCue,
   ValidationFailed,
 } from '../domain/errors.js';
 import type { LivedropEvent } from '../domain/events.js';
-import { discardEvents, type EventPublisher, type Seam } from '../domain/ports.js';
+import { discardEvents, type EventPublisher, type SchedulerPort, type Seam } from '../domain/ports.js';
 import { SCOPES } from '../domain/roles.js';
 import type {
   CheckoutInput,
@@ -37,7 +40,10 @@ import type {
   CreateDealInput,
   CueInput,
   DealView,
+  DropOutcome,
   LiveDealView,
+  PriceDropInput,
+  PriceDropView,
 } from '../domain/schemas.js';
 import { Facts } from './facts.js';
 import type { Actor, ClaimResult, CouponPage, LivedropEngine, SweepReport } from './types.js';
@@ -87,6 +93,8 @@ export interface EngineLogger {
 export interface EngineDeps {
   store: Store;
   clock: Clock;
+  /** Where one-time schedules (gala price drops) go. Required only to schedule or cancel drops. */
+  scheduler?: SchedulerPort;
   /** Where the engine's events go; adapters never throw. Default: nowhere. */
   events?: EventPublisher;
   logger?: EngineLogger;
@@ -108,6 +116,8 @@ interface TakenUnit {
 const MAX_CACHED_DEALS = 5_000;
 const STOCK_EVENT_INTERVAL_MS = 1_000;
 const LIVE_VIEW_TTL_MS = 1_000;
+/** A drop still SCHEDULED this long after its instant has lost its schedule; the sweep applies it. */
+const DROP_OVERDUE_MS = 60_000;
 const STATUS_EVENTS = {
   start: 'Deal Started',
   pause: 'Deal Paused',
@@ -126,6 +136,7 @@ const emptyReport = (): SweepReport => ({
   slotsFreed: 0,
   dealsEnded: 0,
   dealsSettled: 0,
+  dropsApplied: 0,
   errors: 0,
 });
 
@@ -141,6 +152,7 @@ export class Engine implements LivedropEngine {
   private readonly seam: Seam;
   private readonly logger: EngineLogger;
   private readonly events: EventPublisher;
+  private readonly scheduler: SchedulerPort | undefined;
   private readonly facts: Facts;
   /** When this container last published Deal Stock Changed per deal (coalescing). */
   private readonly stockAnnounced = new Map<string, number>();
@@ -157,6 +169,7 @@ export class Engine implements LivedropEngine {
     this.seam = deps.seam ?? (() => {});
     this.logger = deps.logger ?? { error: (message, extra) => console.error(message, extra) };
     this.events = deps.events ?? discardEvents;
+    this.scheduler = deps.scheduler;
     this.facts = new Facts(this.clock, this.options.factTtlMs);
   }
 
@@ -278,6 +291,7 @@ export class Engine implements LivedropEngine {
       sweepEpoch: 0,
       pendingRestocks: {},
       appliedCues: {},
+      appliedDrops: {},
       priceHistory: [{ at: nowIso, price: input.dealPrice }],
       createdAt: nowIso,
       ...gsi.streamDeals(input.streamId, dealId),
@@ -552,6 +566,174 @@ export class Engine implements LivedropEngine {
     await this.store.finishRestock(deal.dealId, restockId);
     this.seam('restock.finished');
     this.stockReturned(deal.dealId);
+  }
+
+  // ---------------------------------------------------------------- gala price drops
+
+  private requireScheduler(): SchedulerPort {
+    if (!this.scheduler) throw new Error('no scheduler port is configured for gala price drops');
+    return this.scheduler;
+  }
+
+  /**
+   * 1. record the drop (SCHEDULED)  2. create its one-time schedule. Should 2 fail, the drop is cancelled so
+   * that the sweep's overdue check cannot fire it either.
+   */
+  async schedulePriceDrop(galaId: string, input: PriceDropInput, actor: Actor): Promise<PriceDropView> {
+    const scheduler = this.requireScheduler();
+    const now = this.clock.now();
+    const at = iso(Date.parse(input.at));
+    if (Date.parse(at) <= now) {
+      throw new ValidationFailed([{ field: 'body.at', message: 'Must be in the future.' }]);
+    }
+    const dropId = ulid(now);
+    const item: PriceDropItem = {
+      ...keys.priceDrop(galaId, dropId),
+      type: 'PRICE_DROP',
+      dropId,
+      galaId,
+      status: 'SCHEDULED',
+      at,
+      timeZone: input.timeZone,
+      ...(input.dealIds === undefined ? {} : { dealIds: input.dealIds }),
+      ...(input.dealPrice === undefined ? {} : { dealPrice: input.dealPrice }),
+      ...(input.percentOff === undefined ? {} : { percentOff: input.percentOff }),
+      ...(input.stock === undefined ? {} : { stock: input.stock }),
+      createdAt: iso(now),
+      createdBy: actor.sub,
+      results: {},
+      ...gsi.scheduledDrop(at, galaId, dropId),
+    };
+    await this.store.putPriceDrop(item);
+    this.seam('drop.recorded');
+    try {
+      await scheduler.scheduleOnce({
+        group: GALA_DROP_SCHEDULE_GROUP,
+        name: scheduleName(dropId),
+        at,
+        timeZone: input.timeZone,
+        target: GALA_DROP_TARGET,
+        input: { galaId, dropId },
+      });
+    } catch (error) {
+      await this.store.closePriceDrop(galaId, dropId, 'CANCELLED', this.nowIso());
+      throw error;
+    }
+    return toPriceDropView(item);
+  }
+
+  async listPriceDrops(galaId: string): Promise<PriceDropView[]> {
+    return (await this.store.listPriceDrops(galaId)).map(toPriceDropView);
+  }
+
+  /** SCHEDULED -> CANCELLED, then the schedule goes; a firing that races the cancel finds it CANCELLED. */
+  async cancelPriceDrop(galaId: string, dropId: string): Promise<PriceDropView> {
+    const cancelled = await this.store.closePriceDrop(galaId, dropId, 'CANCELLED', this.nowIso());
+    if (!cancelled) {
+      const drop = await this.store.getPriceDrop(galaId, dropId);
+      if (!drop) throw new PriceDropNotFound(galaId, dropId);
+      throw new InvalidTransition(`Cannot cancel a price drop that is ${drop.status}.`, {
+        status: drop.status,
+      });
+    }
+    this.seam('drop.cancelled');
+    await this.requireScheduler().cancel(GALA_DROP_SCHEDULE_GROUP, scheduleName(dropId));
+    return toPriceDropView(cancelled);
+  }
+
+  /**
+   * The schedule fired (or the sweep found it overdue): the new price applies to each deal exactly once,
+   * whatever redeliveries or late firings happen. Ended deals are skipped; a price stays within
+   * 1..listPrice; coupons already claimed keep the price they were claimed at.
+   */
+  async applyPriceDrop(galaId: string, dropId: string): Promise<PriceDropView> {
+    const fired = await this.store.markPriceDropFired(galaId, dropId, this.nowIso());
+    if (!fired) {
+      const drop = await this.store.getPriceDrop(galaId, dropId);
+      if (!drop) throw new PriceDropNotFound(galaId, dropId);
+      return toPriceDropView(drop);
+    }
+    const dealIds = fired.dealIds ?? (await this.store.listGalaDeals(galaId));
+    for (const dealId of dealIds) {
+      const result = await this.applyDropToDeal(fired, dealId);
+      await this.store.recordPriceDropResult(galaId, dropId, dealId, result);
+      this.seam('drop.deal');
+    }
+    const applied = await this.store.closePriceDrop(galaId, dropId, 'APPLIED', this.nowIso());
+    this.seam('drop.applied');
+    return toPriceDropView(applied ?? ((await this.store.getPriceDrop(galaId, dropId)) as PriceDropItem));
+  }
+
+  private async applyDropToDeal(drop: PriceDropItem, dealId: string): Promise<DropOutcome> {
+    for (let round = 0; round < 3; round++) {
+      const deal = await this.store.getDeal(dealId);
+      if (!deal) return { outcome: 'NOT_FOUND' };
+      if (deal.galaId !== drop.galaId) return { outcome: 'SKIPPED_NOT_IN_GALA' };
+      const already = deal.appliedDrops?.[drop.dropId];
+      if (already !== undefined) {
+        // Applied by an earlier firing that died before recording it: finish what it may have left.
+        await this.mirrorToShards(deal);
+        await this.dropWave(deal, drop);
+        const previous = deal.priceHistory?.[deal.priceHistory.length - 2]?.price;
+        return {
+          outcome: 'APPLIED',
+          dealPrice: already,
+          ...(previous === undefined ? {} : { previousPrice: previous }),
+        };
+      }
+      if (effectiveStatus(deal.status, deal.endsAt, this.nowIso()) === 'ENDED')
+        return { outcome: 'SKIPPED_ENDED' };
+      const wanted =
+        drop.dealPrice !== undefined
+          ? drop.dealPrice
+          : Math.round((deal.dealPrice * (100 - (drop.percentOff ?? 0))) / 100);
+      const price = Math.min(deal.listPrice, Math.max(1, wanted));
+      const nowIso = this.nowIso();
+      const updated = await this.store.applyDealPrice(dealId, {
+        dropId: drop.dropId,
+        from: deal.dealPrice,
+        to: price,
+        nowIso,
+      });
+      if (!updated) continue;
+      this.seam('drop.price');
+      await this.mirrorToShards(updated);
+      this.facts.forget(dealId);
+      this.liveCache.delete(dealId);
+      await this.dropWave(updated, drop);
+      await this.announce([
+        {
+          detailType: 'Price Dropped',
+          detail: {
+            dealId,
+            streamId: deal.streamId,
+            at: nowIso,
+            dropId: drop.dropId,
+            galaId: drop.galaId,
+            previousPrice: deal.dealPrice,
+            dealPrice: price,
+            currency: deal.currency,
+          },
+        },
+      ]);
+      return { outcome: 'APPLIED', previousPrice: deal.dealPrice, dealPrice: price };
+    }
+    throw new Error(`price drop ${drop.dropId} kept racing on deal ${dealId}`);
+  }
+
+  /** A drop's new wave of units, as a restock keyed by the drop's id (so it lands once), while it can sell. */
+  private async dropWave(deal: DealItem, drop: PriceDropItem): Promise<void> {
+    if (drop.stock === undefined || !RESTOCKABLE.includes(deal.status)) return;
+    const stamp = { id: drop.dropId, at: drop.at };
+    const accepted = await this.store.acceptRestock(
+      deal.dealId,
+      drop.stock,
+      RESTOCKABLE,
+      this.nowIso(),
+      stamp,
+    );
+    const pending = (accepted ?? (await this.store.getDeal(deal.dealId)))?.pendingRestocks?.[drop.dropId];
+    if (pending !== undefined) await this.applyRestock(accepted ?? deal, drop.dropId, pending);
   }
 
   // ---------------------------------------------------------------- claims
@@ -936,6 +1118,17 @@ export class Engine implements LivedropEngine {
 
   async sweep(): Promise<SweepReport> {
     const report = emptyReport();
+    // Drops whose schedule never fired (lost, or the scheduler was down) apply late rather than never.
+    for (const due of await this.store.listDuePriceDrops(iso(this.clock.now() - DROP_OVERDUE_MS))) {
+      try {
+        await this.applyPriceDrop(due.galaId, due.dropId);
+        report.dropsApplied++;
+      } catch (error) {
+        if (error instanceof InjectedCrash) throw error;
+        report.errors++;
+        this.logger.error('overdue price drop failed', { ...due, error });
+      }
+    }
     const dealIds = await this.store.listSweepDeals();
     let next = 0;
     const worker = async () => {
@@ -1184,6 +1377,25 @@ export class InjectedCrash extends Error {
     this.name = 'InjectedCrash';
   }
 }
+
+const scheduleName = (dropId: string) => `drop-${dropId}`;
+
+const toPriceDropView = (drop: PriceDropItem): PriceDropView => ({
+  dropId: drop.dropId,
+  galaId: drop.galaId,
+  status: drop.status,
+  at: drop.at,
+  timeZone: drop.timeZone,
+  ...(drop.dealIds === undefined ? {} : { dealIds: drop.dealIds }),
+  ...(drop.dealPrice === undefined ? {} : { dealPrice: drop.dealPrice }),
+  ...(drop.percentOff === undefined ? {} : { percentOff: drop.percentOff }),
+  ...(drop.stock === undefined ? {} : { stock: drop.stock }),
+  createdAt: drop.createdAt,
+  ...(drop.firedAt === undefined ? {} : { firedAt: drop.firedAt }),
+  ...(drop.appliedAt === undefined ? {} : { appliedAt: drop.appliedAt }),
+  ...(drop.cancelledAt === undefined ? {} : { cancelledAt: drop.cancelledAt }),
+  ...(Object.keys(drop.results ?? {}).length === 0 ? {} : { results: drop.results }),
+});
 
 const encodeCursor = (key: Record<string, unknown>): string =>
   Buffer.from(JSON.stringify(key)).toString('base64url');

@@ -5,6 +5,8 @@ import type {
   CueInput,
   DealView,
   LiveDealView,
+  PriceDropInput,
+  PriceDropView,
 } from '../domain/schemas.js';
 
 /** Who is calling, as established by the HTTP layer from the JWT claims. */
@@ -32,6 +34,8 @@ export interface SweepReport {
   slotsFreed: number;
   dealsEnded: number;
   dealsSettled: number;
+  /** Overdue gala price drops the sweep applied because their schedule never fired. */
+  dropsApplied: number;
   errors: number;
 }
 
@@ -61,4 +65,9 @@ export interface LivedropEngine {
   redeem(code: string, input: CheckoutInput): Promise<CouponView>;
   release(code: string, input: CheckoutInput): Promise<CouponView>;
   sweep(): Promise<SweepReport>;
+  schedulePriceDrop(galaId: string, input: PriceDropInput, actor: Actor): Promise<PriceDropView>;
+  listPriceDrops(galaId: string): Promise<PriceDropView[]>;
+  cancelPriceDrop(galaId: string, dropId: string): Promise<PriceDropView>;
+  /** What the drop's one-time schedule invokes; applies to each deal once however often it fires. */
+  applyPriceDrop(galaId: string, dropId: string): Promise<PriceDropView>;
 }

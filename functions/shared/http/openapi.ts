@@ -9,6 +9,9 @@ import {
   dealViewSchema,
   errorBodySchema,
   liveDealViewSchema,
+  priceDropListSchema,
+  priceDropSchema,
+  priceDropViewSchema,
   streamDealsSchema,
 } from '../domain/schemas.js';
 
@@ -46,6 +49,22 @@ const OPERATIONS: Record<string, Operation> = {
     summary: 'The current (not ENDED) deals of a stream, newest first',
     success: { status: 200, schema: streamDealsSchema, description: 'The stream’s deals' },
     errors: [400, 401, 403],
+  },
+  'POST /galas/{galaId}/price-drops': {
+    summary: 'Schedule a gala-wide price drop at an instant (admin)',
+    body: priceDropSchema,
+    success: { status: 201, schema: priceDropViewSchema, description: 'The drop, SCHEDULED' },
+    errors: [400, 401, 403, 413, 415],
+  },
+  'GET /galas/{galaId}/price-drops': {
+    summary: 'A gala’s price drops, newest first, with per-deal results once applied (admin)',
+    success: { status: 200, schema: priceDropListSchema, description: 'The drops' },
+    errors: [400, 401, 403],
+  },
+  'DELETE /galas/{galaId}/price-drops/{dropId}': {
+    summary: 'Cancel a price drop that is still SCHEDULED; it never fires (admin)',
+    success: { status: 200, schema: priceDropViewSchema, description: 'The drop, CANCELLED' },
+    errors: [400, 401, 403, 404, 409],
   },
   'POST /deals/{dealId}/cues': {
     summary: 'Start, pause, resume, end or restock a deal (its host or an admin)',
@@ -92,8 +111,8 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'VALIDATION_FAILED',
   401: 'UNAUTHORIZED',
   403: 'FORBIDDEN',
-  404: 'DEAL_NOT_FOUND or COUPON_NOT_FOUND',
-  409: 'SOLD_OUT, LIMIT_REACHED, DEAL_NOT_LIVE, ALREADY_REDEEMED, INVALID_TRANSITION or CLAIM_IN_PROGRESS',
+  404: 'DEAL_NOT_FOUND, COUPON_NOT_FOUND or PRICE_DROP_NOT_FOUND',
+  409: 'SOLD_OUT, LIMIT_REACHED, DEAL_NOT_LIVE, ALREADY_REDEEMED, INVALID_TRANSITION, STALE_CUE or CLAIM_IN_PROGRESS',
   410: 'COUPON_EXPIRED',
   413: 'PAYLOAD_TOO_LARGE',
   415: 'UNSUPPORTED_MEDIA_TYPE',

@@ -1,0 +1,85 @@
+import {
+  CreateScheduleCommand,
+  DeleteScheduleCommand,
+  ResourceNotFoundException,
+  type SchedulerClient,
+} from '@aws-sdk/client-scheduler';
+import type { OneTimeSchedule, SchedulerPort } from '../domain/ports.js';
+
+export interface ScheduleTargets {
+  /** Function name in the wiring -> the ARN Scheduler invokes. */
+  functions: Record<string, string>;
+  /** The role Scheduler assumes to invoke them. */
+  roleArn: string;
+  /** Where Scheduler sends invocations that failed after their retries. */
+  deadLetterQueueArn?: string;
+}
+
+/**
+ * The instant as wall-clock time in `timeZone` (yyyy-mm-ddThh:mm:ss), as EventBridge Scheduler's `at()`
+ * expression wants it next to ScheduleExpressionTimezone.
+ */
+export const wallTime = (instant: string, timeZone: string): string => {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(new Date(instant));
+  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '00';
+  return `${part('year')}-${part('month')}-${part('day')}T${part('hour')}:${part('minute')}:${part('second')}`;
+};
+
+/**
+ * One-time schedules in EventBridge Scheduler. The local runtime answers the same API at its own address,
+ * so this adapter serves both; only the endpoint differs.
+ */
+export class EventBridgeSchedulerPort implements SchedulerPort {
+  constructor(
+    private readonly client: SchedulerClient,
+    private readonly targets: ScheduleTargets,
+  ) {}
+
+  async scheduleOnce(schedule: OneTimeSchedule): Promise<void> {
+    const arn = this.targets.functions[schedule.target];
+    if (!arn) throw new Error(`no schedule target ${schedule.target} is configured`);
+    await this.client.send(
+      new CreateScheduleCommand({
+        Name: schedule.name,
+        GroupName: schedule.group,
+        ScheduleExpression: `at(${wallTime(schedule.at, schedule.timeZone)})`,
+        ScheduleExpressionTimezone: schedule.timeZone,
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        ActionAfterCompletion: 'DELETE',
+        Target: {
+          Arn: arn,
+          RoleArn: this.targets.roleArn,
+          Input: JSON.stringify(schedule.input),
+          RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3_600 },
+          ...(this.targets.deadLetterQueueArn
+            ? { DeadLetterConfig: { Arn: this.targets.deadLetterQueueArn } }
+            : {}),
+        },
+      }),
+    );
+  }
+
+  async cancel(group: string, name: string): Promise<boolean> {
+    try {
+      await this.client.send(new DeleteScheduleCommand({ Name: name, GroupName: group }));
+      return true;
+    } catch (error) {
+      if (
+        error instanceof ResourceNotFoundException ||
+        (error as Error).name === 'ResourceNotFoundException'
+      ) {
+        return false;
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,96 @@
+import type { OneTimeSchedule } from '../../functions/shared/domain/ports.js';
+import type { LocalScheduler } from './scheduler.js';
+
+/**
+ * The slice of the EventBridge Scheduler API the engine's scheduler adapter uses (CreateSchedule and
+ * DeleteSchedule, REST-JSON), answered by the local runtime so the same adapter code runs locally.
+ */
+export interface SchedulerApiAnswer {
+  status: number;
+  headers?: Record<string, string>;
+  body: string;
+}
+
+const wallClock = (instant: number, timeZone: string): number => {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(new Date(instant));
+  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '00';
+  return Date.parse(
+    `${part('year')}-${part('month')}-${part('day')}T${part('hour')}:${part('minute')}:${part('second')}Z`,
+  );
+};
+
+/** The instant a wall-clock time (yyyy-mm-ddThh:mm:ss) in `timeZone` denotes, DST included. */
+export const instantOf = (wall: string, timeZone: string): string => {
+  const target = Date.parse(`${wall}Z`);
+  let guess = target;
+  // Two rounds settle the zone's offset at that instant, also across a DST change.
+  for (let round = 0; round < 2; round++) guess += target - wallClock(guess, timeZone);
+  return new Date(guess).toISOString();
+};
+
+const error = (status: number, type: string, message: string): SchedulerApiAnswer => ({
+  status,
+  headers: { 'x-amzn-errortype': type },
+  body: JSON.stringify({ Message: message }),
+});
+
+/** Answers a Scheduler API request, or undefined when the request is not one. */
+export const answerSchedulerApi = async (
+  scheduler: LocalScheduler,
+  request: { method: string; path: string; rawQueryString: string; body: Buffer },
+): Promise<SchedulerApiAnswer | undefined> => {
+  const name = /^\/schedules\/([^/]+)$/.exec(request.path)?.[1];
+  if (name === undefined) return undefined;
+  const scheduleName = decodeURIComponent(name);
+  if (request.method === 'DELETE') {
+    const group = new URLSearchParams(request.rawQueryString).get('groupName') ?? 'default';
+    return (await scheduler.cancel(group, scheduleName))
+      ? { status: 200, body: '{}' }
+      : error(404, 'ResourceNotFoundException', `Schedule ${scheduleName} does not exist.`);
+  }
+  if (request.method !== 'POST') return undefined;
+  const input = JSON.parse(request.body.toString('utf8')) as {
+    GroupName?: string;
+    ScheduleExpression?: string;
+    ScheduleExpressionTimezone?: string;
+    Target?: { Arn?: string; Input?: string };
+  };
+  const wall = /^at\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)$/.exec(input.ScheduleExpression ?? '')?.[1];
+  const target = /:function:([^:]+)$/.exec(input.Target?.Arn ?? '')?.[1];
+  if (!wall || !target) {
+    return error(
+      400,
+      'ValidationException',
+      'Only one-time at() schedules that invoke a function are supported locally.',
+    );
+  }
+  const timeZone = input.ScheduleExpressionTimezone ?? 'UTC';
+  const schedule: OneTimeSchedule = {
+    group: input.GroupName ?? 'default',
+    name: scheduleName,
+    at: instantOf(wall, timeZone),
+    timeZone,
+    target,
+    input: JSON.parse(input.Target?.Input ?? '{}') as Record<string, unknown>,
+  };
+  try {
+    await scheduler.scheduleOnce(schedule);
+  } catch {
+    return error(409, 'ConflictException', `Schedule ${scheduleName} already exists.`);
+  }
+  return {
+    status: 200,
+    body: JSON.stringify({
+      ScheduleArn: `arn:aws:scheduler:local:000000000000:schedule/${schedule.group}/${scheduleName}`,
+    }),
+  };
+};
