@@ -3,6 +3,7 @@ import { InjectedCrash } from '../../functions/shared/engine/engine.js';
 import { FUNCTIONS, type FunctionDeclaration } from '../../lib/wiring.js';
 import { adminActor, dealInput, HOST_ID, hostActor, liveDeal } from '../support/fixtures.js';
 import { type Harness, startHarness } from '../support/harness.js';
+import { RecordingScheduler } from '../support/scheduler.js';
 
 /**
  * The IAM grants in lib/wiring.ts must be exactly what each function's code sends to DynamoDB: too little
@@ -132,6 +133,40 @@ const EXERCISES: Record<string, () => Promise<() => Promise<unknown>>> = {
       await engine.release(lapsed.code, { viewerId: 'lapser', orderId: 'o-l' });
     };
   },
+  'create-price-drop': async () => async () => {
+    const scheduler = new RecordingScheduler();
+    const engine = h.engine({ scheduler });
+    const drop = { at: new Date(h.clock.now() + 60_000).toISOString(), timeZone: 'UTC', percentOff: 10 };
+    await engine.schedulePriceDrop('access-gala', drop, adminActor);
+    scheduler.failNext = true;
+    await expectRejection(engine.schedulePriceDrop('access-gala', drop, adminActor));
+  },
+  'list-price-drops': async () => () => h.engine().listPriceDrops('access-gala'),
+  'cancel-price-drop': async () => {
+    const scheduler = new RecordingScheduler();
+    const at = new Date(h.clock.now() + 60_000).toISOString();
+    const drop = await h
+      .engine({ scheduler })
+      .schedulePriceDrop('cancel-gala', { at, timeZone: 'UTC', percentOff: 10 }, adminActor);
+    return async () => {
+      const engine = h.engine({ scheduler });
+      await engine.cancelPriceDrop('cancel-gala', drop.dropId);
+      await expectRejection(engine.cancelPriceDrop('cancel-gala', drop.dropId));
+    };
+  },
+  'apply-price-drop': async () => {
+    const scheduler = new RecordingScheduler();
+    await liveDeal(h.engine(), { galaId: 'apply-gala', listPrice: 10_000, dealPrice: 8_000 });
+    const at = new Date(h.clock.now() + 60_000).toISOString();
+    const drop = await h
+      .engine({ scheduler })
+      .schedulePriceDrop('apply-gala', { at, timeZone: 'UTC', percentOff: 10, stock: 3 }, adminActor);
+    return async () => {
+      const engine = h.engine();
+      await engine.applyPriceDrop('apply-gala', drop.dropId);
+      await engine.applyPriceDrop('apply-gala', drop.dropId);
+    };
+  },
   sweep: async () => {
     const options = { claimGraceMs: 1_000, settleDelayMs: 0 };
     const deal = await liveDeal(h.engine(), { stock: 5, claimTtlSeconds: 60, durationSeconds: 600 });
@@ -143,6 +178,12 @@ const EXERCISES: Record<string, () => Promise<() => Promise<unknown>>> = {
       },
     });
     await expectRejection(crashing.claim(deal.dealId, 'crashed'));
+    // A gala drop whose schedule never fired: the sweep applies it.
+    await liveDeal(h.engine(), { galaId: 'sweep-gala', listPrice: 10_000, dealPrice: 8_000 });
+    const at = new Date(h.clock.now() + 60_000).toISOString();
+    await h
+      .engine({ scheduler: new RecordingScheduler() })
+      .schedulePriceDrop('sweep-gala', { at, timeZone: 'UTC', dealPrice: 7_000 }, adminActor);
     return async () => {
       for (let round = 0; round < 3; round++) {
         h.clock.advance(601_000);

@@ -1,6 +1,6 @@
 import { createDocumentClient } from '../../functions/shared/data/client.js';
 import { Store } from '../../functions/shared/data/store.js';
-import type { EventPublisher, Seam } from '../../functions/shared/domain/ports.js';
+import type { EventPublisher, SchedulerPort, Seam } from '../../functions/shared/domain/ports.js';
 import { Engine, type EngineOptions } from '../../functions/shared/engine/engine.js';
 import { type EmbeddedStore, startEmbeddedStore } from '../../lib/local/embedded-store.js';
 import { TestClock } from './clock.js';
@@ -15,7 +15,12 @@ export interface Harness {
   /** The same commands with the index a Query used, for tests that compare usage with IAM grants. */
   calls: SentCall[];
   /** A new engine = a new container: its own caches, the same store and clock. */
-  engine(options?: { seam?: Seam; options?: Partial<EngineOptions>; events?: EventPublisher }): Engine;
+  engine(options?: {
+    seam?: Seam;
+    options?: Partial<EngineOptions>;
+    events?: EventPublisher;
+    scheduler?: SchedulerPort;
+  }): Engine;
   /** n containers; `at(i)` spreads request i over them round-robin. */
   containers(n: number): Containers;
   close(): Promise<void>;
@@ -55,6 +60,7 @@ export const startHarness = async (): Promise<Harness> => {
       logger: { error: () => {} },
       ...(extra.seam === undefined ? {} : { seam: extra.seam }),
       ...(extra.events === undefined ? {} : { events: extra.events }),
+      ...(extra.scheduler === undefined ? {} : { scheduler: extra.scheduler }),
       ...(extra.options === undefined ? {} : { options: extra.options }),
     });
   return {

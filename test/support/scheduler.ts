@@ -1,0 +1,21 @@
+import type { OneTimeSchedule, SchedulerPort } from '../../functions/shared/domain/ports.js';
+
+/** Keeps the schedules the engine creates; the test fires them by hand (the fake clock's scheduler). */
+export class RecordingScheduler implements SchedulerPort {
+  readonly created: OneTimeSchedule[] = [];
+  readonly cancelled: string[] = [];
+  failNext = false;
+
+  async scheduleOnce(schedule: OneTimeSchedule): Promise<void> {
+    if (this.failNext) {
+      this.failNext = false;
+      throw new Error('scheduler unavailable');
+    }
+    this.created.push(schedule);
+  }
+
+  async cancel(_group: string, name: string): Promise<boolean> {
+    this.cancelled.push(name);
+    return true;
+  }
+}
