@@ -230,7 +230,7 @@ export const FUNCTIONS: readonly FunctionDeclaration[] = [
     description: 'IVS Stream End: ends the live deals of that stream',
     memoryMb: 512,
     timeoutSeconds: 60,
-    table: { items: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], query: ['GSI1'] },
+    table: { items: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], query: ['table', 'GSI1'] },
     publishes: true,
     triggers: [{ kind: 'event', id: 'IvsStreamEndRule', bus: 'default', pattern: IVS_STREAM_END_PATTERN }],
   },

@@ -9,6 +9,11 @@ export const createStreamEndHandler = ({ engine, logger }: EventHandlerDeps) =>
   eventHandler({
     detail: ivsStreamStateDetailSchema,
     logger,
-    run: async (detail) =>
-      detail.event_name === 'Stream End' ? engine.endStream(detail.channel_name) : { ended: [] },
+    run: async (detail, event) =>
+      detail.event_name === 'Stream End'
+        ? engine.endStream(
+            detail.channel_name,
+            event.resources.find((arn) => arn.includes(':channel/')),
+          )
+        : { ended: [] },
   });

@@ -76,13 +76,17 @@ describe('IVS stream end', () => {
     await engine.cue(paused.dealId, { action: 'pause' }, hostActor);
     const scheduled = await engine.createDeal(dealInput({ streamId: 'ivs-channel-1' }), HOST_ID);
     const elsewhere = await liveDeal(engine, { streamId: 'ivs-channel-2' });
+    const byArn = await liveDeal(engine, {
+      streamId: 'studio-name-differs',
+      ivsChannelArn: 'arn:aws:ivs:eu-central-1:123456789012:channel/AbCdEfGhIjKl',
+    });
     const event = loadEvent<Event>('ivs-stream-end');
     event.detail = { ...event.detail, channel_name: 'ivs-channel-1' };
 
     const result = await createStreamEndHandler({ engine, logger: silentLogger() })(event, context);
 
     expect(result.outcome === 'applied' && [...result.result.ended].sort()).toEqual(
-      [live.dealId, paused.dealId].sort(),
+      [live.dealId, paused.dealId, byArn.dealId].sort(),
     );
     expect((await engine.getDeal(live.dealId)).status).toBe('ENDED');
     expect((await engine.getDeal(paused.dealId)).status).toBe('ENDED');

@@ -18,6 +18,8 @@ afterAll(async () => {
   await h.close();
 });
 
+const CHANNEL_ARN = 'arn:aws:ivs:eu-central-1:123456789012:channel/AccessChannel1';
+
 const ACTIONS: Record<string, string> = {
   GetItemCommand: 'dynamodb:GetItem',
   BatchGetItemCommand: 'dynamodb:BatchGetItem',
@@ -91,7 +93,8 @@ const EXERCISES: Record<string, () => Promise<() => Promise<unknown>>> = {
   },
   'stream-end': async () => {
     await liveDeal(h.engine(), { streamId: 'access-stream' });
-    return () => h.engine().endStream('access-stream');
+    await liveDeal(h.engine(), { streamId: 'elsewhere', ivsChannelArn: CHANNEL_ARN });
+    return () => h.engine().endStream('access-stream', CHANNEL_ARN);
   },
   'claim-coupon': async () => {
     const deal = await liveDeal(h.engine(), { stock: 2, claimTtlSeconds: 60 });

@@ -21,6 +21,7 @@ export interface DealItem {
   streamId: string;
   hostId: string;
   galaId?: string;
+  ivsChannelArn?: string;
   currency: string;
   listPrice: number;
   dealPrice: number;

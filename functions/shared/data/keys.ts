@@ -30,6 +30,11 @@ export const keys = {
   }),
   /** Coupons are keyed by their normalised code so checkout reaches them with one strongly consistent read. */
   coupon: (code: string): Key => ({ PK: `COUPON#${code}`, SK: 'COUPON' }),
+  /** Points an IVS channel at a deal that named it, so a Stream End finds the deal with a consistent Query. */
+  channelDeal: (channelArn: string, dealId: string): Key => ({
+    PK: channelPartition(channelArn),
+    SK: `DEAL#${dealId}`,
+  }),
   /** A gala's price drops live in the gala's partition: listing them is one Query. */
   priceDrop: (galaId: string, dropId: string): Key => ({ PK: galaPartition(galaId), SK: `DROP#${dropId}` }),
 };
@@ -37,6 +42,7 @@ export const keys = {
 export const SLOT_PREFIX = 'SLOT#';
 export const DROP_PREFIX = 'DROP#';
 
+export const channelPartition = (channelArn: string): string => `IVS#${channelArn}`;
 export const galaPartition = (galaId: string): string => `GALA#${galaId}`;
 
 export const viewerPartition = (dealId: string, viewerId: string): string =>

@@ -26,6 +26,7 @@ import type {
 } from './items.js';
 import {
   type CouponPhase,
+  channelPartition,
   DROP_PREFIX,
   galaPartition,
   gsi,
@@ -357,6 +358,21 @@ export class Store {
         ExpressionAttributeValues: { ':candidate': { epoch, at: nowMs } },
       }),
     );
+  }
+
+  /** Links a deal to the IVS channel it named (written before the deal itself). */
+  async putChannelDeal(channelArn: string, dealId: string): Promise<void> {
+    await this.putIfNew({ ...keys.channelDeal(channelArn, dealId), type: 'CHANNEL_DEAL', dealId });
+  }
+
+  async listChannelDeals(channelArn: string): Promise<string[]> {
+    const items = await this.queryAll<{ dealId: string }>({
+      KeyConditionExpression: 'PK = :pk',
+      ExpressionAttributeValues: { ':pk': channelPartition(channelArn) },
+      ProjectionExpression: 'dealId',
+      ConsistentRead: true,
+    });
+    return items.map((item) => item.dealId);
   }
 
   /** The deals of a stream (GSI1; eventually consistent, which a stream ending seconds later tolerates). */

@@ -40,6 +40,17 @@ export const createDealSchema = z
     sku: identifier(100),
     streamId: streamIdSchema,
     galaId: z.optional(identifier(128)),
+    /** The IVS channel whose Stream End also ends this deal (besides a channel named like streamId). */
+    ivsChannelArn: z.optional(
+      z
+        .string()
+        .check(
+          z.regex(
+            /^arn:aws[a-z-]*:ivs:[a-z0-9-]+:\d{12}:channel\/[A-Za-z0-9]+$/,
+            'Must be an IVS channel ARN.',
+          ),
+        ),
+    ),
     currency: z
       .string()
       .check(
@@ -209,6 +220,7 @@ export const dealViewSchema = z.object({
   streamId: z.string(),
   hostId: z.string(),
   galaId: z.optional(z.string()),
+  ivsChannelArn: z.optional(z.string()),
   status: z.enum(DEAL_STATUSES),
   currency: z.string(),
   listPrice: z.int(),

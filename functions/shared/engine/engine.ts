@@ -270,6 +270,10 @@ export class Engine implements LivedropEngine {
         this.seam('create.shard');
       }),
     );
+    if (input.ivsChannelArn !== undefined) {
+      await this.store.putChannelDeal(input.ivsChannelArn, dealId);
+      this.seam('create.channel');
+    }
     const deal: DealItem = {
       ...keys.deal(dealId),
       type: 'DEAL',
@@ -279,6 +283,7 @@ export class Engine implements LivedropEngine {
       streamId: input.streamId,
       hostId,
       ...(input.galaId === undefined ? {} : { galaId: input.galaId, ...gsi.galaDeals(input.galaId, dealId) }),
+      ...(input.ivsChannelArn === undefined ? {} : { ivsChannelArn: input.ivsChannelArn }),
       currency: input.currency,
       listPrice: input.listPrice,
       dealPrice: input.dealPrice,
@@ -451,9 +456,12 @@ export class Engine implements LivedropEngine {
     return updated;
   }
 
-  async endStream(streamId: string): Promise<{ ended: string[] }> {
+  async endStream(streamId: string, channelArn?: string): Promise<{ ended: string[] }> {
     const ended: string[] = [];
-    for (const dealId of await this.store.listStreamDeals(streamId)) {
+    const dealIds = new Set(await this.store.listStreamDeals(streamId));
+    if (channelArn !== undefined)
+      for (const dealId of await this.store.listChannelDeals(channelArn)) dealIds.add(dealId);
+    for (const dealId of dealIds) {
       const deal = await this.store.getDeal(dealId);
       if (!deal || (deal.status !== 'LIVE' && deal.status !== 'PAUSED')) continue;
       try {

@@ -58,8 +58,11 @@ export interface LivedropEngine {
     actor: Actor,
     origin?: { streamId: string },
   ): Promise<DealView>;
-  /** The stream went off air: every LIVE or PAUSED deal of it ends. */
-  endStream(streamId: string): Promise<{ ended: string[] }>;
+  /**
+   * The stream went off air: every LIVE or PAUSED deal of it ends, those whose streamId is the channel's
+   * name and those that named the channel's ARN.
+   */
+  endStream(streamId: string, channelArn?: string): Promise<{ ended: string[] }>;
   claim(dealId: string, viewerId: string, idempotencyKey?: string): Promise<ClaimResult>;
   listCoupons(viewerId: string, page: { limit?: number; cursor?: string }): Promise<CouponPage>;
   redeem(code: string, input: CheckoutInput): Promise<CouponView>;

@@ -27,6 +27,7 @@ export const toDealView = (
     streamId: deal.streamId,
     hostId: deal.hostId,
     ...(deal.galaId === undefined ? {} : { galaId: deal.galaId }),
+    ...(deal.ivsChannelArn === undefined ? {} : { ivsChannelArn: deal.ivsChannelArn }),
     status: effectiveStatus(deal.status, deal.endsAt, nowIso),
     currency: deal.currency,
     listPrice: deal.listPrice,
