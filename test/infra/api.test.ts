@@ -4,12 +4,15 @@
  */
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createCancelPriceDropHandler } from '../../functions/cancel-price-drop/app.js';
 import { createClaimCouponHandler } from '../../functions/claim-coupon/app.js';
 import { createCreateDealHandler } from '../../functions/create-deal/app.js';
+import { createCreatePriceDropHandler } from '../../functions/create-price-drop/app.js';
 import { createCueDealHandler } from '../../functions/cue-deal/app.js';
 import { createGetDealHandler } from '../../functions/get-deal/app.js';
 import { createGetDealLiveHandler } from '../../functions/get-deal-live/app.js';
 import { createListMyCouponsHandler } from '../../functions/list-my-coupons/app.js';
+import { createListPriceDropsHandler } from '../../functions/list-price-drops/app.js';
 import { createListStreamDealsHandler } from '../../functions/list-stream-deals/app.js';
 import { createRedeemCouponHandler } from '../../functions/redeem-coupon/app.js';
 import { createReleaseCouponHandler } from '../../functions/release-coupon/app.js';
@@ -24,6 +27,7 @@ import {
   loadEvent,
   sampleCoupon,
   sampleDeal,
+  samplePriceDrop,
   silentLogger,
 } from '../unit/http/support.js';
 import {
@@ -187,6 +191,9 @@ describe('each HTTP handler admits exactly the roles API Gateway admits', () => 
     'list-my-coupons': createListMyCouponsHandler,
     'redeem-coupon': createRedeemCouponHandler,
     'release-coupon': createReleaseCouponHandler,
+    'create-price-drop': createCreatePriceDropHandler,
+    'list-price-drops': createListPriceDropsHandler,
+    'cancel-price-drop': createCancelPriceDropHandler,
   };
 
   /** Every use case answers, so an admitted caller gets a 2xx and a refused one can only be the scope check. */
@@ -209,6 +216,9 @@ describe('each HTTP handler admits exactly the roles API Gateway admits', () => 
     engine.listCoupons.mockResolvedValue({ coupons: [sampleCoupon()] });
     engine.redeem.mockResolvedValue(sampleCoupon({ status: 'REDEEMED' }));
     engine.release.mockResolvedValue(sampleCoupon());
+    engine.schedulePriceDrop.mockResolvedValue(samplePriceDrop());
+    engine.listPriceDrops.mockResolvedValue([samplePriceDrop()]);
+    engine.cancelPriceDrop.mockResolvedValue(samplePriceDrop({ status: 'CANCELLED' }));
     return engine;
   };
 

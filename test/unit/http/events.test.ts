@@ -3,29 +3,36 @@
  * the parsed input, the invalid ones are refused with a 4xx before the engine is called.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
+import { createCancelPriceDropHandler } from '../../../functions/cancel-price-drop/app.js';
 import { createClaimCouponHandler } from '../../../functions/claim-coupon/app.js';
 import { createCreateDealHandler } from '../../../functions/create-deal/app.js';
+import { createCreatePriceDropHandler } from '../../../functions/create-price-drop/app.js';
 import { createCueDealHandler } from '../../../functions/cue-deal/app.js';
 import { createGetDealHandler } from '../../../functions/get-deal/app.js';
 import { createGetDealLiveHandler } from '../../../functions/get-deal-live/app.js';
 import { createListMyCouponsHandler } from '../../../functions/list-my-coupons/app.js';
+import { createListPriceDropsHandler } from '../../../functions/list-price-drops/app.js';
 import { createListStreamDealsHandler } from '../../../functions/list-stream-deals/app.js';
 import { createRedeemCouponHandler } from '../../../functions/redeem-coupon/app.js';
 import { createReleaseCouponHandler } from '../../../functions/release-coupon/app.js';
 import type { HttpHandler } from '../../../functions/shared/http/http-handler.js';
 import type { HandlerDeps } from '../../../functions/shared/http/types.js';
 import {
+  ADMIN_SUB,
   COUPON_CODE,
   DEAL_ID,
+  DROP_ID,
   eventFileNames,
   type FakeEngine,
   fakeEngine,
+  GALA_ID,
   HOST_SUB,
   invoke,
   jsonBody,
   loadEvent,
   sampleCoupon,
   sampleDeal,
+  samplePriceDrop,
   silentLogger,
   VIEWER_SUB,
 } from './support.js';
@@ -185,10 +192,50 @@ const ROUTES: Record<string, RouteCase> = {
       },
     },
   },
+  'create-price-drop': {
+    create: createCreatePriceDropHandler,
+    arrange: (engine) => engine.schedulePriceDrop.mockResolvedValue(samplePriceDrop()),
+    validStatus: 201,
+    expectCall: (engine) =>
+      expect(engine.schedulePriceDrop).toHaveBeenCalledExactlyOnceWith(
+        GALA_ID,
+        { at: '2026-11-26T19:00:00Z', timeZone: 'Europe/Berlin', percentOff: 20, stock: 100 },
+        { sub: ADMIN_SUB, scopes: new Set(['livedrop/admin']) },
+      ),
+    invalid: {
+      statusCode: 400,
+      body: validationFailed(
+        { field: 'body.timeZone', message: 'Must be an IANA time zone, e.g. Europe/Berlin.' },
+        { field: 'body.dealPrice', message: 'Give exactly one of dealPrice or percentOff.' },
+      ),
+    },
+  },
+  'list-price-drops': {
+    create: createListPriceDropsHandler,
+    arrange: (engine) => engine.listPriceDrops.mockResolvedValue([samplePriceDrop()]),
+    validStatus: 200,
+    expectCall: (engine) => expect(engine.listPriceDrops).toHaveBeenCalledExactlyOnceWith(GALA_ID),
+    invalid: {
+      statusCode: 400,
+      body: validationFailed({ field: 'path.galaId', message: 'Must be printable ASCII without spaces.' }),
+    },
+  },
+  'cancel-price-drop': {
+    create: createCancelPriceDropHandler,
+    arrange: (engine) => engine.cancelPriceDrop.mockResolvedValue(samplePriceDrop({ status: 'CANCELLED' })),
+    validStatus: 200,
+    expectCall: (engine) => expect(engine.cancelPriceDrop).toHaveBeenCalledExactlyOnceWith(GALA_ID, DROP_ID),
+    invalid: {
+      statusCode: 400,
+      body: validationFailed({ field: 'path.dropId', message: 'Must be a ULID.' }),
+    },
+  },
 };
 
-// EventBridge samples, tested in test/unit/events and test/integration/stream-events.
+// EventBridge samples, tested in test/unit/events and test/integration/stream-events; the input of a gala
+// price drop's one-time schedule, tested in test/unit/http/price-drops.test.ts.
 const NON_HTTP_EVENTS = [
+  'apply-price-drop.json',
   'ivs-stream-end.json',
   'stream-cue.invalid.json',
   'stream-cue.valid.json',

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { type Mocked, vi } from 'vitest';
-import type { CouponView, DealView } from '../../../functions/shared/domain/schemas.js';
+import type { CouponView, DealView, PriceDropView } from '../../../functions/shared/domain/schemas.js';
 import type { LivedropEngine } from '../../../functions/shared/engine/types.js';
 import type { HttpHandler } from '../../../functions/shared/http/http-handler.js';
 import type { HttpEvent, HttpResponse } from '../../../functions/shared/http/types.js';
@@ -13,6 +13,10 @@ export const COUPON_CODE = '7KQ2-M9XH-3TRD-W4PZ';
 export const HOST_SUB = 'b3f1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d';
 export const VIEWER_SUB = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
 export const CHECKOUT_SUB = '3n4b5urk1ft4fl3mg5e62d9ado';
+export const ADMIN_SUB = 'a9d8c7b6-5e4f-4a3b-9c2d-1e0f9a8b7c6d';
+/** The gala and the drop the price-drop samples name. */
+export const GALA_ID = 'gala-2026';
+export const DROP_ID = '01KB6Y2Q8M3N4P5R6S7T8V9W0X';
 
 const EVENTS_DIR = new URL('../../../events/', import.meta.url);
 
@@ -40,6 +44,10 @@ export const fakeEngine = (): FakeEngine => {
     endStream: vi.fn<LivedropEngine['endStream']>(unexpected('endStream')),
     liveDeal: vi.fn<LivedropEngine['liveDeal']>(unexpected('liveDeal')),
     streamDeals: vi.fn<LivedropEngine['streamDeals']>(unexpected('streamDeals')),
+    schedulePriceDrop: vi.fn<LivedropEngine['schedulePriceDrop']>(unexpected('schedulePriceDrop')),
+    listPriceDrops: vi.fn<LivedropEngine['listPriceDrops']>(unexpected('listPriceDrops')),
+    cancelPriceDrop: vi.fn<LivedropEngine['cancelPriceDrop']>(unexpected('cancelPriceDrop')),
+    applyPriceDrop: vi.fn<LivedropEngine['applyPriceDrop']>(unexpected('applyPriceDrop')),
   };
 };
 
@@ -102,6 +110,18 @@ export const sampleCoupon = (overrides: Partial<CouponView> = {}): CouponView =>
   dealPrice: 7900,
   listPrice: 12900,
   currency: 'EUR',
+  ...overrides,
+});
+
+export const samplePriceDrop = (overrides: Partial<PriceDropView> = {}): PriceDropView => ({
+  dropId: DROP_ID,
+  galaId: GALA_ID,
+  status: 'SCHEDULED',
+  at: '2026-11-26T19:00:00.000Z',
+  timeZone: 'Europe/Berlin',
+  percentOff: 20,
+  stock: 100,
+  createdAt: '2025-11-26T09:25:00.000Z',
   ...overrides,
 });
 

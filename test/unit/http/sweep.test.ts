@@ -12,6 +12,7 @@ const report = (overrides: Partial<SweepReport> = {}): SweepReport => ({
   slotsFreed: 12,
   dealsEnded: 1,
   dealsSettled: 1,
+  dropsApplied: 0,
   errors: 0,
   ...overrides,
 });
