@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryPublisher } from '../../functions/shared/data/event-publisher.js';
+import { EVENT_SCHEMAS } from '../../functions/shared/domain/events.js';
 import { adminActor, dealInput, HOST_ID, hostActor, liveDeal } from '../support/fixtures.js';
 import { type Harness, startHarness } from '../support/harness.js';
 import { RecordingScheduler } from '../support/scheduler.js';
@@ -80,6 +81,9 @@ describe('gala price drops', () => {
     const after = await h.engine().claim(live.dealId, 'late-bird');
     expect(after.coupon.dealPrice).toBe(6_000);
     expect((await engine.listCoupons('early-bird', {})).coupons[0]?.dealPrice).toBe(8_000);
+    for (const event of events.published) {
+      expect(EVENT_SCHEMAS[event.detailType].safeParse(event.detail).success, event.detailType).toBe(true);
+    }
     const dropped = events.published.filter((event) => event.detailType === 'Price Dropped');
     expect(dropped.map((event) => event.detail.dealId).sort()).toEqual(
       [live.dealId, scheduled.dealId].sort(),
