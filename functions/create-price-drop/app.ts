@@ -18,7 +18,7 @@ export const createCreatePriceDropHandler = ({ engine, logger }: HandlerDeps): H
       return {
         statusCode: 201,
         body: drop,
-        headers: { location: `/galas/${path.galaId}/price-drops/${drop.dropId}` },
+        headers: { location: `/galas/${encodeURIComponent(path.galaId)}/price-drops/${drop.dropId}` },
       };
     },
   });

@@ -18,7 +18,8 @@ const isIdle = (report: SweepReport): boolean =>
     report.orphansReturned +
     report.slotsFreed +
     report.dealsEnded +
-    report.dealsSettled ===
+    report.dealsSettled +
+    report.dropsApplied ===
   0;
 
 /** One line per run; a failed run is logged and rethrown so Lambda's async retries apply and the run then lands in the sweep's dead-letter queue. */

@@ -1,11 +1,19 @@
 /**
  * Everything that invokes livedrop without a caller waiting: EventBridge rules (on our bus and on the default
- * bus, where IVS delivers) and Scheduler schedules. Each has exactly the wiring's pattern or rate, targets the
- * declared function, retries, and ends in a dead-letter queue; the scheduler's role may invoke the sweep only.
+ * bus, where IVS delivers), Scheduler schedules, and the one-time gala-drop schedules the engine creates at
+ * run time. Each has exactly the wiring's pattern or rate, targets the declared function, retries, and ends in
+ * a dead-letter queue; the sweep schedule's role may invoke the sweep only, the gala-drop role apply-price-drop
+ * only.
  */
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { eventRules, schedules } from '../../lib/wiring.js';
+import {
+  eventRules,
+  FUNCTIONS,
+  GALA_DROP_SCHEDULE_GROUP,
+  GALA_DROP_TARGET,
+  schedules,
+} from '../../lib/wiring.js';
 import {
   arnOf,
   asList,
@@ -48,6 +56,12 @@ const ruleProps = (id: string) => resource(synthesised.template, childId(id)).Pr
 
 const RULES = eventRules().map(({ fn, trigger }) => ({ id: trigger.id, name: fn.name, trigger }));
 const SCHEDULES = schedules().map(({ fn, trigger }) => ({ id: trigger.id, name: fn.name, trigger }));
+/** The targets of one-time schedules created at run time, with the group those live in. */
+const ONE_TIME_TARGETS = FUNCTIONS.flatMap((fn) =>
+  fn.triggers.flatMap((trigger) =>
+    trigger.kind === 'oneTimeSchedules' ? [{ name: fn.name, group: trigger.group }] : [],
+  ),
+);
 
 describe('the livedrop event bus', () => {
   it('exists under its name and is published as the BusName output', () => {
@@ -223,6 +237,105 @@ describe('schedules', () => {
   });
 });
 
+describe('gala price drops', () => {
+  const dropRoleId = () =>
+    logicalIdOf(synthesised.stack, synthesised.stack.node.findChild('GalaDropSchedulerRole'));
+
+  it('the wiring names apply-price-drop the one target of the gala-drop group', () => {
+    expect(ONE_TIME_TARGETS).toStrictEqual([{ name: GALA_DROP_TARGET, group: GALA_DROP_SCHEDULE_GROUP }]);
+    expect(GALA_DROP_TARGET).toBe('apply-price-drop');
+  });
+
+  it('the GalaDropSchedulerRole is assumable only by Scheduler, on behalf of this account’s schedules', () => {
+    const role = resource(synthesised.template, dropRoleId());
+
+    expect(role.Type).toBe('AWS::IAM::Role');
+    expect(role.Properties.AssumeRolePolicyDocument).toStrictEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Action: 'sts:AssumeRole',
+          Effect: 'Allow',
+          Principal: { Service: 'scheduler.amazonaws.com' },
+          Condition: { StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') } },
+        },
+      ],
+    });
+    expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    expect(role.Properties.Policies).toBeUndefined();
+  });
+
+  it('the GalaDropSchedulerRole may invoke only apply-price-drop and write only to the schedules DLQ', () => {
+    const statements = roleStatements(synthesised.template, dropRoleId());
+
+    expect(
+      statements.map(({ Effect, Action, Resource, Condition }) => ({
+        Effect,
+        Action: asList(Action),
+        Resource: asList(Resource),
+        Condition,
+      })),
+    ).toStrictEqual([
+      {
+        Effect: 'Allow',
+        Action: ['lambda:InvokeFunction'],
+        Resource: [arnOf(functionIds(synthesised, GALA_DROP_TARGET).function)],
+        Condition: undefined,
+      },
+      {
+        Effect: 'Allow',
+        Action: ['sqs:SendMessage'],
+        Resource: [arnOf(schedulesDeadLetterQueueId)],
+        Condition: undefined,
+      },
+    ]);
+  });
+
+  it('the GalaDropSchedulerRole is not the sweep schedule’s role', () => {
+    const sweepRoles = Object.values(resourcesOfType(synthesised.template, 'AWS::Scheduler::Schedule')).map(
+      (schedule) => pointsAt((schedule.Properties.Target as Json).RoleArn),
+    );
+
+    expect(sweepRoles.length).toBeGreaterThan(0);
+    expect(sweepRoles).not.toContain(dropRoleId());
+  });
+
+  it('apply-price-drop keeps failed runs in the schedules DLQ after Lambda’s retries', () => {
+    const functionId = functionIds(synthesised, GALA_DROP_TARGET).function;
+
+    expect(resource(synthesised.template, functionId).Properties.DeadLetterConfig).toStrictEqual({
+      TargetArn: arnOf(schedulesDeadLetterQueueId),
+    });
+    synthesised.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: ref(functionId),
+      MaximumRetryAttempts: Match.anyValue(),
+    });
+  });
+
+  it('apply-price-drop has no resource policy: only the role Scheduler runs as may invoke it', () => {
+    const functionArn = arnOf(functionIds(synthesised, GALA_DROP_TARGET).function);
+    const permissions = Object.values(
+      resourcesOfType(synthesised.template, 'AWS::Lambda::Permission'),
+    ).filter(
+      (permission) => JSON.stringify(permission.Properties.FunctionName) === JSON.stringify(functionArn),
+    );
+
+    expect(permissions).toStrictEqual([]);
+  });
+
+  it('no schedule of the gala-drop group is in the template: the engine creates them at run time', () => {
+    const groups = Object.values(resourcesOfType(synthesised.template, 'AWS::Scheduler::Schedule')).map(
+      (schedule) => schedule.Properties.GroupName,
+    );
+
+    expect(groups.length).toBeGreaterThan(0);
+    for (const group of groups) {
+      expect(typeof group).toBe('string');
+      expect(group).not.toBe(GALA_DROP_SCHEDULE_GROUP);
+    }
+  });
+});
+
 describe('every asynchronous path ends in a dead-letter queue', () => {
   it('every rule target has a retry policy and a DLQ', () => {
     const targets = Object.values(resourcesOfType(synthesised.template, 'AWS::Events::Rule')).flatMap(
@@ -253,8 +366,10 @@ describe('every asynchronous path ends in a dead-letter queue', () => {
    * not *deliver*; a run that throws is retried by Lambda and then dropped unless the function itself has a
    * DLQ.
    */
-  it('every function invoked asynchronously (rule or schedule) keeps failed runs in a DLQ', () => {
-    const asyncNames = [...RULES, ...SCHEDULES].map(({ name }) => name);
+  it('every function invoked asynchronously (rule, schedule or one-time schedule) keeps failed runs in a DLQ', () => {
+    const asyncNames = [...RULES, ...SCHEDULES, ...ONE_TIME_TARGETS].map(({ name }) => name);
+
+    expect(asyncNames).toContain(GALA_DROP_TARGET);
 
     for (const name of asyncNames) {
       const props = resource(synthesised.template, functionIds(synthesised, name).function).Properties;

@@ -1,16 +1,23 @@
 /**
  * Least privilege, read against the wiring: each function's role allows exactly the DynamoDB access its
  * declaration lists (item actions on the table, Query on the named table/indexes), writes only its own logs,
- * and nothing else; and each function runs with the defaults every livedrop Lambda shares.
+ * creates or deletes gala-drop schedules only if it declares so (and only in their group), and nothing else;
+ * and each function runs with the defaults every livedrop Lambda shares.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FUNCTIONS, type FunctionDeclaration } from '../../lib/wiring.js';
+import {
+  FUNCTIONS,
+  type FunctionDeclaration,
+  GALA_DROP_SCHEDULE_GROUP,
+  GALA_DROP_TARGET,
+} from '../../lib/wiring.js';
 import {
   allStatements,
   arnOf,
   asList,
   functionIds,
   type Json,
+  logicalIdOf,
   onlyResourceOfType,
   pointsAt,
   ref,
@@ -24,12 +31,37 @@ import {
 let synthesised: Synthesised;
 let tableId: string;
 let busId: string;
+let dropRoleId: string;
+let schedulesDeadLetterQueueId: string;
 
 beforeAll(() => {
   synthesised = synthLivedrop();
   [tableId] = onlyResourceOfType(synthesised.template, 'AWS::DynamoDB::GlobalTable');
   [busId] = onlyResourceOfType(synthesised.template, 'AWS::Events::EventBus');
+  dropRoleId = logicalIdOf(synthesised.stack, synthesised.stack.node.findChild('GalaDropSchedulerRole'));
+  schedulesDeadLetterQueueId = logicalIdOf(
+    synthesised.stack,
+    synthesised.stack.messaging.schedulesDeadLetterQueue,
+  );
 });
+
+/** Every schedule in the gala-drop group, and only there: the ARN the scheduling functions may touch. */
+const GALA_DROP_SCHEDULES = {
+  'Fn::Join': [
+    '',
+    [
+      'arn:',
+      { Ref: 'AWS::Partition' },
+      ':scheduler:',
+      { Ref: 'AWS::Region' },
+      ':',
+      { Ref: 'AWS::AccountId' },
+      `:schedule/${GALA_DROP_SCHEDULE_GROUP}/*`,
+    ],
+  ],
+};
+
+const SCHEDULING = FUNCTIONS.filter(({ scheduling }) => (scheduling ?? []).length > 0);
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
@@ -50,6 +82,8 @@ const describeResource = (value: unknown, name: string): string => {
   if (same(value, arnOf(functionIds(synthesised, name).logGroup))) return 'own log group';
   if (ownDeadLetterQueueId !== undefined && same(value, arnOf(ownDeadLetterQueueId))) return 'own DLQ';
   if (same(value, arnOf(busId))) return 'livedrop bus';
+  if (same(value, GALA_DROP_SCHEDULES)) return 'gala-drop schedules';
+  if (same(value, arnOf(dropRoleId))) return 'gala-drop scheduler role';
   // `${tableArn}/index/GSI2` synthesises to { "Fn::Join": ["", [<table Arn>, "/index/GSI2"]] }.
   const joined = (value as Json | null)?.['Fn::Join'];
   if (Array.isArray(joined) && joined[0] === '' && Array.isArray(joined[1]) && joined[1].length === 2) {
@@ -79,6 +113,17 @@ const declaredTableGrants = (declaration: FunctionDeclaration): string[] => [
 
 const LOG_GRANTS = ['logs:CreateLogStream on own log group', 'logs:PutLogEvents on own log group'];
 
+/** What `scheduling` in the wiring grants: its schedule actions in the gala-drop group; passing the role to create. */
+const declaredSchedulingGrants = (declaration: FunctionDeclaration): string[] => {
+  const scheduling = declaration.scheduling ?? [];
+  return [
+    ...(scheduling.includes('create')
+      ? ['scheduler:CreateSchedule on gala-drop schedules', 'iam:PassRole on gala-drop scheduler role']
+      : []),
+    ...(scheduling.includes('delete') ? ['scheduler:DeleteSchedule on gala-drop schedules'] : []),
+  ];
+};
+
 describe.each(FUNCTIONS)('the $name function’s role', (declaration) => {
   it('allows exactly the DynamoDB actions the wiring declares, each on its declared table or index', () => {
     const dynamodb = grants(declaration.name).filter((grant) => grant.startsWith('dynamodb:'));
@@ -92,10 +137,11 @@ describe.each(FUNCTIONS)('the $name function’s role', (declaration) => {
     expect(logs.sort()).toStrictEqual(LOG_GRANTS);
   });
 
-  it('may publish on the livedrop bus if it publishes, send failed async runs to its own DLQ, nothing else', () => {
+  it('may publish if it publishes, schedule if it schedules, send failed async runs to its own DLQ, nothing else', () => {
     const extra = [
       ...(deadLetterQueueOf(declaration.name) === undefined ? [] : ['sqs:SendMessage on own DLQ']),
       ...(declaration.publishes ? ['events:PutEvents on livedrop bus'] : []),
+      ...declaredSchedulingGrants(declaration),
     ];
 
     expect(grants(declaration.name).sort()).toStrictEqual(
@@ -116,6 +162,104 @@ describe.each(FUNCTIONS)('the $name function’s role', (declaration) => {
   });
 });
 
+describe.each(SCHEDULING)('the $name function, which schedules gala drops', (declaration) => {
+  const statements = () =>
+    roleStatements(synthesised.template, functionIds(synthesised, declaration.name).role);
+  const variables = () =>
+    (
+      resource(synthesised.template, functionIds(synthesised, declaration.name).function).Properties
+        .Environment as { Variables: Json }
+    ).Variables;
+
+  it('touches schedules of the gala-drop group only, with exactly the actions it declares', () => {
+    const scheduler = statements().filter((statement) =>
+      asList(statement.Action).some((action) => action.startsWith('scheduler:')),
+    );
+
+    expect(scheduler).toHaveLength(1);
+    expect(asList(scheduler[0]?.Action).sort()).toStrictEqual(
+      (declaration.scheduling ?? [])
+        .map((action) => (action === 'create' ? 'scheduler:CreateSchedule' : 'scheduler:DeleteSchedule'))
+        .sort(),
+    );
+    expect(asList(scheduler[0]?.Resource)).toStrictEqual([GALA_DROP_SCHEDULES]);
+    expect(scheduler[0]?.Condition).toBeUndefined();
+  });
+
+  it('may pass the GalaDropSchedulerRole, to Scheduler only, if and only if it creates schedules', () => {
+    const passRole = statements().filter((statement) => asList(statement.Action).includes('iam:PassRole'));
+
+    if (!(declaration.scheduling ?? []).includes('create')) {
+      expect(passRole).toStrictEqual([]);
+      return;
+    }
+    expect(passRole).toStrictEqual([
+      {
+        Effect: 'Allow',
+        Action: 'iam:PassRole',
+        Resource: arnOf(dropRoleId),
+        Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+      },
+    ]);
+  });
+
+  it('is told the drop target, the role Scheduler runs it as and (to create) the schedules’ DLQ', () => {
+    const applyFunctionId = functionIds(synthesised, GALA_DROP_TARGET).function;
+
+    expect(variables().PRICE_DROP_FUNCTION_ARN).toStrictEqual(arnOf(applyFunctionId));
+    expect(variables().SCHEDULER_ROLE_ARN).toStrictEqual(arnOf(dropRoleId));
+    if ((declaration.scheduling ?? []).includes('create')) {
+      expect(variables().SCHEDULER_DLQ_ARN).toStrictEqual(arnOf(schedulesDeadLetterQueueId));
+    }
+  });
+});
+
+describe('scheduling gala drops', () => {
+  it('is declared by create-price-drop (create) and cancel-price-drop (delete) only', () => {
+    expect(SCHEDULING.map(({ name, scheduling }) => ({ name, scheduling }))).toStrictEqual([
+      { name: 'create-price-drop', scheduling: ['create'] },
+      { name: 'cancel-price-drop', scheduling: ['delete'] },
+    ]);
+  });
+
+  it('no other function may touch a schedule, pass a role or is told the scheduler settings', () => {
+    for (const { name } of FUNCTIONS.filter((declaration) => !SCHEDULING.includes(declaration))) {
+      const actions = roleStatements(synthesised.template, functionIds(synthesised, name).role).flatMap(
+        (statement) => asList(statement.Action),
+      );
+      const variables = (
+        resource(synthesised.template, functionIds(synthesised, name).function).Properties.Environment as {
+          Variables: Json;
+        }
+      ).Variables;
+
+      expect(
+        actions.filter((action) => /^(scheduler|iam):/.test(action)),
+        name,
+      ).toStrictEqual([]);
+      expect(
+        Object.keys(variables).filter((key) => key.startsWith('SCHEDULER_')),
+        name,
+      ).toStrictEqual([]);
+      expect(variables.PRICE_DROP_FUNCTION_ARN, name).toBeUndefined();
+    }
+  });
+
+  it('iam:PassRole names the GalaDropSchedulerRole only, anywhere in the template', () => {
+    const passRoles = allStatements(synthesised.template).filter(({ statement }) =>
+      asList(statement.Action).includes('iam:PassRole'),
+    );
+
+    expect(passRoles.length).toBeGreaterThan(0);
+    for (const { at, statement } of passRoles) {
+      expect(asList(statement.Resource), at).toStrictEqual([arnOf(dropRoleId)]);
+      expect(statement.Condition, at).toStrictEqual({
+        StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' },
+      });
+    }
+  });
+});
+
 describe('policies across the whole template', () => {
   it('never name Resource "*" (AWS requires it nowhere in this stack)', () => {
     const wildcards = allStatements(synthesised.template).filter(({ statement }) =>
@@ -123,6 +267,22 @@ describe('policies across the whole template', () => {
     );
 
     expect(wildcards.map(({ at }) => at)).toStrictEqual([]);
+  });
+
+  it('build a wildcard resource only for the sweep’s versions and the gala-drop group’s schedules', () => {
+    const sweepFunctionArn = arnOf(functionIds(synthesised, 'sweep').function);
+    const wildcardJoins = allStatements(synthesised.template).flatMap(({ at, statement }) =>
+      asList(statement.Resource)
+        .filter((target) => JSON.stringify(target).includes('*'))
+        .map((target) => ({ at, target })),
+    );
+
+    expect(wildcardJoins.length).toBeGreaterThan(0);
+    for (const { at, target } of wildcardJoins) {
+      expect([{ 'Fn::Join': ['', [sweepFunctionArn, ':*']] }, GALA_DROP_SCHEDULES], at).toContainEqual(
+        target,
+      );
+    }
   });
 
   it('never allow dynamodb:* or any other wildcard action', () => {

@@ -13,6 +13,7 @@ import { AwsSolutionsChecks, type IApplyRule } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LivedropStack } from '../../lib/livedrop-stack.js';
 import { acknowledgeNagFindings, NAG_ACKNOWLEDGEMENTS } from '../../lib/nag.js';
+import { FUNCTIONS } from '../../lib/wiring.js';
 import { AUDIENCE, ISSUER, NO_BUNDLING } from './support.js';
 
 interface ReportedViolation {
@@ -37,6 +38,7 @@ interface NagRun {
   /** What `app.synth()` threw, if anything. */
   error?: Error;
   report: ValidationReport;
+  stack: LivedropStack;
 }
 
 const outdirs: string[] = [];
@@ -60,7 +62,7 @@ const synthWithNag = (options: { acknowledge: boolean; change?: (stack: Livedrop
     error = thrown as Error;
   }
   const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as ValidationReport;
-  return { ...(error === undefined ? {} : { error }), report };
+  return { ...(error === undefined ? {} : { error }), report, stack };
 };
 
 const nagReport = (run: NagRun) => {
@@ -124,14 +126,50 @@ describe('cdk-nag AwsSolutions on the app as bin/app.ts builds it', () => {
 
   it('uses every acknowledgement on a real finding, with the reason given in lib/nag.ts (none is stale)', () => {
     const suppressed = nagReport(acknowledged).suppressedViolations ?? [];
+    // One acknowledgement may cover the same finding on several constructs (each scheduling function's role).
+    const used = new Map(
+      suppressed.map(({ acknowledgedId, reason }) => [
+        `${acknowledgedId}\u0000${reason}`,
+        { id: acknowledgedId, reason },
+      ]),
+    );
 
-    expect(
-      suppressed
-        .map(({ acknowledgedId, reason }) => ({ id: acknowledgedId, reason }))
-        .sort((a, b) => String(a.id).localeCompare(String(b.id))),
-    ).toStrictEqual(
+    expect([...used.values()].sort((a, b) => String(a.id).localeCompare(String(b.id)))).toStrictEqual(
       ACKNOWLEDGEMENTS.map(({ id, reason }) => ({ id, reason })).sort((a, b) => a.id.localeCompare(b.id)),
     );
+  });
+
+  it('acknowledges each finding exactly on the constructs lib/nag.ts means, and nowhere else', () => {
+    const suppressed = nagReport(acknowledged).suppressedViolations ?? [];
+    const where = (id: string) =>
+      suppressed
+        .filter(({ acknowledgedId }) => acknowledgedId === id)
+        .map(({ acknowledgedAt, violatingConstructs }) => ({
+          at: acknowledgedAt,
+          constructs: violatingConstructs.map(({ constructPath }) => constructPath),
+        }))
+        .sort((a, b) => String(a.at).localeCompare(String(b.at)));
+    const schedulingRoles = FUNCTIONS.filter(({ scheduling }) => (scheduling ?? []).length > 0)
+      .map(({ name }) => {
+        const role = acknowledged.stack.functions.get(name)?.node.findChild('Role');
+        if (role === undefined) throw new Error(`the stack has no function ${name}`);
+        return { at: role.node.path, constructs: [`${role.node.path}/DefaultPolicy/Resource`] };
+      })
+      .sort((a, b) => a.at.localeCompare(b.at));
+
+    expect(schedulingRoles.map(({ at }) => at)).toStrictEqual([
+      'Livedrop/CancelPriceDrop/Role',
+      'Livedrop/CreatePriceDrop/Role',
+    ]);
+    expect(where(NAG_ACKNOWLEDGEMENTS.galaDropSchedules.id)).toStrictEqual(schedulingRoles);
+    expect(where(NAG_ACKNOWLEDGEMENTS.sweepInvokeVersions.id)).toStrictEqual([
+      {
+        at: expect.stringMatching(/^Livedrop\/SchedulerRoleForTarget-[0-9a-f]+$/),
+        constructs: [
+          expect.stringMatching(/^Livedrop\/SchedulerRoleForTarget-[0-9a-f]+\/DefaultPolicy\/Resource$/),
+        ],
+      },
+    ]);
   });
 });
 

@@ -778,6 +778,7 @@ describe('sweep (events/sweep.json)', () => {
       slotsFreed: 0,
       dealsEnded: 0,
       dealsSettled: 0,
+      dropsApplied: 0,
       errors: 0,
     });
     expect(await figuresOf(deal.dealId)).toStrictEqual({

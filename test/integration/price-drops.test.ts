@@ -80,6 +80,7 @@ describe('gala price drops', () => {
     expect((await engine.getDeal(live.dealId)).priorLowestPrice).toBe(8_000);
     const after = await h.engine().claim(live.dealId, 'late-bird');
     expect(after.coupon.dealPrice).toBe(6_000);
+    expect(before.coupon.dealPrice).toBe(8_000);
     expect((await engine.listCoupons('early-bird', {})).coupons[0]?.dealPrice).toBe(8_000);
     for (const event of events.published) {
       expect(EVENT_SCHEMAS[event.detailType].safeParse(event.detail).success, event.detailType).toBe(true);
@@ -106,6 +107,7 @@ describe('gala price drops', () => {
       },
       adminActor,
     );
+    h.clock.advance(3_600_000);
 
     await engine.applyPriceDrop('gala-c', drop.dropId);
     const result = await engine.applyPriceDrop('gala-c', drop.dropId);
@@ -162,6 +164,24 @@ describe('gala price drops', () => {
     expect((await engine.listPriceDrops('gala-e')).find((d) => d.dropId === drop.dropId)?.status).toBe(
       'APPLIED',
     );
+  });
+
+  it('ignores a firing more than a minute early (a DST-ambiguous wall time) and applies at the instant', async () => {
+    const { engine } = galaEngine();
+    const deal = await liveDeal(engine, { galaId: 'gala-g', listPrice: 10_000, dealPrice: 8_000 });
+    const drop = await engine.schedulePriceDrop(
+      'gala-g',
+      { at: inAnHour(), timeZone: 'UTC', dealPrice: 7_000 },
+      adminActor,
+    );
+
+    const early = await engine.applyPriceDrop('gala-g', drop.dropId);
+    h.clock.advance(3_600_000);
+    const onTime = await engine.applyPriceDrop('gala-g', drop.dropId);
+
+    expect(early.status).toBe('SCHEDULED');
+    expect(onTime.status).toBe('APPLIED');
+    expect((await engine.getDeal(deal.dealId)).dealPrice).toBe(7_000);
   });
 
   it('refuses an instant in the past, and cancels the drop when the scheduler refuses it', async () => {

@@ -118,6 +118,7 @@ const STOCK_EVENT_INTERVAL_MS = 1_000;
 const LIVE_VIEW_TTL_MS = 1_000;
 /** A drop still SCHEDULED this long after its instant has lost its schedule; the sweep applies it. */
 const DROP_OVERDUE_MS = 60_000;
+const EARLY_FIRING_TOLERANCE_MS = 60_000;
 const STATUS_EVENTS = {
   start: 'Deal Started',
   pause: 'Deal Paused',
@@ -655,6 +656,14 @@ export class Engine implements LivedropEngine {
    * 1..listPrice; coupons already claimed keep the price they were claimed at.
    */
   async applyPriceDrop(galaId: string, dropId: string): Promise<PriceDropView> {
+    const scheduled = await this.store.getPriceDrop(galaId, dropId);
+    if (!scheduled) throw new PriceDropNotFound(galaId, dropId);
+    // Scheduler's precision is a minute, and a wall time in the hour a DST change repeats is ambiguous: a
+    // firing more than a minute early is ignored, and the sweep applies the drop once it is overdue.
+    if (this.clock.now() < Date.parse(scheduled.at) - EARLY_FIRING_TOLERANCE_MS) {
+      this.logger.error('price drop fired early; left for the sweep', { galaId, dropId, at: scheduled.at });
+      return toPriceDropView(scheduled);
+    }
     const fired = await this.store.markPriceDropFired(galaId, dropId, this.nowIso());
     if (!fired) {
       const drop = await this.store.getPriceDrop(galaId, dropId);

@@ -27,6 +27,7 @@ import type {
   CouponItem,
   DealItem,
   IdempotencyItem,
+  PriceDropItem,
   ShardItem,
   SlotItem,
   TicketItem,
@@ -46,6 +47,10 @@ const EARLIER = '2026-11-26T19:50:00.000Z';
 const DEAL_KEY = { PK: `DEAL#${DEAL_ID}`, SK: 'DEAL' };
 const SHARD_3_KEY = { PK: `DEAL#${DEAL_ID}#SHARD#3`, SK: 'SHARD' };
 const COUPON_KEY = { PK: `COUPON#${CODE}`, SK: 'COUPON' };
+const GALA_ID = 'gala-2026';
+const CHANNEL_ARN = 'arn:aws:ivs:eu-central-1:123456789012:channel/abcdEFGH1234';
+const DROP_ID = '01KB6Y2Q8M3N4P5R6S7T8V9W0X';
+const DROP_KEY = { PK: `GALA#${GALA_ID}`, SK: `DROP#${DROP_ID}` };
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
@@ -106,11 +111,30 @@ const dealItem = (overrides: Partial<DealItem> = {}): DealItem => ({
   pendingRestocks: {},
   priceHistory: [{ at: '2026-11-26T19:00:00.000Z', price: 6_000 }],
   appliedCues: {},
+  appliedDrops: {},
   createdAt: EARLIER,
   startedAt: EARLIER,
   endsAt: LATER,
   GSI1PK: 'STREAM#stream-1',
   GSI1SK: `DEAL#${DEAL_ID}`,
+  ...overrides,
+});
+
+const priceDropItem = (overrides: Partial<PriceDropItem> = {}): PriceDropItem => ({
+  PK: `GALA#${GALA_ID}`,
+  SK: `DROP#${overrides.dropId ?? DROP_ID}`,
+  type: 'PRICE_DROP',
+  dropId: DROP_ID,
+  galaId: GALA_ID,
+  status: 'SCHEDULED',
+  at: NOW,
+  timeZone: 'Europe/Berlin',
+  percentOff: 20,
+  createdAt: EARLIER,
+  createdBy: 'admin-1',
+  results: {},
+  GSI2PK: 'DROPS',
+  GSI2SK: `${NOW}#${DROP_ID}#${GALA_ID}`,
   ...overrides,
 });
 
@@ -435,6 +459,7 @@ describe.each([
   ['putIdempotency', (s: Store) => s.putIdempotency(idempotencyItem), idempotencyItem],
   ['putCoupon', (s: Store) => s.putCoupon(couponItem()), couponItem()],
   ['putVoidCoupon', (s: Store) => s.putVoidCoupon(voidCouponItem), voidCouponItem],
+  ['putPriceDrop', (s: Store) => s.putPriceDrop(priceDropItem()), priceDropItem()],
 ] as const)('%s', (_name, put, item) => {
   it('writes the item only if nothing exists at its key', async () => {
     ddb.on(PutCommand).resolves({});
@@ -1203,6 +1228,46 @@ describe('sweep work list', () => {
   });
 });
 
+describe('IVS channel links', () => {
+  it('links a deal to the channel it named with a put that never overwrites', async () => {
+    ddb.on(PutCommand).resolves({});
+
+    await store.putChannelDeal(CHANNEL_ARN, DEAL_ID);
+
+    expect(onlySent(PutCommand)).toEqual({
+      TableName: TABLE_NAME,
+      Item: { PK: `IVS#${CHANNEL_ARN}`, SK: `DEAL#${DEAL_ID}`, type: 'CHANNEL_DEAL', dealId: DEAL_ID },
+      ConditionExpression: 'attribute_not_exists(PK)',
+    });
+  });
+
+  it('treats an existing link as done (a retried create writes it again)', async () => {
+    ddb.on(PutCommand).rejects(conditionFailed());
+
+    await expect(store.putChannelDeal(CHANNEL_ARN, DEAL_ID)).resolves.toBeUndefined();
+  });
+
+  it('lists the channel’s deal ids with a strongly consistent query of its partition, across pages', async () => {
+    const next = { PK: `IVS#${CHANNEL_ARN}`, SK: 'DEAL#deal-b' };
+    ddb
+      .on(QueryCommand)
+      .resolvesOnce({ Items: [{ dealId: 'deal-a' }, { dealId: 'deal-b' }], LastEvaluatedKey: next })
+      .resolvesOnce({ Items: [{ dealId: 'deal-c' }] });
+
+    const dealIds = await store.listChannelDeals(CHANNEL_ARN);
+
+    expect(dealIds).toEqual(['deal-a', 'deal-b', 'deal-c']);
+    const query = {
+      TableName: TABLE_NAME,
+      KeyConditionExpression: 'PK = :pk',
+      ExpressionAttributeValues: { ':pk': `IVS#${CHANNEL_ARN}` },
+      ProjectionExpression: 'dealId',
+      ConsistentRead: true,
+    };
+    expect(inputsOf(QueryCommand)).toEqual([query, { ...query, ExclusiveStartKey: next }]);
+  });
+});
+
 // ---------------------------------------------------------------- tickets
 
 describe('tickets', () => {
@@ -1241,6 +1306,274 @@ describe('tickets', () => {
       ExpressionAttributeNames: { '#state': 'state' },
       ExpressionAttributeValues: { ':returned': 'RETURNED', ':orphaned': 'ORPHANED', ':now': NOW },
     });
+  });
+});
+
+// ---------------------------------------------------------------- gala price drops
+
+describe('price drop reads', () => {
+  it('reads one drop from its gala’s partition with a strongly consistent get', async () => {
+    ddb.on(GetCommand).resolves({ Item: priceDropItem() });
+
+    const drop = await store.getPriceDrop(GALA_ID, DROP_ID);
+
+    expect(drop).toEqual(priceDropItem());
+    expect(onlySent(GetCommand)).toEqual({ TableName: TABLE_NAME, Key: DROP_KEY, ConsistentRead: true });
+  });
+
+  it('returns undefined for a drop the gala does not have', async () => {
+    ddb.on(GetCommand).resolves({});
+
+    await expect(store.getPriceDrop(GALA_ID, DROP_ID)).resolves.toBeUndefined();
+  });
+
+  it('lists a gala’s drops newest first, across pages, with a strongly consistent query of its partition', async () => {
+    const older = priceDropItem({ dropId: '01KB6Y0000000000000000000A' });
+    const middle = priceDropItem({ dropId: '01KB6Y0000000000000000000B' });
+    const newest = priceDropItem({ dropId: '01KB6Y0000000000000000000C' });
+    const next = { PK: `GALA#${GALA_ID}`, SK: 'DROP#01KB6Y0000000000000000000B' };
+    ddb
+      .on(QueryCommand)
+      .resolvesOnce({ Items: [older, middle], LastEvaluatedKey: next })
+      .resolvesOnce({ Items: [newest] });
+
+    const drops = await store.listPriceDrops(GALA_ID);
+
+    expect(drops.map((drop) => drop.dropId)).toEqual([
+      '01KB6Y0000000000000000000C',
+      '01KB6Y0000000000000000000B',
+      '01KB6Y0000000000000000000A',
+    ]);
+    const query = {
+      TableName: TABLE_NAME,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :drop)',
+      ExpressionAttributeValues: { ':pk': `GALA#${GALA_ID}`, ':drop': 'DROP#' },
+      ConsistentRead: true,
+    };
+    expect(inputsOf(QueryCommand)).toEqual([query, { ...query, ExclusiveStartKey: next }]);
+  });
+
+  it('lists no drops for a gala without any', async () => {
+    ddb.on(QueryCommand).resolves({});
+
+    await expect(store.listPriceDrops(GALA_ID)).resolves.toEqual([]);
+  });
+
+  it('lists the gala’s deal ids from GSI3 across pages', async () => {
+    const next = { PK: 'DEAL#b', SK: 'DEAL', GSI3PK: `GALA#${GALA_ID}`, GSI3SK: 'DEAL#b' };
+    ddb
+      .on(QueryCommand)
+      .resolvesOnce({ Items: [{ dealId: 'deal-a' }, { dealId: 'deal-b' }], LastEvaluatedKey: next })
+      .resolvesOnce({ Items: [{ dealId: 'deal-c' }] });
+
+    const dealIds = await store.listGalaDeals(GALA_ID);
+
+    expect(dealIds).toEqual(['deal-a', 'deal-b', 'deal-c']);
+    const query = {
+      TableName: TABLE_NAME,
+      IndexName: 'GSI3',
+      KeyConditionExpression: 'GSI3PK = :pk',
+      ExpressionAttributeValues: { ':pk': `GALA#${GALA_ID}` },
+      ProjectionExpression: 'dealId',
+    };
+    expect(inputsOf(QueryCommand)).toEqual([query, { ...query, ExclusiveStartKey: next }]);
+  });
+});
+
+describe('listDuePriceDrops', () => {
+  it('lists the SCHEDULED drops due by a time from the DROPS partition of GSI2, across pages', async () => {
+    const next = { PK: 'GALA#g', SK: 'DROP#a', GSI2PK: 'DROPS', GSI2SK: `${EARLIER}#a#g` };
+    ddb
+      .on(QueryCommand)
+      .resolvesOnce({ Items: [{ galaId: 'g', dropId: 'a' }], LastEvaluatedKey: next })
+      .resolvesOnce({ Items: [{ galaId: GALA_ID, dropId: DROP_ID }] });
+
+    const due = await store.listDuePriceDrops(NOW);
+
+    expect(due).toEqual([
+      { galaId: 'g', dropId: 'a' },
+      { galaId: GALA_ID, dropId: DROP_ID },
+    ]);
+    const query = {
+      TableName: TABLE_NAME,
+      IndexName: 'GSI2',
+      KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK <= :until',
+      ExpressionAttributeValues: { ':pk': 'DROPS', ':until': `${NOW}#~` },
+      ProjectionExpression: 'galaId, dropId',
+    };
+    expect(inputsOf(QueryCommand)).toEqual([query, { ...query, ExclusiveStartKey: next }]);
+  });
+
+  it('the bound includes every drop due exactly at the time and excludes one a millisecond later', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [] });
+
+    await store.listDuePriceDrops(NOW);
+
+    const input = onlySent(QueryCommand) as { ExpressionAttributeValues: Record<string, string> };
+    const until = input.ExpressionAttributeValues[':until'] ?? '';
+    expect(`${NOW}#${DROP_ID}#${GALA_ID}` <= until).toBe(true);
+    expect(`${NOW}#ZZZZZZZZZZZZZZZZZZZZZZZZZZ#~~~~` <= until).toBe(true);
+    expect(`${EARLIER}#${DROP_ID}#${GALA_ID}` <= until).toBe(true);
+    expect(`2026-11-26T20:00:00.001Z#${DROP_ID}#${GALA_ID}` <= until).toBe(false);
+  });
+});
+
+describe('closePriceDrop', () => {
+  it('cancels a drop only while it is SCHEDULED, taking it off the due list', async () => {
+    ddb.on(UpdateCommand).resolves({ Attributes: priceDropItem({ status: 'CANCELLED' }) });
+
+    await store.closePriceDrop(GALA_ID, DROP_ID, 'CANCELLED', NOW);
+
+    expect(onlySent(UpdateCommand)).toEqual({
+      TableName: TABLE_NAME,
+      Key: DROP_KEY,
+      UpdateExpression: 'SET #status = :to, cancelledAt = :now REMOVE GSI2PK, GSI2SK',
+      ConditionExpression: '#status = :scheduled',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':to': 'CANCELLED', ':now': NOW, ':scheduled': 'SCHEDULED' },
+      ReturnValues: 'ALL_NEW',
+    });
+  });
+
+  it('marks a drop APPLIED only while it is SCHEDULED, recording appliedAt', async () => {
+    ddb.on(UpdateCommand).resolves({ Attributes: priceDropItem({ status: 'APPLIED' }) });
+
+    await store.closePriceDrop(GALA_ID, DROP_ID, 'APPLIED', NOW);
+
+    expect(onlySent(UpdateCommand)).toEqual({
+      TableName: TABLE_NAME,
+      Key: DROP_KEY,
+      UpdateExpression: 'SET #status = :to, appliedAt = :now REMOVE GSI2PK, GSI2SK',
+      ConditionExpression: '#status = :scheduled',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':to': 'APPLIED', ':now': NOW, ':scheduled': 'SCHEDULED' },
+      ReturnValues: 'ALL_NEW',
+    });
+  });
+
+  it('returns the drop as closed', async () => {
+    const cancelled = priceDropItem({ status: 'CANCELLED', cancelledAt: NOW });
+    ddb.on(UpdateCommand).resolves({ Attributes: cancelled });
+
+    await expect(store.closePriceDrop(GALA_ID, DROP_ID, 'CANCELLED', NOW)).resolves.toEqual(cancelled);
+  });
+
+  it('returns undefined when the drop is no longer SCHEDULED (or does not exist)', async () => {
+    ddb.on(UpdateCommand).rejects(conditionFailed());
+
+    await expect(store.closePriceDrop(GALA_ID, DROP_ID, 'APPLIED', NOW)).resolves.toBeUndefined();
+  });
+});
+
+describe('markPriceDropFired', () => {
+  it('records the first firing of a SCHEDULED drop and keeps it on later ones', async () => {
+    ddb.on(UpdateCommand).resolves({ Attributes: priceDropItem({ firedAt: NOW }) });
+
+    await store.markPriceDropFired(GALA_ID, DROP_ID, NOW);
+
+    expect(onlySent(UpdateCommand)).toEqual({
+      TableName: TABLE_NAME,
+      Key: DROP_KEY,
+      UpdateExpression: 'SET firedAt = if_not_exists(firedAt, :now)',
+      ConditionExpression: '#status = :scheduled',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':now': NOW, ':scheduled': 'SCHEDULED' },
+      ReturnValues: 'ALL_NEW',
+    });
+  });
+
+  it('returns the drop as it now is', async () => {
+    const fired = priceDropItem({ firedAt: EARLIER });
+    ddb.on(UpdateCommand).resolves({ Attributes: fired });
+
+    await expect(store.markPriceDropFired(GALA_ID, DROP_ID, NOW)).resolves.toEqual(fired);
+  });
+
+  it('returns undefined when the drop was cancelled or already applied', async () => {
+    ddb.on(UpdateCommand).rejects(conditionFailed());
+
+    await expect(store.markPriceDropFired(GALA_ID, DROP_ID, NOW)).resolves.toBeUndefined();
+  });
+});
+
+describe('recordPriceDropResult', () => {
+  it('sets the deal’s outcome in the drop’s results map, on an existing drop', async () => {
+    ddb.on(UpdateCommand).resolves({});
+    const result = { outcome: 'APPLIED', previousPrice: 6_000, dealPrice: 4_800 };
+
+    await store.recordPriceDropResult(GALA_ID, DROP_ID, DEAL_ID, result);
+
+    expect(onlySent(UpdateCommand)).toEqual({
+      TableName: TABLE_NAME,
+      Key: DROP_KEY,
+      UpdateExpression: 'SET #results.#deal = :result',
+      ConditionExpression: 'attribute_exists(PK)',
+      ExpressionAttributeNames: { '#results': 'results', '#deal': DEAL_ID },
+      ExpressionAttributeValues: { ':result': result },
+    });
+  });
+
+  it('throws when the drop does not exist: the engine records only for a drop it has just read', async () => {
+    const failure = conditionFailed();
+    ddb.on(UpdateCommand).rejects(failure);
+
+    await expect(
+      store.recordPriceDropResult(GALA_ID, DROP_ID, DEAL_ID, { outcome: 'NOT_FOUND' }),
+    ).rejects.toBe(failure);
+  });
+});
+
+describe('applyDealPrice', () => {
+  const change = { dropId: DROP_ID, from: 6_000, to: 4_800, nowIso: NOW };
+
+  it('sets the new price once per drop, from the price read, while the deal still sells, in one update', async () => {
+    ddb.on(UpdateCommand).resolves({ Attributes: dealItem({ dealPrice: 4_800 }) });
+
+    await store.applyDealPrice(DEAL_ID, change);
+
+    expect(onlySent(UpdateCommand)).toEqual({
+      TableName: TABLE_NAME,
+      Key: DEAL_KEY,
+      UpdateExpression:
+        'SET dealPrice = :to, #drops.#drop = :to, priceHistory = list_append(priceHistory, :point) ' +
+        'ADD configVersion :one',
+      ConditionExpression:
+        'attribute_not_exists(#drops.#drop) AND dealPrice = :from AND ' +
+        '#status IN (:scheduled, :live, :paused) AND (attribute_not_exists(endsAt) OR endsAt > :now)',
+      ExpressionAttributeNames: { '#status': 'status', '#drops': 'appliedDrops', '#drop': DROP_ID },
+      ExpressionAttributeValues: {
+        ':to': 4_800,
+        ':from': 6_000,
+        ':point': [{ at: NOW, price: 4_800 }],
+        ':one': 1,
+        ':scheduled': 'SCHEDULED',
+        ':live': 'LIVE',
+        ':paused': 'PAUSED',
+        ':now': NOW,
+      },
+      ReturnValues: 'ALL_NEW',
+    });
+  });
+
+  it('returns the deal as updated', async () => {
+    const updated = dealItem({
+      dealPrice: 4_800,
+      configVersion: 4,
+      appliedDrops: { [DROP_ID]: 4_800 },
+      priceHistory: [
+        { at: '2026-11-26T19:00:00.000Z', price: 6_000 },
+        { at: NOW, price: 4_800 },
+      ],
+    });
+    ddb.on(UpdateCommand).resolves({ Attributes: updated });
+
+    await expect(store.applyDealPrice(DEAL_ID, change)).resolves.toEqual(updated);
+  });
+
+  it('returns undefined when the drop already applied, the price moved, or the deal ended', async () => {
+    ddb.on(UpdateCommand).rejects(conditionFailed());
+
+    await expect(store.applyDealPrice(DEAL_ID, change)).resolves.toBeUndefined();
   });
 });
 
@@ -1283,6 +1616,15 @@ const CONDITIONAL_METHODS: [string, (s: Store) => Promise<unknown>, unknown][] =
   ['releaseCoupon', (s) => s.releaseCoupon(couponItem(), 'order-1', NOW), undefined],
   ['expireCoupon', (s) => s.expireCoupon(CODE, NOW), undefined],
   ['markCouponReturned', (s) => s.markCouponReturned(couponItem(), NOW), undefined],
+  ['putChannelDeal', (s) => s.putChannelDeal(CHANNEL_ARN, DEAL_ID), undefined],
+  ['putPriceDrop', (s) => s.putPriceDrop(priceDropItem()), false],
+  ['closePriceDrop', (s) => s.closePriceDrop(GALA_ID, DROP_ID, 'CANCELLED', NOW), undefined],
+  ['markPriceDropFired', (s) => s.markPriceDropFired(GALA_ID, DROP_ID, NOW), undefined],
+  [
+    'applyDealPrice',
+    (s) => s.applyDealPrice(DEAL_ID, { dropId: DROP_ID, from: 6_000, to: 4_800, nowIso: NOW }),
+    undefined,
+  ],
 ];
 
 describe.each(CONDITIONAL_METHODS)('%s error mapping', (_name, call, onConditionFailure) => {
@@ -1327,6 +1669,8 @@ const EVERY_METHOD: Record<PublicMethod, (s: Store) => Promise<unknown>> = {
   markSettleCandidate: (s) => s.markSettleCandidate(DEAL_ID, 1, 1),
   listSweepDeals: (s) => s.listSweepDeals(),
   listStreamDeals: (s) => s.listStreamDeals('stream-1'),
+  putChannelDeal: (s) => s.putChannelDeal(CHANNEL_ARN, DEAL_ID),
+  listChannelDeals: (s) => s.listChannelDeals(CHANNEL_ARN),
   putShard: (s) => s.putShard(shardItem()),
   getShard: (s) => s.getShard(DEAL_ID, 3),
   getShards: (s) => s.getShards(DEAL_ID, 2),
@@ -1357,6 +1701,15 @@ const EVERY_METHOD: Record<PublicMethod, (s: Store) => Promise<unknown>> = {
   queryCouponsByPhase: (s) => s.queryCouponsByPhase(DEAL_ID, 3, 'ISSUED', NOW),
   countCouponsByPhase: (s) => s.countCouponsByPhase(DEAL_ID, 3, 'ISSUED'),
   queryViewerCoupons: (s) => s.queryViewerCoupons(VIEWER, 10),
+  putPriceDrop: (s) => s.putPriceDrop(priceDropItem()),
+  getPriceDrop: (s) => s.getPriceDrop(GALA_ID, DROP_ID),
+  listPriceDrops: (s) => s.listPriceDrops(GALA_ID),
+  closePriceDrop: (s) => s.closePriceDrop(GALA_ID, DROP_ID, 'APPLIED', NOW),
+  markPriceDropFired: (s) => s.markPriceDropFired(GALA_ID, DROP_ID, NOW),
+  recordPriceDropResult: (s) => s.recordPriceDropResult(GALA_ID, DROP_ID, DEAL_ID, { outcome: 'NOT_FOUND' }),
+  listDuePriceDrops: (s) => s.listDuePriceDrops(NOW),
+  listGalaDeals: (s) => s.listGalaDeals(GALA_ID),
+  applyDealPrice: (s) => s.applyDealPrice(DEAL_ID, { dropId: DROP_ID, from: 6_000, to: 4_800, nowIso: NOW }),
 };
 
 const PRIVATE_HELPERS = ['constructor', 'conditional', 'putIfNew', 'get', 'batchGet', 'queryAll'];

@@ -94,7 +94,7 @@ describe('the IVS stream end handler', () => {
     engine = fakeEngine();
   });
 
-  it('ends the deals of the channel whose stream ended', async () => {
+  it('ends the deals of the channel whose stream ended, by its name and by its ARN', async () => {
     engine.endStream.mockResolvedValue({ ended: ['d1'] });
 
     const result = await createStreamEndHandler({ engine, logger: silentLogger() })(
@@ -103,7 +103,20 @@ describe('the IVS stream end handler', () => {
     );
 
     expect(result).toEqual({ outcome: 'applied', result: { ended: ['d1'] } });
-    expect(engine.endStream).toHaveBeenCalledExactlyOnceWith('gala-stream-1');
+    expect(engine.endStream).toHaveBeenCalledExactlyOnceWith(
+      'gala-stream-1',
+      'arn:aws:ivs:eu-central-1:123456789012:channel/AbCdEfGhIjKl',
+    );
+  });
+
+  it('ends the deals by the channel’s name only when the event names no channel ARN', async () => {
+    engine.endStream.mockResolvedValue({ ended: [] });
+    const event = loadEvent<Event>('ivs-stream-end');
+    event.resources = ['arn:aws:ivs:eu-central-1:123456789012:stream-key/AbCdEfGhIjKl'];
+
+    await createStreamEndHandler({ engine, logger: silentLogger() })(event, context);
+
+    expect(engine.endStream).toHaveBeenCalledExactlyOnceWith('gala-stream-1', undefined);
   });
 
   it('ignores other stream state changes', async () => {
