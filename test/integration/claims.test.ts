@@ -32,6 +32,24 @@ describe('claims after a sell-out', () => {
     expect(writesSince(mark)).toBe(0);
   });
 
+  it('re-checks a lapsed sold-out fact with one read per container while the other claims stay refused', async () => {
+    const engine = h.engine();
+    const deal = await liveDeal(engine, { stock: 4, shards: 4 });
+    for (const viewer of ['a', 'b', 'c', 'd']) await engine.claim(deal.dealId, viewer);
+    await expect(engine.claim(deal.dealId, 'e')).rejects.toMatchObject({ code: 'SOLD_OUT' });
+    h.clock.advance(1_001);
+    const mark = h.sent.length;
+
+    const late = await Promise.allSettled(
+      Array.from({ length: 50 }, (_, i) => engine.claim(deal.dealId, `lapsed-${i}`)),
+    );
+
+    expect(
+      late.every((r) => r.status === 'rejected' && (r.reason as { code: string }).code === 'SOLD_OUT'),
+    ).toBe(true);
+    expect(h.sent.slice(mark)).toEqual(['BatchGetItemCommand']);
+  });
+
   it('sells restocked units at once in the container that restocked, and elsewhere within a second', async () => {
     const seller = h.engine();
     const other = h.engine();

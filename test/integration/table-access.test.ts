@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryPublisher } from '../../functions/shared/data/event-publisher.js';
 import { InjectedCrash } from '../../functions/shared/engine/engine.js';
 import { FUNCTIONS, type FunctionDeclaration } from '../../lib/wiring.js';
 import { adminActor, dealInput, HOST_ID, hostActor, liveDeal } from '../support/fixtures.js';
@@ -53,25 +54,29 @@ const expectRejection = async (promise: Promise<unknown>) => {
   );
 };
 
+/** Engines that publish their events, as in production (figures for Deal Stock Changed cost reads). */
+const publishing = (extra: Parameters<Harness['engine']>[0] = {}) =>
+  h.engine({ events: new MemoryPublisher(), ...extra });
+
 /** Every branch of the use cases behind each function, with their setup done outside the recording. */
 const EXERCISES: Record<string, () => Promise<() => Promise<unknown>>> = {
-  'create-deal': async () => () => h.engine().createDeal(dealInput(), HOST_ID),
+  'create-deal': async () => () => publishing().createDeal(dealInput(), HOST_ID),
   'get-deal': async () => {
-    const deal = await liveDeal(h.engine());
-    return () => h.engine().getDeal(deal.dealId);
+    const deal = await liveDeal(publishing());
+    return () => publishing().getDeal(deal.dealId);
   },
   'get-deal-live': async () => {
-    const deal = await liveDeal(h.engine());
-    return () => h.engine().liveDeal(deal.dealId);
+    const deal = await liveDeal(publishing());
+    return () => publishing().liveDeal(deal.dealId);
   },
   'list-stream-deals': async () => {
-    await liveDeal(h.engine(), { streamId: 'overlay-stream' });
-    return () => h.engine().streamDeals('overlay-stream');
+    await liveDeal(publishing(), { streamId: 'overlay-stream' });
+    return () => publishing().streamDeals('overlay-stream');
   },
   'cue-deal': async () => {
-    const deal = await h.engine().createDeal(dealInput(), HOST_ID);
+    const deal = await publishing().createDeal(dealInput(), HOST_ID);
     return async () => {
-      const engine = h.engine();
+      const engine = publishing();
       await engine.cue(deal.dealId, { action: 'start' }, hostActor);
       await engine.cue(deal.dealId, { action: 'restock', quantity: 3 }, hostActor);
       await expectRejection(engine.cue(deal.dealId, { action: 'resume' }, hostActor));
@@ -79,9 +84,9 @@ const EXERCISES: Record<string, () => Promise<() => Promise<unknown>>> = {
     };
   },
   'stream-cue': async () => {
-    const deal = await h.engine().createDeal(dealInput(), HOST_ID);
+    const deal = await publishing().createDeal(dealInput(), HOST_ID);
     return async () => {
-      const engine = h.engine();
+      const engine = publishing();
       await engine.cue(deal.dealId, { action: 'start' }, hostActor, { streamId: deal.streamId });
       await engine.cue(deal.dealId, { action: 'restock', quantity: 2 }, hostActor, {
         streamId: deal.streamId,
@@ -92,16 +97,16 @@ const EXERCISES: Record<string, () => Promise<() => Promise<unknown>>> = {
     };
   },
   'stream-end': async () => {
-    await liveDeal(h.engine(), { streamId: 'access-stream' });
-    await liveDeal(h.engine(), { streamId: 'elsewhere', ivsChannelArn: CHANNEL_ARN });
-    return () => h.engine().endStream('access-stream', CHANNEL_ARN);
+    await liveDeal(publishing(), { streamId: 'access-stream' });
+    await liveDeal(publishing(), { streamId: 'elsewhere', ivsChannelArn: CHANNEL_ARN });
+    return () => publishing().endStream('access-stream', CHANNEL_ARN);
   },
   'claim-coupon': async () => {
-    const deal = await liveDeal(h.engine(), { stock: 2, claimTtlSeconds: 60 });
-    await h.engine().claim(deal.dealId, 'holder');
+    const deal = await liveDeal(publishing(), { stock: 2, claimTtlSeconds: 60 });
+    await publishing().claim(deal.dealId, 'holder');
     h.clock.advance(60_000);
     return async () => {
-      const engine = h.engine();
+      const engine = publishing();
       await engine.claim(deal.dealId, 'fresh', 'key-1');
       await engine.claim(deal.dealId, 'fresh', 'key-1');
       // At the limit with an expired coupon: expired inline, unit returned, slot freed, then granted.
@@ -110,27 +115,27 @@ const EXERCISES: Record<string, () => Promise<() => Promise<unknown>>> = {
     };
   },
   'list-my-coupons': async () => {
-    const deal = await liveDeal(h.engine());
-    await h.engine().claim(deal.dealId, 'lister');
-    return () => h.engine().listCoupons('lister', { limit: 10 });
+    const deal = await liveDeal(publishing());
+    await publishing().claim(deal.dealId, 'lister');
+    return () => publishing().listCoupons('lister', { limit: 10 });
   },
   'redeem-coupon': async () => {
-    const deal = await liveDeal(h.engine());
-    const { coupon } = await h.engine().claim(deal.dealId, 'buyer');
+    const deal = await liveDeal(publishing());
+    const { coupon } = await publishing().claim(deal.dealId, 'buyer');
     return async () => {
-      const engine = h.engine();
+      const engine = publishing();
       await engine.redeem(coupon.code, { viewerId: 'buyer', orderId: 'o-1' });
       await engine.redeem(coupon.code, { viewerId: 'buyer', orderId: 'o-1' });
     };
   },
   'release-coupon': async () => {
-    const deal = await liveDeal(h.engine(), { claimTtlSeconds: 60 });
-    const kept = (await h.engine().claim(deal.dealId, 'keeper')).coupon;
-    const lapsed = (await h.engine().claim(deal.dealId, 'lapser')).coupon;
-    await h.engine().redeem(kept.code, { viewerId: 'keeper', orderId: 'o-k' });
-    await h.engine().redeem(lapsed.code, { viewerId: 'lapser', orderId: 'o-l' });
+    const deal = await liveDeal(publishing(), { claimTtlSeconds: 60 });
+    const kept = (await publishing().claim(deal.dealId, 'keeper')).coupon;
+    const lapsed = (await publishing().claim(deal.dealId, 'lapser')).coupon;
+    await publishing().redeem(kept.code, { viewerId: 'keeper', orderId: 'o-k' });
+    await publishing().redeem(lapsed.code, { viewerId: 'lapser', orderId: 'o-l' });
     return async () => {
-      const engine = h.engine();
+      const engine = publishing();
       await engine.release(kept.code, { viewerId: 'keeper', orderId: 'o-k' });
       h.clock.advance(60_000);
       await engine.release(lapsed.code, { viewerId: 'lapser', orderId: 'o-l' });
@@ -138,13 +143,13 @@ const EXERCISES: Record<string, () => Promise<() => Promise<unknown>>> = {
   },
   'create-price-drop': async () => async () => {
     const scheduler = new RecordingScheduler();
-    const engine = h.engine({ scheduler });
+    const engine = publishing({ scheduler });
     const drop = { at: new Date(h.clock.now() + 60_000).toISOString(), timeZone: 'UTC', percentOff: 10 };
     await engine.schedulePriceDrop('access-gala', drop, adminActor);
     scheduler.failNext = true;
     await expectRejection(engine.schedulePriceDrop('access-gala', drop, adminActor));
   },
-  'list-price-drops': async () => () => h.engine().listPriceDrops('access-gala'),
+  'list-price-drops': async () => () => publishing().listPriceDrops('access-gala'),
   'cancel-price-drop': async () => {
     const scheduler = new RecordingScheduler();
     const at = new Date(h.clock.now() + 60_000).toISOString();
@@ -152,37 +157,37 @@ const EXERCISES: Record<string, () => Promise<() => Promise<unknown>>> = {
       .engine({ scheduler })
       .schedulePriceDrop('cancel-gala', { at, timeZone: 'UTC', percentOff: 10 }, adminActor);
     return async () => {
-      const engine = h.engine({ scheduler });
+      const engine = publishing({ scheduler });
       await engine.cancelPriceDrop('cancel-gala', drop.dropId);
       await expectRejection(engine.cancelPriceDrop('cancel-gala', drop.dropId));
     };
   },
   'apply-price-drop': async () => {
     const scheduler = new RecordingScheduler();
-    await liveDeal(h.engine(), { galaId: 'apply-gala', listPrice: 10_000, dealPrice: 8_000 });
+    await liveDeal(publishing(), { galaId: 'apply-gala', listPrice: 10_000, dealPrice: 8_000 });
     const at = new Date(h.clock.now() + 60_000).toISOString();
     const drop = await h
       .engine({ scheduler })
       .schedulePriceDrop('apply-gala', { at, timeZone: 'UTC', percentOff: 10, stock: 3 }, adminActor);
     return async () => {
-      const engine = h.engine();
+      const engine = publishing();
       await engine.applyPriceDrop('apply-gala', drop.dropId);
       await engine.applyPriceDrop('apply-gala', drop.dropId);
     };
   },
   sweep: async () => {
     const options = { claimGraceMs: 1_000, settleDelayMs: 0 };
-    const deal = await liveDeal(h.engine(), { stock: 5, claimTtlSeconds: 60, durationSeconds: 600 });
-    await h.engine().claim(deal.dealId, 'expiring');
+    const deal = await liveDeal(publishing(), { stock: 5, claimTtlSeconds: 60, durationSeconds: 600 });
+    await publishing().claim(deal.dealId, 'expiring');
     // A claim that died after writing its ticket: the reconciler voids its code, frees its slot, returns it.
-    const crashing = h.engine({
+    const crashing = publishing({
       seam: (step) => {
         if (step === 'claim.ticket') throw new InjectedCrash(step);
       },
     });
     await expectRejection(crashing.claim(deal.dealId, 'crashed'));
     // A gala drop whose schedule never fired: the sweep applies it.
-    await liveDeal(h.engine(), { galaId: 'sweep-gala', listPrice: 10_000, dealPrice: 8_000 });
+    await liveDeal(publishing(), { galaId: 'sweep-gala', listPrice: 10_000, dealPrice: 8_000 });
     const at = new Date(h.clock.now() + 60_000).toISOString();
     await h
       .engine({ scheduler: new RecordingScheduler() })
@@ -190,7 +195,7 @@ const EXERCISES: Record<string, () => Promise<() => Promise<unknown>>> = {
     return async () => {
       for (let round = 0; round < 3; round++) {
         h.clock.advance(601_000);
-        await h.engine({ options }).sweep();
+        await publishing({ options }).sweep();
       }
     };
   },

@@ -185,6 +185,8 @@ export class Engine implements LivedropEngine {
    * per container (its figures cost a few reads). The publisher never throws.
    */
   private async announce(events: LivedropEvent[], stockOf: readonly DealItem[] = []): Promise<void> {
+    // Nothing consumes events without a publisher: skip the figures' reads too.
+    if (this.events === discardEvents) return;
     const now = this.clock.now();
     for (const deal of stockOf) {
       if (now - (this.stockAnnounced.get(deal.dealId) ?? 0) < STOCK_EVENT_INTERVAL_MS) continue;
@@ -757,6 +759,7 @@ export class Engine implements LivedropEngine {
 
   async claim(dealId: string, viewerId: string, idempotencyKey?: string): Promise<ClaimResult> {
     const deal = await this.dealConfig(dealId);
+    await this.recheckSoldOut(deal);
     if (idempotencyKey === undefined) {
       this.refuseOnFacts(dealId);
       return { coupon: await this.claimOnce(deal, viewerId, this.newAttempt()), replayed: false };
@@ -797,6 +800,32 @@ export class Engine implements LivedropEngine {
       if (earlier) return { coupon: earlier, replayed: true };
     }
     throw new ClaimInProgress();
+  }
+
+  /**
+   * After a sell-out, one claim per container and second looks at all shards with one read instead of
+   * probing them with conditional writes (which would cost write units on the hot shard keys); the
+   * others keep being refused from the container's facts until it is done.
+   */
+  private async recheckSoldOut(deal: DealItem): Promise<void> {
+    if (!this.facts.takeRecheck(deal.dealId)) return;
+    const shards = await this.store.getShards(deal.dealId, deal.shardCount);
+    const nowIso = this.nowIso();
+    const open = shards.filter((shard) => effectiveStatus(shard.status, shard.endsAt, nowIso) === 'LIVE');
+    if (open.length === 0) {
+      const status = effectiveStatus(shards[0]?.status ?? 'ENDED', shards[0]?.endsAt, nowIso);
+      this.facts.notLive(deal.dealId, status);
+      this.facts.soldOut(deal.dealId);
+      throw new DealNotLive(deal.dealId, status);
+    }
+    if (open.every((shard) => shard.available <= 0)) {
+      this.facts.soldOut(deal.dealId);
+      throw new SoldOut(deal.dealId);
+    }
+    this.facts.reopen(
+      deal.dealId,
+      shards.filter((shard) => shard.available <= 0).map((shard) => shard.shard),
+    );
   }
 
   private newAttempt(): Attempt {
