@@ -1,0 +1,95 @@
+/**
+ * `npm run bench [-- --concurrency 64 --stock 5000 --viewers 20000 --baseline-ops 6000 --containers 4
+ *   --no-http --no-cold-start]`: one benchmark run on the embedded store; prints the table, writes JSON and
+ * a self-contained HTML report under .livedrop/bench/, and exits non-zero if a correctness check fails.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { measureColdStarts } from '../lib/bench/cold-start.js';
+import { runHttpSpike } from '../lib/bench/http.js';
+import { renderHtml } from '../lib/bench/report.js';
+import { DEFAULT_OPTIONS, runBench } from '../lib/bench/run.js';
+import { renderTable } from '../lib/bench/table.js';
+
+const { values } = parseArgs({
+  options: {
+    concurrency: { type: 'string' },
+    stock: { type: 'string' },
+    viewers: { type: 'string' },
+    'baseline-ops': { type: 'string' },
+    containers: { type: 'string' },
+    'no-http': { type: 'boolean' },
+    'no-cold-start': { type: 'boolean' },
+    out: { type: 'string' },
+  },
+});
+
+const positive = (name: string, raw: string | undefined, fallback: number): number => {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) {
+    console.error(`--${name} must be a whole number >= 1, got "${raw}"`);
+    process.exit(2);
+  }
+  return value;
+};
+
+const options = {
+  concurrency: positive('concurrency', values.concurrency, DEFAULT_OPTIONS.concurrency),
+  stock: positive('stock', values.stock, DEFAULT_OPTIONS.stock),
+  viewers: positive('viewers', values.viewers, DEFAULT_OPTIONS.viewers),
+  baselineOps: positive('baseline-ops', values['baseline-ops'], DEFAULT_OPTIONS.baselineOps),
+  containers: positive('containers', values.containers, DEFAULT_OPTIONS.containers),
+  http: values['no-http'] !== true,
+  coldStart: values['no-cold-start'] !== true,
+};
+if (options.viewers < options.stock) {
+  console.error('--viewers must be at least --stock, or the deal cannot sell out');
+  process.exit(2);
+}
+const outDir = values.out ?? '.livedrop/bench';
+
+const bar = (phase: string, done: number, total: number) => {
+  const width = 30;
+  const filled = Math.round((done / Math.max(1, total)) * width);
+  const line = `${phase.padEnd(14)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`;
+  if (process.stderr.isTTY) process.stderr.write(`\r${line}`);
+};
+
+const result = await runBench(
+  { ...options, onProgress: bar },
+  {
+    http: (o) => {
+      bar('http', 0, 1);
+      // A fifth of the in-process spike: the local gateway shares the 2 cores with autocannon.
+      return runHttpSpike({
+        concurrency: o.concurrency,
+        stock: Math.max(1, Math.round(o.stock / 5)),
+        viewers: Math.max(1, Math.round(o.viewers / 5)),
+      });
+    },
+    coldStart: () => {
+      bar('cold start', 0, 1);
+      return measureColdStarts({ outDir: join(outDir, 'bundles') });
+    },
+  },
+);
+if (process.stderr.isTTY) process.stderr.write('\n');
+
+mkdirSync(outDir, { recursive: true });
+const stamp = result.startedAt.replace(/[:.]/g, '-');
+const json = JSON.stringify(result, null, 2);
+writeFileSync(join(outDir, `bench-${stamp}.json`), json);
+writeFileSync(join(outDir, 'latest.json'), json);
+const html = renderHtml(result);
+writeFileSync(join(outDir, `bench-${stamp}.html`), html);
+writeFileSync(join(outDir, 'latest.html'), html);
+console.log(renderTable(result));
+console.log(`\nwritten: ${join(outDir, 'latest.json')} and ${join(outDir, 'latest.html')}`);
+
+const failed = result.checks.filter((check) => !check.ok);
+if (failed.length > 0) {
+  console.error(`correctness checks failed: ${failed.map((check) => check.name).join(', ')}`);
+  process.exit(1);
+}
