@@ -75,6 +75,7 @@ export const runHttpSpike = async (options: {
     }
     return {
       connections: options.concurrency,
+      stock: options.stock,
       requests: result.requests.total,
       durationMs,
       requestsPerSecond: (result.requests.total / durationMs) * 1000,

@@ -69,6 +69,7 @@ export interface NaiveResult {
 
 export interface HttpResult {
   connections: number;
+  stock: number;
   requests: number;
   durationMs: number;
   requestsPerSecond: number;

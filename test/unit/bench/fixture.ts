@@ -67,6 +67,7 @@ export const benchFixture = (): BenchResult => ({
   ],
   http: {
     connections: 100,
+    stock: 1_000,
     requests: 6_000,
     durationMs: 12_000,
     requestsPerSecond: 500,
