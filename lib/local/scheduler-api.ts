@@ -1,4 +1,5 @@
 import type { OneTimeSchedule } from '../../functions/shared/domain/ports.js';
+import { instantOf } from '../time-zone.js';
 import type { LocalScheduler } from './scheduler.js';
 
 /**
@@ -10,32 +11,6 @@ export interface SchedulerApiAnswer {
   headers?: Record<string, string>;
   body: string;
 }
-
-const wallClock = (instant: number, timeZone: string): number => {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(new Date(instant));
-  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '00';
-  return Date.parse(
-    `${part('year')}-${part('month')}-${part('day')}T${part('hour')}:${part('minute')}:${part('second')}Z`,
-  );
-};
-
-/** The instant a wall-clock time (yyyy-mm-ddThh:mm:ss) in `timeZone` denotes, DST included. */
-export const instantOf = (wall: string, timeZone: string): string => {
-  const target = Date.parse(`${wall}Z`);
-  let guess = target;
-  // Two rounds settle the zone's offset at that instant, also across a DST change.
-  for (let round = 0; round < 2; round++) guess += target - wallClock(guess, timeZone);
-  return new Date(guess).toISOString();
-};
 
 const error = (status: number, type: string, message: string): SchedulerApiAnswer => ({
   status,

@@ -4,6 +4,7 @@ import {
   ResourceNotFoundException,
   type SchedulerClient,
 } from '@aws-sdk/client-scheduler';
+import { wallTime } from '../../../lib/time-zone.js';
 import type { OneTimeSchedule, SchedulerPort } from '../domain/ports.js';
 
 export interface ScheduleTargets {
@@ -15,24 +16,7 @@ export interface ScheduleTargets {
   deadLetterQueueArn?: string;
 }
 
-/**
- * The instant as wall-clock time in `timeZone` (yyyy-mm-ddThh:mm:ss), as EventBridge Scheduler's `at()`
- * expression wants it next to ScheduleExpressionTimezone.
- */
-export const wallTime = (instant: string, timeZone: string): string => {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(new Date(instant));
-  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '00';
-  return `${part('year')}-${part('month')}-${part('day')}T${part('hour')}:${part('minute')}:${part('second')}`;
-};
+export { wallTime };
 
 /**
  * One-time schedules in EventBridge Scheduler. The local runtime answers the same API at its own address,
