@@ -162,6 +162,8 @@ export class Engine implements LivedropEngine {
   /** The immutable part of each deal (limits, shard count, currency) per container; concurrent loads share one read. */
   private readonly dealCache = new Map<string, Promise<DealItem>>();
   private readonly liveCache = new Map<string, { at: number; view: LiveDealView }>();
+  /** Shard re-checks in flight per deal, shared by the claims that arrive meanwhile. */
+  private readonly rechecks = new Map<string, Promise<void>>();
 
   constructor(deps: EngineDeps) {
     this.store = deps.store;
@@ -803,24 +805,35 @@ export class Engine implements LivedropEngine {
   }
 
   /**
-   * After a sell-out, one claim per container and second looks at all shards with one read instead of
-   * probing them with conditional writes (which would cost write units on the hot shard keys); the
-   * others keep being refused from the container's facts until it is done.
+   * After a sell-out, once the fact lapses, one look at all shards (a single read, shared by every claim of
+   * this container that arrives meanwhile) decides: sold out again, or units are back and claims go on.
+   * Probing the shards with conditional writes instead would spend write units on the hot shard keys.
    */
   private async recheckSoldOut(deal: DealItem): Promise<void> {
-    if (!this.facts.takeRecheck(deal.dealId)) return;
+    if (!this.facts.recheckDue(deal.dealId)) return;
+    let recheck = this.rechecks.get(deal.dealId);
+    if (!recheck) {
+      recheck = this.lookAtShards(deal).finally(() => this.rechecks.delete(deal.dealId));
+      this.rechecks.set(deal.dealId, recheck);
+    }
+    await recheck;
+  }
+
+  private async lookAtShards(deal: DealItem): Promise<void> {
     const shards = await this.store.getShards(deal.dealId, deal.shardCount);
     const nowIso = this.nowIso();
     const open = shards.filter((shard) => effectiveStatus(shard.status, shard.endsAt, nowIso) === 'LIVE');
     if (open.length === 0) {
-      const status = effectiveStatus(shards[0]?.status ?? 'ENDED', shards[0]?.endsAt, nowIso);
-      this.facts.notLive(deal.dealId, status);
+      this.facts.notLive(
+        deal.dealId,
+        effectiveStatus(shards[0]?.status ?? 'ENDED', shards[0]?.endsAt, nowIso),
+      );
       this.facts.soldOut(deal.dealId);
-      throw new DealNotLive(deal.dealId, status);
+      return;
     }
     if (open.every((shard) => shard.available <= 0)) {
       this.facts.soldOut(deal.dealId);
-      throw new SoldOut(deal.dealId);
+      return;
     }
     this.facts.reopen(
       deal.dealId,

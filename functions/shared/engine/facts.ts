@@ -9,8 +9,7 @@ interface DealFacts {
   soldOutUntil: number;
   /** The deal sold out since its stock last came back in this container: worth a cheap re-check. */
   wasSoldOut: boolean;
-  /** One claim per container re-checks a lapsed sold-out fact; the others keep refusing meanwhile. */
-  recheckUntil: number;
+
   notLive?: { status: string; until: number };
   emptyShards: Map<number, number>;
 }
@@ -29,7 +28,7 @@ export class Facts {
     let facts = this.deals.get(dealId);
     if (!facts) {
       if (this.deals.size >= MAX_DEALS) this.deals.clear();
-      facts = { soldOutUntil: 0, wasSoldOut: false, recheckUntil: 0, emptyShards: new Map() };
+      facts = { soldOutUntil: 0, wasSoldOut: false, emptyShards: new Map() };
       this.deals.set(dealId, facts);
     }
     return facts;
@@ -41,20 +40,14 @@ export class Facts {
     if (!facts) return undefined;
     const now = this.clock.now();
     if (facts.notLive && facts.notLive.until > now) return { kind: 'NOT_LIVE', status: facts.notLive.status };
-    if (facts.soldOutUntil > now || facts.recheckUntil > now) return { kind: 'SOLD_OUT' };
+    if (facts.soldOutUntil > now) return { kind: 'SOLD_OUT' };
     return undefined;
   }
 
-  /**
-   * True for exactly one caller once a sold-out fact lapses: that claim re-checks the shards (one read)
-   * while every other claim in the container keeps being refused until it is done.
-   */
-  takeRecheck(dealId: string): boolean {
+  /** The deal sold out in this container and that fact has lapsed: worth one cheap look at the shards. */
+  recheckDue(dealId: string): boolean {
     const facts = this.deals.get(dealId);
-    const now = this.clock.now();
-    if (!facts?.wasSoldOut || facts.soldOutUntil > now || facts.recheckUntil > now) return false;
-    facts.recheckUntil = now + this.ttlMs;
-    return true;
+    return facts?.wasSoldOut === true && facts.soldOutUntil <= this.clock.now();
   }
 
   /** A re-check found units: sell again, skipping the shards it found empty. */
@@ -89,7 +82,6 @@ export class Facts {
     const facts = this.entry(dealId);
     facts.soldOutUntil = this.clock.now() + this.ttlMs;
     facts.wasSoldOut = true;
-    facts.recheckUntil = 0;
   }
 
   notLive(dealId: string, status: string): void {
