@@ -850,7 +850,7 @@ describe('an unreachable store', () => {
   ];
 
   it.each(routes)(
-    '%s answers 500 INTERNAL with a generic message and logs the cause',
+    '%s answers 503 SERVICE_UNAVAILABLE with Retry-After when the store is unreachable, and logs the cause',
     async (_, pick, event) => {
       const port = await closedPort();
       const client = createDocumentClient({ endpoint: `http://127.0.0.1:${port}` });
@@ -864,13 +864,19 @@ describe('an unreachable store', () => {
       try {
         const answer = await send(pick(handlersOn(dead, logger)), event());
 
-        expect(answer.statusCode).toBe(500);
-        expect(answer.headers).toStrictEqual(JSON_HEADERS);
-        expect(answer.body).toStrictEqual({ error: { code: 'INTERNAL', message: 'Internal error.' } });
+        expect(answer.statusCode).toBe(503);
+        expect(answer.headers).toStrictEqual({ ...JSON_HEADERS, 'retry-after': '1' });
+        expect(answer.body).toStrictEqual({
+          error: { code: 'SERVICE_UNAVAILABLE', message: 'The service is busy; retry shortly.' },
+        });
         expect(JSON.stringify(answer.body)).not.toContain(String(port));
         expect(logged).toHaveBeenCalledExactlyOnceWith(
           'http request failed',
-          expect.objectContaining({ status: 500, errorCode: 'INTERNAL', error: expect.any(Error) }),
+          expect.objectContaining({
+            status: 503,
+            errorCode: 'SERVICE_UNAVAILABLE',
+            error: expect.any(Error),
+          }),
         );
       } finally {
         client.destroy();
