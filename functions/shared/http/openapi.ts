@@ -116,6 +116,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   410: 'COUPON_EXPIRED',
   413: 'PAYLOAD_TOO_LARGE',
   415: 'UNSUPPORTED_MEDIA_TYPE',
+  503: 'SERVICE_UNAVAILABLE (retry after the Retry-After header)',
 };
 
 const jsonSchema = (schema: z.ZodMiniType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
@@ -158,7 +159,7 @@ export const buildOpenApi = () => {
           content: { 'application/json': { schema: jsonSchema(operation.success.schema) } },
         },
       };
-      for (const status of [...operation.errors, 500]) {
+      for (const status of [...operation.errors, 500, 503]) {
         responses[status] = {
           description: ERROR_DESCRIPTIONS[status] ?? 'INTERNAL',
           content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
