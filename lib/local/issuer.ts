@@ -11,7 +11,8 @@ import { type Role, scopeOf } from '../wiring.js';
  */
 export const LOCAL_ISSUER = 'https://livedrop.local/issuer';
 export const LOCAL_AUDIENCE = 'livedrop-local';
-const ALGORITHM = 'ES256';
+// API Gateway's HTTP API JWT authorizer supports RSA keys only, so the local issuer signs the same way.
+const ALGORITHM = 'RS256';
 const KEY_ID = 'livedrop-local-1';
 const MAX_TTL_SECONDS = 7 * 86_400;
 
@@ -31,6 +32,28 @@ export class AuthorizationFailure extends Error {
   }
 }
 
+/** An RSA JWK without its private members. */
+const publicPart = (jwk: JWK): JWK => {
+  const {
+    d: _d,
+    p: _p,
+    q: _q,
+    dp: _dp,
+    dq: _dq,
+    qi: _qi,
+    oth: _oth,
+    ...rest
+  } = jwk as JWK & { oth?: unknown };
+  return rest;
+};
+
+/** `scope` or `scp`, as a space-separated string or a list, as API Gateway reads them. */
+const scopeList = (value: unknown): string[] => {
+  if (typeof value === 'string') return value.split(/\s+/).filter((scope) => scope.length > 0);
+  if (Array.isArray(value)) return value.filter((scope): scope is string => typeof scope === 'string');
+  return [];
+};
+
 export class LocalIssuer {
   private constructor(
     private readonly privateKey: SigningKey,
@@ -41,9 +64,11 @@ export class LocalIssuer {
   /** Loads the signing key from `dir` (creating it on first use), or makes a throw-away one without a dir. */
   static async load(dir?: string): Promise<LocalIssuer> {
     const file = dir === undefined ? undefined : join(dir, 'issuer-key.json');
-    if (file && existsSync(file)) {
-      const jwk = JSON.parse(readFileSync(file, 'utf8')) as JWK;
-      const { d: _private, ...publicJwk } = jwk;
+    const stored = file && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as JWK) : undefined;
+    // A key from before the switch to RSA is replaced (tokens it signed stop working, as after a rotation).
+    if (stored?.kty === 'RSA') {
+      const jwk = stored;
+      const publicJwk = publicPart(jwk);
       return new LocalIssuer(
         (await importJWK(jwk, ALGORITHM)) as SigningKey,
         (await importJWK(publicJwk, ALGORITHM)) as SigningKey,
@@ -80,22 +105,30 @@ export class LocalIssuer {
    * expired, with a `sub`, carrying at least one of the route's scopes. 401 for a bad token, 403 for scopes.
    */
   async authorize(authorization: string | undefined, scopes: readonly string[]): Promise<VerifiedClaims> {
-    const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+    // Like API Gateway: the token with or without the Bearer prefix.
+    const token = /^(?:Bearer\s+)?(\S+)$/i.exec((authorization ?? '').trim())?.[1];
     if (!token) throw new AuthorizationFailure(401, 'A bearer token is required.');
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, this.publicKey, {
+      const verified = await jwtVerify(token, this.publicKey, {
         issuer: LOCAL_ISSUER,
         audience: LOCAL_AUDIENCE,
         algorithms: [ALGORITHM],
-      }));
+        requiredClaims: ['exp'],
+      });
+      // API Gateway also requires a kid that names a published key and an iat that is not in the future.
+      if (verified.protectedHeader.kid !== KEY_ID) throw new Error('unknown kid');
+      if (typeof verified.payload.iat === 'number' && verified.payload.iat > Date.now() / 1000 + 60) {
+        throw new Error('issued in the future');
+      }
+      payload = verified.payload;
     } catch {
       throw new AuthorizationFailure(401, 'The bearer token is not valid.');
     }
     if (typeof payload.sub !== 'string' || payload.sub.length === 0) {
       throw new AuthorizationFailure(401, 'The bearer token has no subject.');
     }
-    const granted = new Set(typeof payload.scope === 'string' ? payload.scope.split(' ') : []);
+    const granted = new Set([...scopeList(payload.scope), ...scopeList(payload.scp)]);
     if (!scopes.some((scope) => granted.has(scope))) {
       throw new AuthorizationFailure(403, 'The token lacks the scope this route requires.');
     }

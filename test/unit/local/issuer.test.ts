@@ -53,13 +53,13 @@ const forge = async (
 ) => {
   const jwk = JSON.parse(readFileSync(join(dir, 'issuer-key.json'), 'utf8')) as JWK;
   const jwt = new SignJWT(claims)
-    .setProtectedHeader({ alg: 'ES256', kid: 'livedrop-local-1' })
+    .setProtectedHeader({ alg: 'RS256', kid: 'livedrop-local-1' })
     .setIssuer(options.issuer ?? LOCAL_ISSUER)
     .setAudience(options.audience ?? LOCAL_AUDIENCE)
     .setIssuedAt()
     .setExpirationTime('1h');
   if (options.subject !== undefined) jwt.setSubject(options.subject);
-  return jwt.sign(await importJWK(jwk, 'ES256'));
+  return jwt.sign(await importJWK(jwk, 'RS256'));
 };
 
 describe('issue and authorize', () => {
@@ -78,13 +78,13 @@ describe('issue and authorize', () => {
     });
   });
 
-  it('signs ES256 with the key id the JWKS publishes, valid for an hour unless asked otherwise', async () => {
+  it('signs RS256 with the key id the JWKS publishes, valid for an hour unless asked otherwise', async () => {
     const issuer = await LocalIssuer.load(dir);
 
     const token = await issuer.issue({ sub: 'host-1', role: 'host' });
     const short = await issuer.issue({ sub: 'host-1', role: 'host', ttlSeconds: 60 });
 
-    expect(decodeProtectedHeader(token)).toMatchObject({ alg: 'ES256', kid: issuer.jwks().keys[0]?.kid });
+    expect(decodeProtectedHeader(token)).toMatchObject({ alg: 'RS256', kid: issuer.jwks().keys[0]?.kid });
     const { iat, exp } = decodeJwt(token);
     expect((exp ?? 0) - (iat ?? 0)).toBe(3_600);
     const shortClaims = decodeJwt(short);
@@ -190,9 +190,9 @@ describe('401: the token is not one the authorizer trusts', () => {
 
   it('refuses a token signed with a foreign key, however right its claims', async () => {
     const issuer = await LocalIssuer.load(dir);
-    const { privateKey } = await generateKeyPair('ES256');
+    const { privateKey } = await generateKeyPair('RS256');
     const token = await new SignJWT({ scope: 'livedrop/viewer' })
-      .setProtectedHeader({ alg: 'ES256', kid: 'livedrop-local-1' })
+      .setProtectedHeader({ alg: 'RS256', kid: 'livedrop-local-1' })
       .setSubject('viewer-1')
       .setIssuer(LOCAL_ISSUER)
       .setAudience(LOCAL_AUDIENCE)
@@ -297,13 +297,13 @@ describe('the signing key', () => {
       const { keys } = issuer.jwks();
       expect(keys).toHaveLength(1);
       expect(keys[0]).toMatchObject({
-        kty: 'EC',
-        crv: 'P-256',
-        alg: 'ES256',
+        kty: 'RSA',
+        e: 'AQAB',
+        alg: 'RS256',
         use: 'sig',
         kid: 'livedrop-local-1',
       });
-      expect(keys[0]).not.toHaveProperty('d');
+      for (const secret of ['d', 'p', 'q', 'dp', 'dq', 'qi']) expect(keys[0]).not.toHaveProperty(secret);
     }
   });
 
@@ -311,6 +311,56 @@ describe('the signing key', () => {
     const one = await LocalIssuer.load();
     const two = await LocalIssuer.load();
 
-    expect(one.jwks().keys[0]?.x).not.toBe(two.jwks().keys[0]?.x);
+    expect(one.jwks().keys[0]?.n).toBeDefined();
+    expect(one.jwks().keys[0]?.n).not.toBe(two.jwks().keys[0]?.n);
+  });
+});
+
+describe('what API Gateway’s JWT authorizer also requires', () => {
+  const signed = async (
+    claims: Record<string, unknown>,
+    header: Record<string, unknown> = { alg: 'RS256', kid: 'livedrop-local-1' },
+    expires = true,
+  ) => {
+    const jwk = JSON.parse(readFileSync(join(dir, 'issuer-key.json'), 'utf8')) as JWK;
+    const jwt = new SignJWT({ sub: 'host-1', scope: 'livedrop/host', ...claims })
+      .setProtectedHeader(header as { alg: string })
+      .setIssuer(LOCAL_ISSUER)
+      .setAudience(LOCAL_AUDIENCE);
+    if (expires) jwt.setExpirationTime('1h');
+    return jwt.sign(await importJWK(jwk, 'RS256'));
+  };
+  const HOST_ROUTE = [scopeOf('host')];
+
+  it.each([
+    ['no kid', () => signed({}, { alg: 'RS256' })],
+    ['an unknown kid', () => signed({}, { alg: 'RS256', kid: 'someone-else' })],
+    ['an iat an hour ahead', () => signed({ iat: Math.floor(Date.now() / 1000) + 3_600 })],
+    ['no exp at all', () => signed({}, undefined, false)],
+  ])('refuses a token with %s with 401', async (_what, make) => {
+    const issuer = await LocalIssuer.load(dir);
+
+    const failure = await refusal(issuer, `Bearer ${await make()}`, HOST_ROUTE);
+
+    expect(failure?.statusCode).toBe(401);
+  });
+
+  it.each([
+    ['scp as a string', { scope: undefined, scp: 'livedrop/host' }],
+    ['scp as a list', { scope: undefined, scp: ['livedrop/host'] }],
+    ['scope as a list', { scope: ['livedrop/viewer', 'livedrop/host'] }],
+    ['scopes split by a tab', { scope: 'livedrop/viewer\tlivedrop/host' }],
+  ])('reads the scopes from %s', async (_what, claims) => {
+    const issuer = await LocalIssuer.load(dir);
+
+    const failure = await refusal(issuer, `Bearer ${await signed(claims)}`, HOST_ROUTE);
+
+    expect(failure).toBeUndefined();
+  });
+
+  it('accepts the token without the Bearer prefix, as API Gateway does', async () => {
+    const issuer = await LocalIssuer.load(dir);
+
+    expect(await refusal(issuer, await signed({}), HOST_ROUTE)).toBeUndefined();
   });
 });
