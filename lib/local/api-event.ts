@@ -60,8 +60,10 @@ export const toApiGatewayEvent = (
 ): APIGatewayProxyEventV2WithJWTAuthorizer => {
   const now = Date.now();
   const query = new URLSearchParams(request.rawQueryString);
-  const queryStringParameters: Record<string, string> = {};
-  for (const name of new Set(query.keys())) queryStringParameters[name] = query.getAll(name).join(',');
+  // fromEntries defines own properties, so even a parameter named __proto__ arrives, as in API Gateway.
+  const queryStringParameters: Record<string, string> = Object.fromEntries(
+    [...new Set(query.keys())].map((name) => [name, query.getAll(name).join(',')]),
+  );
   const stringClaims: Record<string, string> = {};
   for (const [name, value] of Object.entries(claims)) {
     stringClaims[name] = typeof value === 'string' ? value : JSON.stringify(value);

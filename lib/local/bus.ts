@@ -78,8 +78,17 @@ export class LocalBus {
     private readonly retryDelaysMs: readonly number[] = [1_000, 2_000],
   ) {}
 
-  async putEvents(body: { Entries?: unknown }, options: { wait?: boolean } = {}): Promise<PutEventsResult> {
-    if (!Array.isArray(body.Entries) || body.Entries.length === 0 || body.Entries.length > MAX_ENTRIES) {
+  async putEvents(
+    body: { Entries?: unknown } | null,
+    options: { wait?: boolean } = {},
+  ): Promise<PutEventsResult> {
+    if (
+      body === null ||
+      typeof body !== 'object' ||
+      !Array.isArray(body.Entries) ||
+      body.Entries.length === 0 ||
+      body.Entries.length > MAX_ENTRIES
+    ) {
       throw new RangeError(`Entries must be an array of 1 to ${MAX_ENTRIES} entries.`);
     }
     const result: PutEventsResult = { FailedEntryCount: 0, Entries: [], Unmatched: [] };
@@ -104,7 +113,7 @@ export class LocalBus {
                 .toISOString()
                 .replace(/\.\d{3}Z$/, 'Z'),
         region: LOCAL_REGION,
-        resources: Array.isArray(raw.Resources) ? raw.Resources.map(String) : [],
+        resources: (raw.Resources as string[] | undefined) ?? [],
         detail: JSON.parse(raw.Detail as string),
       };
       result.Entries.push({ EventId: event.id });
@@ -177,6 +186,18 @@ export class LocalBus {
         return 'Detail must be a JSON object.';
     } catch {
       return 'Detail is not valid JSON.';
+    }
+    if (
+      entry.Resources !== undefined &&
+      !(Array.isArray(entry.Resources) && entry.Resources.every((resource) => typeof resource === 'string'))
+    ) {
+      return 'Resources must be a list of ARNs.';
+    }
+    if (
+      entry.Time !== undefined &&
+      (typeof entry.Time !== 'string' || Number.isNaN(Date.parse(entry.Time)))
+    ) {
+      return 'Time must be an ISO 8601 instant.';
     }
     if (busName(entry.EventBusName) === undefined)
       return `Event bus ${String(entry.EventBusName)} does not exist.`;

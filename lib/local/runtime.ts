@@ -86,6 +86,21 @@ export const startRuntime = async (options: RuntimeOptions = {}): Promise<Runtim
     inFlight.add(work);
     void work.finally(() => inFlight.delete(work));
   });
+  // Requests Node refuses before any handler sees them (bad bytes in the URL, headers too large) still get
+  // a JSON error, as API Gateway answers them with its own.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return;
+    const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+    const body = JSON.stringify({
+      error: {
+        code: 'VALIDATION_FAILED',
+        message: tooLarge ? 'The request headers are too large.' : 'The request is not valid HTTP.',
+      },
+    });
+    socket.end(
+      `HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 3000, options.host ?? '127.0.0.1', () => resolve());
@@ -202,14 +217,33 @@ export const startRuntime = async (options: RuntimeOptions = {}): Promise<Runtim
     }
     if (method === 'POST' && path === '/' && request.headers['x-amz-target'] === 'AWSEvents.PutEvents') {
       // The functions' own EventBridge client (same adapter as in AWS) publishing to this bus.
-      const result = await bus.putEvents(parseJson(request.body) as { Entries?: unknown });
+      let result: Awaited<ReturnType<typeof bus.putEvents>>;
+      try {
+        result = await bus.putEvents(
+          JSON.parse(request.body.toString('utf8')) as { Entries?: unknown } | null,
+        );
+      } catch (error) {
+        // As EventBridge answers a malformed request: 400 with its error type.
+        return {
+          status: 400,
+          headers: {
+            'content-type': 'application/x-amz-json-1.1',
+            'x-amzn-errortype': 'ValidationException',
+          },
+          body: JSON.stringify({ __type: 'ValidationException', message: (error as Error).message }),
+        };
+      }
       return {
         status: 200,
         headers: { 'content-type': 'application/x-amz-json-1.1' },
         body: JSON.stringify({ FailedEntryCount: result.FailedEntryCount, Entries: result.Entries }),
       };
     }
-    const schedulerAnswer = await answerSchedulerApi(scheduler, request);
+    const schedulerAnswer = await answerSchedulerApi(scheduler, request).catch((error: unknown) => ({
+      status: 400,
+      headers: { 'x-amzn-errortype': 'ValidationException' },
+      body: JSON.stringify({ Message: (error as Error).message }),
+    }));
     if (schedulerAnswer) return schedulerAnswer;
     if (method === 'POST' && path === '/local/events') {
       const body = parseJson(request.body);
@@ -313,12 +347,17 @@ const serve = async (
   stopping: () => boolean,
 ): Promise<void> => {
   const started = performance.now();
-  const url = new URL(req.url ?? '/', 'http://localhost');
+  // The request target is taken as a path only: `//host/...` must not turn into another host's URL.
+  const target = req.url ?? '/';
+  const url = URL.canParse(`http://localhost${target.startsWith('/') ? target : `/${target}`}`)
+    ? new URL(`http://localhost${target.startsWith('/') ? target : `/${target}`}`)
+    : undefined;
   let status = 500;
   let headers: Record<string, string> = {};
   let body: string;
   let routed = false;
   try {
+    if (!url) throw new RequestError(400, 'VALIDATION_FAILED', 'The request target is not a valid path.');
     const headerMap: Record<string, string> = {};
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined) headerMap[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
@@ -352,7 +391,7 @@ const serve = async (
       });
     } else {
       // The gateway's own failure or a function timeout: generic, as API Gateway would answer.
-      logger.error('request failed', { path: url.pathname, error });
+      logger.error('request failed', { path: url?.pathname ?? target, error });
       status = 500;
       body = JSON.stringify({ error: { code: 'INTERNAL', message: 'Internal error.' } });
     }
@@ -367,7 +406,7 @@ const serve = async (
   if (!routed) {
     logger.info('request', {
       method: req.method,
-      path: url.pathname,
+      path: url?.pathname ?? target,
       status,
       durationMs: Math.round(performance.now() - started),
     });

@@ -214,3 +214,21 @@ describe('the shard return log', () => {
     expect(old).toMatchObject({ available: 4, returnedCount: 3, issued: 3, checkedThrough: 3 });
   });
 });
+
+describe('listing cursors', () => {
+  it.each([
+    ['a key with only the partition', { GSI1PK: 'VIEWER#lister' }],
+    ['empty key values', { PK: '', SK: '', GSI1PK: 'VIEWER#lister', GSI1SK: '' }],
+    ['a key of another item type', { PK: 'DEAL#x', SK: 'DEAL', GSI1PK: 'VIEWER#lister', GSI1SK: 'COUPON#X' }],
+  ])(
+    'refuses a forged cursor with %s as VALIDATION_FAILED, never reaching the store with it',
+    async (_what, key) => {
+      const engine = h.engine();
+      const cursor = Buffer.from(JSON.stringify(key)).toString('base64url');
+
+      await expect(engine.listCoupons('lister', { cursor })).rejects.toMatchObject({
+        code: 'VALIDATION_FAILED',
+      });
+    },
+  );
+});

@@ -1471,8 +1471,18 @@ const decodeCursor = (cursor: string, viewerId: string): Record<string, unknown>
   if (typeof key !== 'object' || key === null) throw invalid();
   const fields = key as Record<string, unknown>;
   const allowed = ['PK', 'SK', 'GSI1PK', 'GSI1SK'];
-  if (Object.keys(fields).some((name) => !allowed.includes(name) || typeof fields[name] !== 'string'))
+  // Exactly the key of a coupon in this viewer's listing: anything else would reach DynamoDB as a bad key.
+  const names = Object.keys(fields);
+  if (names.length !== allowed.length || !allowed.every((name) => typeof fields[name] === 'string'))
     throw invalid();
   if (fields.GSI1PK !== gsi.viewerCouponsPartition(viewerId)) throw invalid();
+  const couponKey = /^COUPON#[0-9A-Z]+$/;
+  if (
+    !couponKey.test(String(fields.PK)) ||
+    fields.SK !== 'COUPON' ||
+    !couponKey.test(String(fields.GSI1SK))
+  ) {
+    throw invalid();
+  }
   return fields;
 };
