@@ -155,6 +155,23 @@ export class Store {
     return found;
   }
 
+  /** The dealIds of every item in one partition of the table or of an index (all pages). */
+  private async dealIdsIn(partition: {
+    index?: string;
+    key: string;
+    value: string;
+    consistent?: boolean;
+  }): Promise<string[]> {
+    const items = await this.queryAll<{ dealId: string }>({
+      ...(partition.index === undefined ? {} : { IndexName: partition.index }),
+      KeyConditionExpression: `${partition.key} = :pk`,
+      ExpressionAttributeValues: { ':pk': partition.value },
+      ProjectionExpression: 'dealId',
+      ...(partition.consistent ? { ConsistentRead: true } : {}),
+    });
+    return items.map((item) => item.dealId);
+  }
+
   private async queryAll<T>(input: Omit<QueryCommandInput, 'TableName'>): Promise<T[]> {
     const items: T[] = [];
     let start: Record<string, unknown> | undefined;
@@ -365,35 +382,17 @@ export class Store {
     await this.putIfNew({ ...keys.channelDeal(channelArn, dealId), type: 'CHANNEL_DEAL', dealId });
   }
 
-  async listChannelDeals(channelArn: string): Promise<string[]> {
-    const items = await this.queryAll<{ dealId: string }>({
-      KeyConditionExpression: 'PK = :pk',
-      ExpressionAttributeValues: { ':pk': channelPartition(channelArn) },
-      ProjectionExpression: 'dealId',
-      ConsistentRead: true,
-    });
-    return items.map((item) => item.dealId);
+  listChannelDeals(channelArn: string): Promise<string[]> {
+    return this.dealIdsIn({ key: 'PK', value: channelPartition(channelArn), consistent: true });
   }
 
   /** The deals of a stream (GSI1; eventually consistent, which a stream ending seconds later tolerates). */
-  async listStreamDeals(streamId: string): Promise<string[]> {
-    const items = await this.queryAll<{ dealId: string }>({
-      IndexName: INDEX.byOwner,
-      KeyConditionExpression: 'GSI1PK = :pk',
-      ExpressionAttributeValues: { ':pk': gsi.streamDealsPartition(streamId) },
-      ProjectionExpression: 'dealId',
-    });
-    return items.map((item) => item.dealId);
+  listStreamDeals(streamId: string): Promise<string[]> {
+    return this.dealIdsIn({ index: INDEX.byOwner, key: 'GSI1PK', value: gsi.streamDealsPartition(streamId) });
   }
 
-  async listSweepDeals(): Promise<string[]> {
-    const items = await this.queryAll<{ dealId: string }>({
-      IndexName: INDEX.byPhase,
-      KeyConditionExpression: 'GSI2PK = :pk',
-      ExpressionAttributeValues: { ':pk': gsi.sweepPartition },
-      ProjectionExpression: 'dealId',
-    });
-    return items.map((item) => item.dealId);
+  listSweepDeals(): Promise<string[]> {
+    return this.dealIdsIn({ index: INDEX.byPhase, key: 'GSI2PK', value: gsi.sweepPartition });
   }
 
   // ---------- shards ----------
@@ -960,14 +959,8 @@ export class Store {
     });
   }
 
-  async listGalaDeals(galaId: string): Promise<string[]> {
-    const items = await this.queryAll<{ dealId: string }>({
-      IndexName: INDEX.byGala,
-      KeyConditionExpression: 'GSI3PK = :pk',
-      ExpressionAttributeValues: { ':pk': gsi.galaDealsPartition(galaId) },
-      ProjectionExpression: 'dealId',
-    });
-    return items.map((item) => item.dealId);
+  listGalaDeals(galaId: string): Promise<string[]> {
+    return this.dealIdsIn({ index: INDEX.byGala, key: 'GSI3PK', value: gsi.galaDealsPartition(galaId) });
   }
 
   /**
