@@ -1712,7 +1712,15 @@ const EVERY_METHOD: Record<PublicMethod, (s: Store) => Promise<unknown>> = {
   applyDealPrice: (s) => s.applyDealPrice(DEAL_ID, { dropId: DROP_ID, from: 6_000, to: 4_800, nowIso: NOW }),
 };
 
-const PRIVATE_HELPERS = ['constructor', 'conditional', 'putIfNew', 'get', 'batchGet', 'queryAll', 'dealIdsIn'];
+const PRIVATE_HELPERS = [
+  'constructor',
+  'conditional',
+  'putIfNew',
+  'get',
+  'batchGet',
+  'queryAll',
+  'dealIdsIn',
+];
 const SINGLE_ITEM_COMMANDS = [
   GetCommand,
   PutCommand,
