@@ -3,7 +3,8 @@ import { type EventHandlerDeps, eventHandler } from '../shared/events/event-hand
 
 /**
  * Amazon IVS `IVS Stream State Change`: when a channel's stream ends, every LIVE or PAUSED deal whose
- * streamId is the channel's name ends too. Other state changes (Stream Start, ...) change nothing.
+ * streamId is the channel's name ends too, unless it started after the stream ended (a late delivery of an
+ * earlier broadcast's end). Other state changes (Stream Start, ...) change nothing.
  */
 export const createStreamEndHandler = ({ engine, logger }: EventHandlerDeps) =>
   eventHandler({
@@ -14,6 +15,7 @@ export const createStreamEndHandler = ({ engine, logger }: EventHandlerDeps) =>
         ? engine.endStream(
             detail.channel_name,
             event.resources.find((arn) => arn.includes(':channel/')),
+            event.time,
           )
         : { ended: [] },
   });

@@ -119,6 +119,8 @@ const LIVE_VIEW_TTL_MS = 1_000;
 /** A drop still SCHEDULED this long after its instant has lost its schedule; the sweep applies it. */
 const DROP_OVERDUE_MS = 60_000;
 const EARLY_FIRING_TOLERANCE_MS = 60_000;
+/** A deal started this long after a Stream End's time belongs to a later broadcast on the channel. */
+const STREAM_END_SKEW_MS = 60_000;
 const STATUS_EVENTS = {
   start: 'Deal Started',
   pause: 'Deal Paused',
@@ -431,10 +433,12 @@ export class Engine implements LivedropEngine {
   private async extend(deal: DealItem, seconds: number, stamp: CueStamp): Promise<DealItem> {
     if (deal.endsAt === undefined) {
       if (deal.appliedCues?.[stamp.id] !== undefined) return deal;
-      throw new InvalidTransition('Only a deal with a duration that has started can be extended.', {
-        status: effectiveStatus(deal.status, deal.endsAt, this.nowIso()),
-        action: 'extend',
-      });
+      const message = 'Only a deal with a duration that has started can be extended.';
+      const details = { status: effectiveStatus(deal.status, deal.endsAt, this.nowIso()), action: 'extend' };
+      // On the bus an extend may overtake the start it follows: thrown back, it is retried after the start.
+      if (deal.durationSeconds !== undefined && deal.status === 'SCHEDULED')
+        throw new CueNotYetApplicable(message, details);
+      throw new InvalidTransition(message, details);
     }
     const updated = await this.store.extendDeal(deal.dealId, {
       fromEndsAt: deal.endsAt,
@@ -461,14 +465,21 @@ export class Engine implements LivedropEngine {
     return updated;
   }
 
-  async endStream(streamId: string, channelArn?: string): Promise<{ ended: string[] }> {
+  async endStream(streamId: string, channelArn?: string, endedAt?: string): Promise<{ ended: string[] }> {
     const ended: string[] = [];
     const dealIds = new Set(await this.store.listStreamDeals(streamId));
     if (channelArn !== undefined)
       for (const dealId of await this.store.listChannelDeals(channelArn)) dealIds.add(dealId);
+    // Event times have second precision and another clock: only deals started well after the end are spared.
+    const endedAtMs = endedAt === undefined ? Number.NaN : Date.parse(endedAt);
+    const startedTooLate = Number.isFinite(endedAtMs) ? iso(endedAtMs + STREAM_END_SKEW_MS) : undefined;
     for (const dealId of dealIds) {
       const deal = await this.store.getDeal(dealId);
       if (!deal || (deal.status !== 'LIVE' && deal.status !== 'PAUSED')) continue;
+      // A Stream End delivered late (a retry) may belong to an earlier broadcast on the same channel: a deal
+      // started after the stream ended was not live in it.
+      if (startedTooLate !== undefined && deal.startedAt !== undefined && deal.startedAt > startedTooLate)
+        continue;
       try {
         await this.changeStatus(deal, 'end');
         ended.push(dealId);

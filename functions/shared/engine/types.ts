@@ -62,7 +62,8 @@ export interface LivedropEngine {
    * The stream went off air: every LIVE or PAUSED deal of it ends, those whose streamId is the channel's
    * name and those that named the channel's ARN.
    */
-  endStream(streamId: string, channelArn?: string): Promise<{ ended: string[] }>;
+  /** `endedAt`: when the stream ended; deals started after it are left alone (a late, earlier Stream End). */
+  endStream(streamId: string, channelArn?: string, endedAt?: string): Promise<{ ended: string[] }>;
   claim(dealId: string, viewerId: string, idempotencyKey?: string): Promise<ClaimResult>;
   listCoupons(viewerId: string, page: { limit?: number; cursor?: string }): Promise<CouponPage>;
   redeem(code: string, input: CheckoutInput): Promise<CouponView>;

@@ -94,7 +94,7 @@ describe('the IVS stream end handler', () => {
     engine = fakeEngine();
   });
 
-  it('ends the deals of the channel whose stream ended, by its name and by its ARN', async () => {
+  it('ends the deals of the channel whose stream ended, by its name and by its ARN, as of the event’s time', async () => {
     engine.endStream.mockResolvedValue({ ended: ['d1'] });
 
     const result = await createStreamEndHandler({ engine, logger: silentLogger() })(
@@ -106,6 +106,7 @@ describe('the IVS stream end handler', () => {
     expect(engine.endStream).toHaveBeenCalledExactlyOnceWith(
       'gala-stream-1',
       'arn:aws:ivs:eu-central-1:123456789012:channel/AbCdEfGhIjKl',
+      '2026-11-26T21:30:00Z',
     );
   });
 
@@ -116,7 +117,11 @@ describe('the IVS stream end handler', () => {
 
     await createStreamEndHandler({ engine, logger: silentLogger() })(event, context);
 
-    expect(engine.endStream).toHaveBeenCalledExactlyOnceWith('gala-stream-1', undefined);
+    expect(engine.endStream).toHaveBeenCalledExactlyOnceWith(
+      'gala-stream-1',
+      undefined,
+      '2026-11-26T21:30:00Z',
+    );
   });
 
   it('ignores other stream state changes', async () => {
