@@ -3,6 +3,7 @@ import type { CreateDealInput } from '../../functions/shared/domain/schemas.js';
 import { type Engine, InjectedCrash } from '../../functions/shared/engine/engine.js';
 import { adminActor, dealInput, HOST_ID, hostActor } from '../support/fixtures.js';
 import { type Harness, startHarness } from '../support/harness.js';
+import { RecordingScheduler } from '../support/scheduler.js';
 
 /**
  * Crash injection: every operation is aborted right after each of its writes (the engine's seam throws, as if
@@ -22,7 +23,7 @@ let h: Harness;
 let clean: Engine;
 beforeEach(async () => {
   h = await startHarness();
-  clean = h.engine({ options: OPTIONS });
+  clean = h.engine({ options: OPTIONS, scheduler: new RecordingScheduler() });
 });
 afterEach(async () => {
   await h.close();
@@ -57,6 +58,7 @@ const crashingAt = (target: string) => {
   let crashed = false;
   const engine = h.engine({
     options: OPTIONS,
+    scheduler: new RecordingScheduler(),
     seam: (step) => {
       if (step === target && !crashed) {
         crashed = true;
@@ -106,6 +108,19 @@ const assertHealthy = async (ctx: Ctx) => {
   const after = await clean.getDeal(ctx.dealId);
   expect(after.available + after.held + after.redeemed).toBe(after.stock);
   return after;
+};
+
+/** Every shard carries the deal's current config (status, endsAt, price): the sweep mirrored what a crash cut. */
+const assertShardsMirrored = async (dealId: string) => {
+  const deal = await h.store.getDeal(dealId);
+  for (const shard of await h.store.getShards(dealId, 4)) {
+    expect(shard).toMatchObject({
+      status: deal?.status,
+      dealPrice: deal?.dealPrice,
+      configVersion: deal?.configVersion,
+    });
+    expect(shard.endsAt).toBe(deal?.endsAt);
+  }
 };
 
 const claimAndRedeem = async (ctx: Ctx) => {
@@ -237,6 +252,122 @@ const SCENARIOS: Scenario[] = [
       await expect(clean.claim(ctx.dealId, 'viewer-z')).rejects.toMatchObject({ code: 'DEAL_NOT_LIVE' });
     },
   },
+  {
+    operation: 'cue resume',
+    steps: ['cue.deal', 'cue.shard'],
+    prepare: async (ctx) => {
+      await clean.cue(ctx.dealId, { action: 'pause' }, hostActor);
+    },
+    act: (engine, ctx) => engine.cue(ctx.dealId, { action: 'resume' }, hostActor),
+    retry: async (ctx) => {
+      await assertShardsMirrored(ctx.dealId);
+      expect((await clean.getDeal(ctx.dealId)).status).toBe('LIVE');
+    },
+  },
+  {
+    operation: 'cue end',
+    steps: ['cue.deal', 'cue.shard'],
+    act: (engine, ctx) => engine.cue(ctx.dealId, { action: 'end' }, hostActor),
+    retry: async (ctx) => {
+      // The sweep mirrored the end onto every shard: no shard grants a unit any more.
+      await assertShardsMirrored(ctx.dealId);
+      await expect(clean.claim(ctx.dealId, 'viewer-z')).rejects.toMatchObject({ code: 'DEAL_NOT_LIVE' });
+    },
+  },
+  {
+    operation: 'cue extend',
+    steps: ['cue.deal', 'cue.shard'],
+    deal: { durationSeconds: 60 },
+    act: (engine, ctx) =>
+      engine.cue(ctx.dealId, { action: 'extend', durationSeconds: 600, cueId: 'x' }, hostActor),
+    retry: async (ctx) => {
+      await assertShardsMirrored(ctx.dealId);
+      // The shards grant until the extended end, not the original one.
+      h.clock.advance(120_000);
+      await expect(clean.claim(ctx.dealId, 'viewer-z')).resolves.toMatchObject({ replayed: false });
+    },
+  },
+  {
+    operation: 'stream end (IVS)',
+    steps: ['cue.deal', 'cue.shard'],
+    act: (engine, ctx) => engine.endStream(dealInput().streamId, undefined, ctx.state.endedAt),
+    prepare: async (ctx) => {
+      ctx.state.endedAt = new Date(h.clock.now()).toISOString();
+    },
+    retry: async (ctx) => {
+      await assertShardsMirrored(ctx.dealId);
+      expect((await clean.getDeal(ctx.dealId)).status).toBe('ENDED');
+      await expect(clean.claim(ctx.dealId, 'viewer-z')).rejects.toMatchObject({ code: 'DEAL_NOT_LIVE' });
+      // The redelivered event finds nothing left to end.
+      await expect(clean.endStream(dealInput().streamId)).resolves.toEqual({ ended: [] });
+    },
+  },
+  {
+    operation: 'gala price drop fired',
+    steps: ['drop.price', 'cue.shard', 'restock.shard', 'restock.finished', 'drop.deal', 'drop.applied'],
+    deal: { galaId: 'gala-crash', listPrice: 12_000, dealPrice: 10_000 },
+    prepare: async (ctx) => {
+      const drop = await clean.schedulePriceDrop(
+        'gala-crash',
+        { at: new Date(h.clock.now() + 3_600_000).toISOString(), timeZone: 'UTC', percentOff: 20, stock: 6 },
+        adminActor,
+      );
+      ctx.state.dropId = drop.dropId;
+      // The schedule fires late enough that the sweep also counts the drop as overdue if it stays SCHEDULED.
+      h.clock.advance(3_661_000);
+    },
+    act: (engine, ctx) => engine.applyPriceDrop('gala-crash', ctx.state.dropId ?? ''),
+    retry: async (ctx) => {
+      // The sweep finished the firing: applied once (price, history, new wave), shards at the new price.
+      const [drop] = await clean.listPriceDrops('gala-crash');
+      expect(drop).toMatchObject({ status: 'APPLIED', results: { [ctx.dealId]: { outcome: 'APPLIED' } } });
+      const deal = await clean.getDeal(ctx.dealId);
+      expect(deal).toMatchObject({ dealPrice: 8_000, stock: 16 });
+      await assertShardsMirrored(ctx.dealId);
+      // The scheduler's own retry of the firing changes nothing.
+      await clean.applyPriceDrop('gala-crash', ctx.state.dropId ?? '');
+      expect(await clean.getDeal(ctx.dealId)).toMatchObject({ dealPrice: 8_000, stock: 16 });
+    },
+  },
+  {
+    operation: 'gala price drop scheduled',
+    steps: ['drop.recorded'],
+    deal: { galaId: 'gala-crash', listPrice: 12_000, dealPrice: 10_000 },
+    act: (engine) =>
+      engine.schedulePriceDrop(
+        'gala-crash',
+        { at: new Date(h.clock.now() + 60_000).toISOString(), timeZone: 'UTC', dealPrice: 9_000 },
+        adminActor,
+      ),
+    retry: async (ctx) => {
+      // Recorded but never scheduled: once overdue, the sweep applies it, late rather than never.
+      h.clock.advance(121_000);
+      await clean.sweep();
+      expect((await clean.listPriceDrops('gala-crash')).map((drop) => drop.status)).toEqual(['APPLIED']);
+      expect((await clean.getDeal(ctx.dealId)).dealPrice).toBe(9_000);
+    },
+  },
+  {
+    operation: 'gala price drop cancelled',
+    steps: ['drop.cancelled'],
+    deal: { galaId: 'gala-crash', listPrice: 12_000, dealPrice: 10_000 },
+    prepare: async (ctx) => {
+      const drop = await clean.schedulePriceDrop(
+        'gala-crash',
+        { at: new Date(h.clock.now() + 60_000).toISOString(), timeZone: 'UTC', dealPrice: 9_000 },
+        adminActor,
+      );
+      ctx.state.dropId = drop.dropId;
+    },
+    act: (engine, ctx) => engine.cancelPriceDrop('gala-crash', ctx.state.dropId ?? ''),
+    retry: async (ctx) => {
+      // The schedule was never deleted and fires: the drop is CANCELLED, so nothing changes.
+      h.clock.advance(61_000);
+      await clean.applyPriceDrop('gala-crash', ctx.state.dropId ?? '');
+      expect((await clean.listPriceDrops('gala-crash')).map((drop) => drop.status)).toEqual(['CANCELLED']);
+      expect((await clean.getDeal(ctx.dealId)).dealPrice).toBe(10_000);
+    },
+  },
 ];
 
 const rows = SCENARIOS.flatMap((scenario) => scenario.steps.map((step) => ({ scenario, step })));
@@ -273,9 +404,13 @@ describe('crash injection', () => {
   );
 
   it('never leaves a half-created deal visible', async () => {
-    for (const step of ['create.shard', 'create.deal']) {
+    for (const step of ['create.shard', 'create.channel', 'create.deal']) {
       const { engine } = crashingAt(step);
-      const error = await engine.createDeal(dealInput({ shards: 4 }), HOST_ID).then(
+      const input = dealInput({
+        shards: 4,
+        ivsChannelArn: 'arn:aws:ivs:eu-central-1:123456789012:channel/Crash',
+      });
+      const error = await engine.createDeal(input, HOST_ID).then(
         () => undefined,
         (e: unknown) => e,
       );
@@ -287,5 +422,9 @@ describe('crash injection', () => {
       const deal = await clean.getDeal(dealId);
       expect(deal.available + deal.held + deal.redeemed).toBe(deal.stock);
     }
+    // A channel link left without its deal leads nowhere: the channel's Stream End ends nothing.
+    await expect(
+      clean.endStream('no-such-stream', 'arn:aws:ivs:eu-central-1:123456789012:channel/Crash'),
+    ).resolves.toEqual({ ended: [] });
   });
 });
