@@ -8,11 +8,18 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
+import { getIndexActions, type LevelBatchOperation, create as openDynaliteFiles } from 'dynalite/db/index.js';
 import { TABLE } from '../table-definition.js';
 
 /**
  * The embedded DynamoDB-compatible store (dynalite, in-process, LevelDB underneath). Tests use it now; the
  * local runtime and the benchmark use the same module. In memory, or persisted under `path`.
+ *
+ * On disk, every write LevelDB acknowledged survives the process being killed (its log is written before
+ * the write is acknowledged; only a machine crash could lose the OS's unflushed pages). But dynalite writes an
+ * item's index entries and then the item as separate LevelDB writes, so a kill between them leaves an index
+ * that disagrees with the items. Indexes are derived data: the store rebuilds them from the items whenever
+ * it opens its files (see `rebuildIndexes`).
  */
 export interface EmbeddedStore {
   endpoint: string;
@@ -85,7 +92,59 @@ export const ensureTable = async (client: DynamoDBClient, tableName: string): Pr
   throw new Error(`table ${tableName} did not become ACTIVE`);
 };
 
+const REBUILD_BATCH = 1_000;
+
+/**
+ * Rebuilds every global secondary index of `tableName` from the table's items, in the store files at `path`
+ * (not open elsewhere). Repeating it is harmless, so a crash during the rebuild is repaired by the next one.
+ */
+export const rebuildIndexes = async (path: string, tableName: string): Promise<number> => {
+  const files = openDynaliteFiles({ path });
+  try {
+    const table = await new Promise<Parameters<typeof getIndexActions>[3] | undefined>((resolve, reject) =>
+      files.getTable(tableName, (error, found) => {
+        if (error?.name === 'NotFoundError') resolve(undefined);
+        else if (error) reject(error);
+        else resolve(found);
+      }),
+    );
+    const indexes = table?.GlobalSecondaryIndexes ?? [];
+    if (!table || indexes.length === 0) return 0;
+    // Sub-databases are key prefixes in one LevelDB (dynalite's getItemDb / getIndexDb).
+    const indexPrefix = (index: string) => `index-global~${tableName}~${index}~`;
+    let pending: LevelBatchOperation[] = [];
+    const flush = async (force = false) => {
+      if (pending.length === 0 || (!force && pending.length < REBUILD_BATCH)) return;
+      await files.db.batch(pending);
+      pending = [];
+    };
+    for (const index of indexes) {
+      const prefix = indexPrefix(index.IndexName);
+      for await (const key of files.db.keys({ gte: prefix, lt: `${prefix}\xff` })) {
+        pending.push({ type: 'del', key });
+        await flush();
+      }
+    }
+    await flush(true);
+    let entries = 0;
+    const itemPrefix = `item-${tableName}~`;
+    for await (const [, item] of files.db.iterator({ gte: itemPrefix, lt: `${itemPrefix}\xff` })) {
+      for (const put of getIndexActions(indexes, undefined, item, table).puts) {
+        pending.push({ type: 'put', key: `${indexPrefix(put.index)}${put.key}`, value: put.item });
+        entries++;
+        await flush();
+      }
+    }
+    await flush(true);
+    return entries;
+  } finally {
+    await files.db.close();
+  }
+};
+
 export const startEmbeddedStore = async (options: EmbeddedStoreOptions = {}): Promise<EmbeddedStore> => {
+  const tableName = options.tableName ?? DEFAULT_TABLE_NAME;
+  if (options.path !== undefined) await rebuildIndexes(options.path, tableName);
   const server = dynalite({
     ...(options.path === undefined ? {} : { path: options.path }),
     createTableMs: 0,
@@ -98,7 +157,6 @@ export const startEmbeddedStore = async (options: EmbeddedStoreOptions = {}): Pr
   });
   const { port } = server.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}`;
-  const tableName = options.tableName ?? DEFAULT_TABLE_NAME;
   const client = new DynamoDBClient({
     endpoint,
     region: 'us-east-1',
