@@ -30,7 +30,7 @@ const indexKey = (index: string, key: string) => `index-global~livedrop~${index}
 /** A put killed after its index entries were written and before the item was: index entries only. */
 export const indexEntriesWithoutItem = (path: string, item: Record<string, unknown>) =>
   open(path, async (store, table) => {
-    const stored = marshall(item, { removeUndefinedValues: true }) as DynaliteItem;
+    const stored = marshall(item, { removeUndefinedValues: true }) as unknown as DynaliteItem;
     const { puts } = getIndexActions(table.GlobalSecondaryIndexes ?? [], undefined, stored, table);
     await store.db.batch(
       puts.map((put) => ({ type: 'put', key: indexKey(put.index, put.key), value: put.item })),
