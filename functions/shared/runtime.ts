@@ -12,6 +12,13 @@ import { systemClock } from './domain/clock.js';
 import { Engine } from './engine/engine.js';
 import type { HandlerDeps } from './http/types.js';
 
+/**
+ * How long one store request may wait for its answer. DynamoDB answers in milliseconds; with the DynamoDB client's 4 attempts this
+ * fails a call to a hung store within about 6 s, inside the shortest function timeout (10 s), so callers get
+ * 503 + Retry-After instead of API Gateway's 500 for a timed-out function.
+ */
+const STORE_SOCKET_TIMEOUT_MS = 1_500;
+
 /** Production wiring: config from the environment, one client, one engine per container. */
 export const productionDeps = (env: NodeJS.ProcessEnv = process.env): HandlerDeps => {
   const config = loadConfig(env);
@@ -20,6 +27,7 @@ export const productionDeps = (env: NodeJS.ProcessEnv = process.env): HandlerDep
     createDocumentClient({
       ...(config.endpoint === undefined ? {} : { endpoint: config.endpoint }),
       ...(config.region === undefined ? {} : { region: config.region }),
+      socketTimeoutMs: STORE_SOCKET_TIMEOUT_MS,
     }),
     config.tableName,
   );

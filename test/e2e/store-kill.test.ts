@@ -9,6 +9,8 @@ import { Store } from '../../functions/shared/data/store.js';
 import { normalizeCode } from '../../functions/shared/domain/code.js';
 import { Engine } from '../../functions/shared/engine/engine.js';
 import type { HttpHandler } from '../../functions/shared/http/http-handler.js';
+import { productionDeps } from '../../functions/shared/runtime.js';
+import { FUNCTIONS } from '../../lib/wiring.js';
 import { TestClock } from '../support/clock.js';
 import { dealInput, HOST_ID, hostActor } from '../support/fixtures.js';
 import { asCaller, dealEvent, withHeader } from '../support/http-events.js';
@@ -268,5 +270,36 @@ describe('the store killed with SIGKILL mid-spike', () => {
       expect(byCode.get(ticket.code as string)).toMatchObject({ shard: ticket.shard, seq: ticket.seq });
     }
     for (const { client } of containers) client.destroy();
+  });
+
+  it('answers 503 with Retry-After within the claim function’s timeout while the store hangs', async () => {
+    // The production wiring (config from the environment), as a deployed claim function builds it.
+    const deps = productionDeps({ TABLE_NAME: 'livedrop', DYNAMODB_ENDPOINT: storeProcess.endpoint });
+    const claim = createClaimCouponHandler({ engine: deps.engine, logger: silentLogger() });
+    const deal = await deps.engine.createDeal(dealInput({ stock: 5 }), HOST_ID);
+    await deps.engine.cue(deal.dealId, { action: 'start' }, hostActor);
+    const event = withHeader(
+      asCaller(dealEvent('claim-coupon.valid', deal.dealId), 'patient-viewer'),
+      'idempotency-key',
+      'tap-hung',
+    );
+    const timeoutMs =
+      (FUNCTIONS.find((declaration) => declaration.name === 'claim-coupon')?.timeoutSeconds ?? 0) * 1000;
+    let timer: NodeJS.Timeout | undefined;
+    // Lambda ends an invocation at its timeout and API Gateway then answers 500: the function must answer first.
+    const lambdaTimeout = new Promise<'timed out'>((resolve) => {
+      timer = setTimeout(() => resolve('timed out'), timeoutMs);
+    });
+
+    storeProcess.freeze();
+    const answer = await Promise.race([claim(event, lambdaContext()), lambdaTimeout]).finally(() => {
+      clearTimeout(timer);
+      storeProcess.thaw();
+    });
+
+    expect(answer).toMatchObject({ statusCode: 503, headers: { 'retry-after': '1' } });
+    // Once the store answers again, the same key gets its coupon.
+    const retried = await claim(event, lambdaContext());
+    expect([200, 201]).toContain(retried.statusCode);
   });
 });

@@ -17,6 +17,10 @@ export interface StoreProcess {
   output(): string[];
   /** SIGKILL: no shutdown code runs; resolves once the process is gone. */
   kill(): Promise<void>;
+  /** SIGSTOP: the store still accepts connections (the kernel does) but answers nothing, as a hung store. */
+  freeze(): void;
+  /** SIGCONT after freeze. */
+  thaw(): void;
 }
 
 /** Children still running, killed by their own pid when the test worker exits. */
@@ -104,6 +108,12 @@ export const startStoreProcess = async (dataDir: string, port: number): Promise<
     kill: async () => {
       child.kill('SIGKILL');
       await gone;
+    },
+    freeze: () => {
+      child.kill('SIGSTOP');
+    },
+    thaw: () => {
+      child.kill('SIGCONT');
     },
   };
 };

@@ -15,6 +15,14 @@ export interface StoreEndpoint extends ServiceEndpoint {
    * plenty there; the local runtime, tests and the benchmark serve many requests from one process.
    */
   maxSockets?: number;
+  /**
+   * How long a request may wait for the store on its connection (and to connect). Without it the SDK waits
+   * up to its 5-minute socket default, so a hung store makes the function time out, which API Gateway answers
+   * with a bare 500; with it the request fails as a TimeoutError, the SDK retries, and the handler answers
+   * 503 with Retry-After in time. Time queued for a free socket does not count (the local runtime serves many
+   * requests per client). Absent: the SDK defaults.
+   */
+  socketTimeoutMs?: number;
 }
 
 /**
@@ -30,17 +38,25 @@ export const clientLocation = ({ endpoint, region }: ServiceEndpoint) => ({
 });
 
 /** Creates the DynamoDB document client once per container. */
-export const createDocumentClient = ({ maxSockets, ...location }: StoreEndpoint): DynamoDBDocumentClient => {
-  const client = new DynamoDBClient({
-    ...clientLocation(location),
+export const createDocumentClient = ({
+  maxSockets,
+  socketTimeoutMs,
+  ...location
+}: StoreEndpoint): DynamoDBDocumentClient => {
+  const requestHandler = {
     ...(maxSockets === undefined
       ? {}
       : {
-          requestHandler: {
-            httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
-            httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
-          },
+          httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
+          httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
         }),
+    ...(socketTimeoutMs === undefined
+      ? {}
+      : { socketTimeout: socketTimeoutMs, connectionTimeout: Math.min(socketTimeoutMs, 1_000) }),
+  };
+  const client = new DynamoDBClient({
+    ...clientLocation(location),
+    ...(Object.keys(requestHandler).length === 0 ? {} : { requestHandler }),
   });
   return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true },
