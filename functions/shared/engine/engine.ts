@@ -23,6 +23,7 @@ import {
   CueNotYetApplicable,
   DealNotFound,
   DealNotLive,
+  DomainError,
   Forbidden,
   InvalidTransition,
   LimitReached,
@@ -802,10 +803,17 @@ export class Engine implements LivedropEngine {
         try {
           return { coupon: await this.claimOnce(deal, viewerId, attempt), replayed: false };
         } catch (error) {
-          // Failures are not replayed: a retry with this key runs afresh (and may find stock by then).
-          if (!(error instanceof InjectedCrash)) {
+          if (error instanceof InjectedCrash) throw error;
+          // Refusals are not replayed: a retry with this key runs afresh (and may find stock by then).
+          if (error instanceof DomainError) {
             await this.store.dropIdempotency(dealId, viewerId, idempotencyKey, attempt.code);
+            throw error;
           }
+          // A lost answer (timeout, reset) leaves the outcome unknown: the coupon may have been written.
+          const written = await this.settleFailedAttempt(deal, viewerId, idempotencyKey, attempt).catch(
+            () => undefined,
+          );
+          if (written) return { coupon: written, replayed: false };
           throw error;
         }
       }
@@ -890,6 +898,27 @@ export class Engine implements LivedropEngine {
       if (left <= 0) throw new ClaimInProgress();
       await sleep(Math.min(pause, left));
     }
+  }
+
+  /**
+   * An attempt failed without a refusal, so its last write may have landed. Its coupon, if written; else its
+   * code is voided so the coupon never can be (the arbiter), and its slot and retry record go, letting a
+   * retry with the key run at once; a unit it took goes back through the reconciler. Undefined then. Should
+   * the store not answer, the record stays and a retry waits out the claim grace.
+   */
+  private async settleFailedAttempt(
+    deal: DealItem,
+    viewerId: string,
+    idempotencyKey: string,
+    attempt: Attempt,
+  ): Promise<CouponView | undefined> {
+    if (!(await this.voidCode(attempt.code, deal.dealId, viewerId))) {
+      const coupon = await this.store.getCoupon(attempt.code);
+      return isLiveCoupon(coupon) ? toCouponView(coupon, this.nowIso()) : undefined;
+    }
+    await this.freeSlotsHolding(deal.dealId, viewerId, attempt.code);
+    await this.store.dropIdempotency(deal.dealId, viewerId, idempotencyKey, attempt.code);
+    return undefined;
   }
 
   /** 1. reserve a viewer slot  2. take a unit (ticket)  3. write the ticket's arbiter  4. write the coupon */
