@@ -21,6 +21,22 @@ export const CONTENT_TYPES = {
   json: 'application/json; charset=utf-8',
 } as const;
 
+/**
+ * The page's Content-Security-Policy: its own files only, no inline script or style, no framing, and
+ * requests only to `connect` (the API). The local runtime and the CloudFront distribution both send it.
+ */
+export const consoleCsp = (connect: readonly string[]): string =>
+  [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    `connect-src ${["'self'", ...connect].join(' ')}`,
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+
 const bundleOptions: BuildOptions = {
   entryPoints: [fileURLToPath(new URL('./app.ts', import.meta.url))],
   bundle: true,

@@ -1,4 +1,4 @@
-import { buildConsole, CONTENT_TYPES, type ConsoleFile } from '../console/build.js';
+import { buildConsole, CONTENT_TYPES, type ConsoleFile, consoleCsp } from '../console/build.js';
 
 /**
  * The host console at /console on the local runtime. Files come from an in-memory map built once (app.ts
@@ -8,17 +8,8 @@ import { buildConsole, CONTENT_TYPES, type ConsoleFile } from '../console/build.
  */
 export const CONSOLE_PATH = '/console';
 
-/** Same origin only; no inline script or style, no framing, no plugins. */
-export const CONSOLE_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+/** Same origin only: locally the API is the page's own origin. */
+export const CONSOLE_CSP = consoleCsp([]);
 
 export interface ConsoleAnswer {
   status: number;
