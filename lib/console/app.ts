@@ -281,10 +281,15 @@ const cue = async (action: string) => {
     body,
   });
   if (state.deal?.dealId === updated.dealId) render(updated);
-  showMessage(
-    `${action[0]?.toUpperCase()}${action.slice(1)}: the deal is ${updated.status.toLowerCase()}.`,
-    'info',
-  );
+  const done: Record<string, string> = {
+    start: 'Started: viewers can claim now.',
+    pause: 'Paused: claims are refused until you resume.',
+    resume: 'Resumed: viewers can claim again.',
+    restock: `Restocked ${String(body.quantity)} units.`,
+    extend: `Extended by ${String(body.durationSeconds)} s.`,
+    end: 'Ended: no more claims; coupons already claimed can still be redeemed.',
+  };
+  showMessage(done[action] ?? `The deal is ${updated.status.toLowerCase()}.`, 'info');
 };
 
 const createDeal = async (form: HTMLFormElement) => {

@@ -210,8 +210,16 @@ describe('a host in the browser', () => {
     await waitForText(page, '#deal-status', 'LIVE');
     expect(await page.locator('button[data-cue=start]').isDisabled()).toBe(true);
 
-    // 60 virtual viewers for 20 units: the gauge shows it sold out, the tally says who got what.
+    // Pause and Resume, each enabled only where the status allows it. (No claims in between: a claim
+    // container remembers "not live" for a second, which would make the tally below depend on timing.)
+    await page.locator('button[data-cue=pause]').click();
+    await waitForText(page, '#deal-status', 'PAUSED');
+    expect(await page.locator('button[data-cue=pause]').isDisabled()).toBe(true);
+    await page.locator('button[data-cue=resume]').click();
+    await waitForText(page, '#deal-status', 'LIVE');
     await page.locator('#simulate').waitFor({ state: 'visible' });
+
+    // 60 virtual viewers for 20 units: the gauge shows it sold out, the tally says who got what.
     await page.locator('#simulate input[name=count]').fill('60');
     await page.locator('#simulate button[type=submit]').click();
     await waitForText(
@@ -283,6 +291,10 @@ describe('a host in the browser', () => {
     await page.locator('#local-sign-in button[type=submit]').click();
 
     await waitForText(page, '#deal-title', 'Gala scarf');
+    // Not started yet: virtual viewers are refused as not live, and the tally says so.
+    await page.locator('#simulate input[name=count]').fill('3');
+    await page.locator('#simulate button[type=submit]').click();
+    await waitForText(page, '#simulate-result', '3/3 viewers: 0 coupons, 0 sold out, 3 not live, 0 failed');
     await waitForText(page, '#timeline li', /Asia\/Tokyo/);
     const row = await text(page, '#timeline li');
     expect(row).toMatch(/GMT\+9|JST/);
@@ -338,6 +350,17 @@ describe('a host in the browser', () => {
     await waitForText(page, '#deal-title', 'Beanie');
     await waitForText(page, '#available', '5');
     expect(await page.locator('#simulate').isHidden()).toBe(true);
+
+    // Restock adds units while the deal can sell; Extend needs a deal with a duration.
+    expect(await page.locator('button[data-cue=restock]').isDisabled()).toBe(true);
+    await page.locator('button[data-cue=start]').click();
+    await waitForText(page, '#deal-status', 'LIVE');
+    expect(await page.locator('button[data-cue=extend]').isDisabled()).toBe(true);
+    await page.locator('#restock-quantity').fill('7');
+    await page.locator('button[data-cue=restock]').click();
+    await waitForText(page, '#message', 'Restocked 7 units.');
+    await waitForText(page, '#available', '12');
+    await waitForText(page, '#stock', '12');
     expect(await text(page, '#timeline-note')).toMatch(/admins only/);
     expect(problems).toStrictEqual([]);
     await page.close();
