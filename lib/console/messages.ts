@@ -46,7 +46,8 @@ const detailsText = (details: unknown): string => {
     .map((detail) => {
       const field =
         typeof detail.field === 'string' ? detail.field.replace(/^(body|path|headers)\./, '') : '';
-      return `${field ? `${field}: ` : ''}${String(detail.message ?? '')}`;
+      // The sentence ends with one full stop, whatever the detail ends with.
+      return `${field ? `${field}: ` : ''}${String(detail.message ?? '').replace(/\.+$/, '')}`;
     })
     .filter((part) => part.length > 0);
   return parts.length > 0 ? `: ${parts.join('; ')}` : '';
