@@ -140,6 +140,14 @@ describe('the console files on the local runtime', () => {
     expect(reply.body).not.toContain('import ');
   });
 
+  it('answers HEAD like GET, without the body', async () => {
+    const reply = await fetch(`${runtime.url}/console/app.js`, { method: 'HEAD' });
+
+    expect(reply.status).toBe(200);
+    expect(reply.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(await reply.text()).toBe('');
+  });
+
   it('answers 405 to anything but GET and HEAD', async () => {
     const reply = await fetch(`${runtime.url}/console/`, { method: 'POST', body: '{}' });
 
