@@ -13,10 +13,26 @@ const audience = context('audience');
 if (!issuer || !audience) {
   throw new Error('Pass the JWT issuer and audience: npx cdk deploy -c issuer=https://... -c audience=...');
 }
+// The host console's static site is part of the deployment unless turned off; a custom domain needs both.
+const consoleDomain = context('livedrop:consoleDomain');
+const consoleCertificateArn = context('livedrop:consoleCertificateArn');
+if ((consoleDomain === undefined) !== (consoleCertificateArn === undefined)) {
+  throw new Error(
+    'Pass both livedrop:consoleDomain and livedrop:consoleCertificateArn (us-east-1), or neither.',
+  );
+}
 const stack = new LivedropStack(app, 'Livedrop', {
   issuer,
   audience,
   deletionProtection: context('livedrop:deletionProtection') !== 'false',
+  ...(context('livedrop:console') === 'false'
+    ? {}
+    : {
+        consoleSite:
+          consoleDomain && consoleCertificateArn
+            ? { domain: { name: consoleDomain, certificateArn: consoleCertificateArn } }
+            : {},
+      }),
 });
 acknowledgeNagFindings(stack);
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -2,6 +2,7 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   type CfnStage,
+  CorsHttpMethod,
   HttpApi,
   HttpMethod,
   HttpStage,
@@ -16,6 +17,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression, ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { Construct } from 'constructs';
+import { ConsoleSite, type ConsoleSiteProps } from './constructs/console-site.js';
 import { LivedropFunction } from './constructs/livedrop-function.js';
 import { LivedropTable } from './constructs/livedrop-table.js';
 import { Messaging } from './constructs/messaging.js';
@@ -29,6 +31,8 @@ export interface LivedropStackProps extends StackProps {
   audience: string;
   deletionProtection?: boolean;
   logRetention?: RetentionDays;
+  /** The host console as a static site (S3 + CloudFront) pointed at the API; none when absent. */
+  consoleSite?: ConsoleSiteProps;
 }
 
 /** API default limits; routes that differ say so in the wiring. */
@@ -41,6 +45,7 @@ const DEFAULT_THROTTLE = { rateLimit: 500, burstLimit: 1_000 };
 export class LivedropStack extends Stack {
   readonly functions = new Map<string, LivedropFunction>();
   readonly messaging: Messaging;
+  readonly consoleSite?: ConsoleSite;
 
   constructor(scope: Construct, id: string, props: LivedropStackProps) {
     super(scope, id, props);
@@ -55,11 +60,31 @@ export class LivedropStack extends Stack {
       retention: props.logRetention ?? RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    // The console's origin must exist before the API, whose CORS admits that origin and no other.
+    const consoleSite = props.consoleSite
+      ? new ConsoleSite(this, 'Console', {
+          ...props.consoleSite,
+          ...(props.logRetention === undefined ? {} : { logRetention: props.logRetention }),
+        })
+      : undefined;
+    this.consoleSite = consoleSite;
     const api = new HttpApi(this, 'Api', {
       apiName: 'livedrop',
       description: 'livedrop: deals, claims and checkout',
       createDefaultStage: false,
       defaultAuthorizer: new HttpJwtAuthorizer('Jwt', props.issuer, { jwtAudience: [props.audience] }),
+      // API Gateway answers the preflight itself (before the authorizer), for the console's origin only.
+      ...(consoleSite
+        ? {
+            corsPreflight: {
+              allowOrigins: [consoleSite.origin],
+              allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.DELETE],
+              allowHeaders: ['authorization', 'content-type', 'idempotency-key'],
+              exposeHeaders: ['location', 'retry-after'],
+              maxAge: Duration.hours(1),
+            },
+          }
+        : {}),
     });
     const stage = new HttpStage(this, 'ApiStage', {
       httpApi: api,
@@ -190,6 +215,11 @@ export class LivedropStack extends Stack {
       table: data.table,
       alarmTopic: messaging.alarmTopic,
     });
+
+    if (consoleSite) {
+      consoleSite.deploy({ apiUrl: api.apiEndpoint });
+      new CfnOutput(this, 'ConsoleUrl', { value: consoleSite.origin });
+    }
 
     new CfnOutput(this, 'ApiUrl', { value: api.apiEndpoint });
     new CfnOutput(this, 'BusName', { value: messaging.bus.eventBusName });

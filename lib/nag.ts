@@ -1,4 +1,5 @@
-import { Validations } from 'aws-cdk-lib';
+import { type CfnElement, Stack, Validations } from 'aws-cdk-lib';
+import type { ConsoleSite } from './constructs/console-site.js';
 import type { LivedropStack } from './livedrop-stack.js';
 
 /**
@@ -18,7 +19,62 @@ export const NAG_ACKNOWLEDGEMENTS = {
   },
 } as const;
 
+/**
+ * The console site's findings (only when the stack has one). A function of the site, because one id names
+ * the console bucket by its logical id.
+ */
+export const consoleNagAcknowledgements = (site: ConsoleSite) => {
+  const bucketId = Stack.of(site).getLogicalId(site.bucket.node.defaultChild as CfnElement);
+  return {
+    consoleBucketObjects: {
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/*]`,
+      reason:
+        'The console deployment writes and prunes the page’s files (s3:PutObject, s3:DeleteObject only) in the console bucket, whose object names come from the build; the bucket holds nothing else.',
+    },
+    deploymentSourceZips: {
+      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]',
+      reason:
+        'The console deployment reads its source zips (s3:GetObject only) from the CDK bootstrap assets bucket; config.json’s zip is created inside BucketDeployment, so its object key is not known to the stack.',
+    },
+    deploymentRuntime: {
+      id: 'AwsSolutions::AwsSolutions-L1',
+      reason:
+        'The runtime of the BucketDeployment handler (Python, with the AWS CLI layer) is chosen by aws-cdk-lib and cannot be set; it only runs during deployments, never on a request path.',
+    },
+    geoRestriction: {
+      id: 'AwsSolutions::AwsSolutions-CFR1',
+      reason:
+        'The console is static HTML/JS/CSS with no data in it; hosts work wherever the stream is produced, and every action goes through the API, which requires a token with the host or admin scope.',
+    },
+    webAcl: {
+      id: 'AwsSolutions::AwsSolutions-CFR2',
+      reason:
+        'The distribution serves static files only (GET/HEAD, no origin logic); data and writes go to the HTTP API, which has the JWT authorizer and per-route throttles. A WAF web ACL would protect nothing the files expose.',
+    },
+    defaultCertificateTls: {
+      id: 'AwsSolutions::AwsSolutions-CFR4',
+      reason:
+        'Without a custom domain the distribution uses the default *.cloudfront.net certificate, on which CloudFront fixes the minimum at TLSv1; deploy with -c livedrop:consoleDomain and -c livedrop:consoleCertificateArn to get TLSv1.2_2021 with SNI.',
+    },
+  } as const;
+};
+
 export const acknowledgeNagFindings = (stack: LivedropStack): void => {
+  const site = stack.consoleSite;
+  if (site) {
+    const acks = consoleNagAcknowledgements(site);
+    if (site.deploymentRole) {
+      Validations.of(site.deploymentRole).acknowledge(acks.consoleBucketObjects, acks.deploymentSourceZips);
+    }
+    Validations.of(site.distribution).acknowledge(acks.geoRestriction, acks.webAcl);
+    if (!site.customDomain) Validations.of(site.distribution).acknowledge(acks.defaultCertificateTls);
+    // BucketDeployment's handler is a singleton at stack level, named after its fixed uuid.
+    for (const child of stack.node.children) {
+      if (child.node.id.startsWith('Custom::CDKBucketDeployment')) {
+        Validations.of(child).acknowledge(acks.deploymentRuntime);
+      }
+    }
+  }
   for (const fn of stack.functions.values()) {
     if ((fn.declaration.scheduling ?? []).length > 0) {
       Validations.of(fn.node.findChild('Role')).acknowledge(NAG_ACKNOWLEDGEMENTS.galaDropSchedules);

@@ -23,7 +23,7 @@ export interface TableDefinition {
 }
 
 export const INDEX = {
-  /** Viewer's coupons newest first; a stream's deals. */
+  /** Viewer's coupons newest first; a stream's deals; one coupon's audit records. */
   byOwner: 'GSI1',
   /** Coupons of one deal shard by lifecycle phase and time (figures, sweep); the deals still to sweep. */
   byPhase: 'GSI2',

@@ -88,7 +88,11 @@ export interface FunctionDeclaration {
 
 /** Reading a deal with its figures: the deal, its shards, coupon counts per phase on GSI2. */
 const READ_DEAL: TableAccess = { items: ['dynamodb:GetItem', 'dynamodb:BatchGetItem'], query: ['GSI2'] };
-const CUE_DEAL: TableAccess = { items: [...READ_DEAL.items, 'dynamodb:UpdateItem'], query: ['GSI2'] };
+/** A cue also writes its audit record. */
+const CUE_DEAL: TableAccess = {
+  items: [...READ_DEAL.items, 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+  query: ['GSI2'],
+};
 const ALL_ITEM_ACTIONS: readonly ItemAction[] = [
   'dynamodb:GetItem',
   'dynamodb:BatchGetItem',
@@ -188,6 +192,14 @@ export const FUNCTIONS: readonly FunctionDeclaration[] = [
     ],
   },
   {
+    name: 'get-deal-audit',
+    description: 'GET /deals/{dealId}/audit: the deal’s immutable audit trail (its host or an admin)',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    table: { items: ['dynamodb:GetItem'], query: ['table', 'GSI1'] },
+    triggers: [{ kind: 'http', method: 'GET', path: '/deals/{dealId}/audit', roles: ['host', 'admin'] }],
+  },
+  {
     name: 'list-my-coupons',
     description: 'GET /me/coupons: the caller’s coupons, newest first',
     memoryMb: 512,
@@ -200,7 +212,10 @@ export const FUNCTIONS: readonly FunctionDeclaration[] = [
     description: 'POST /coupons/{code}/redemptions: checkout redeems a coupon for an order',
     memoryMb: 512,
     timeoutSeconds: 10,
-    table: { items: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem'], query: ['GSI2'] },
+    table: {
+      items: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      query: ['GSI2'],
+    },
     publishes: true,
     triggers: [{ kind: 'http', method: 'POST', path: '/coupons/{code}/redemptions', roles: ['checkout'] }],
   },
@@ -210,7 +225,13 @@ export const FUNCTIONS: readonly FunctionDeclaration[] = [
     memoryMb: 512,
     timeoutSeconds: 10,
     table: {
-      items: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      items: [
+        'dynamodb:GetItem',
+        'dynamodb:BatchGetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+      ],
       query: ['GSI2'],
     },
     publishes: true,
@@ -230,7 +251,10 @@ export const FUNCTIONS: readonly FunctionDeclaration[] = [
     description: 'IVS Stream End: ends the live deals of that stream',
     memoryMb: 512,
     timeoutSeconds: 60,
-    table: { items: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], query: ['table', 'GSI1'] },
+    table: {
+      items: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      query: ['table', 'GSI1'],
+    },
     publishes: true,
     triggers: [{ kind: 'event', id: 'IvsStreamEndRule', bus: 'default', pattern: IVS_STREAM_END_PATTERN }],
   },
@@ -267,7 +291,7 @@ export const FUNCTIONS: readonly FunctionDeclaration[] = [
     description: 'A gala price drop’s schedule fired: apply the new price to each deal once',
     memoryMb: 512,
     timeoutSeconds: 120,
-    table: { items: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], query: ['GSI3'] },
+    table: { items: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], query: ['GSI3'] },
     publishes: true,
     triggers: [{ kind: 'oneTimeSchedules', group: GALA_DROP_SCHEDULE_GROUP }],
   },

@@ -11,5 +11,8 @@ export const createRedeemCouponHandler = ({ engine, logger }: HandlerDeps): Http
     path: couponCodePathSchema,
     body: checkoutSchema,
     logger,
-    run: async ({ path, body }) => ({ statusCode: 200, body: await engine.redeem(path.code, body) }),
+    run: async ({ path, body, actor }) => ({
+      statusCode: 200,
+      body: await engine.redeem(path.code, body, actor),
+    }),
   });

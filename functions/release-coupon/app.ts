@@ -11,5 +11,8 @@ export const createReleaseCouponHandler = ({ engine, logger }: HandlerDeps): Htt
     path: couponCodePathSchema,
     body: checkoutSchema,
     logger,
-    run: async ({ path, body }) => ({ statusCode: 200, body: await engine.release(path.code, body) }),
+    run: async ({ path, body, actor }) => ({
+      statusCode: 200,
+      body: await engine.release(path.code, body, actor),
+    }),
   });

@@ -1,9 +1,24 @@
 import * as z from 'zod/mini';
+import type { RateLimit, RateLimits } from './engine/rate-limits.js';
 
 const seconds = z.optional(
   z.pipe(
     z.string().check(z.regex(/^\d+$/, 'Must be a whole number of seconds.')),
     z.transform((s) => Number(s)),
+  ),
+);
+
+/** `limit/windowSeconds`, e.g. `30/10`; `off` disables that limit. */
+const rate = z.optional(
+  z.pipe(
+    z
+      .string()
+      .check(z.regex(/^(off|[1-9]\d{0,5}\/[1-9]\d{0,4})$/, 'Must be like 30/10 (requests/seconds) or off.')),
+    z.transform((s): RateLimit | null => {
+      if (s === 'off') return null;
+      const [limit, windowSeconds] = s.split('/').map(Number) as [number, number];
+      return { limit, windowSeconds };
+    }),
   ),
 );
 
@@ -18,6 +33,9 @@ const envSchema = z.object({
   PRICE_DROP_FUNCTION_ARN: z.optional(z.string().check(z.startsWith('arn:'))),
   SCHEDULER_ROLE_ARN: z.optional(z.string().check(z.startsWith('arn:'))),
   SCHEDULER_DLQ_ARN: z.optional(z.string().check(z.startsWith('arn:'))),
+  LIVEDROP_RATE_CLAIMS_PER_VIEWER: rate,
+  LIVEDROP_RATE_CHECKOUT_PER_VIEWER: rate,
+  LIVEDROP_RATE_CHECKOUT_PER_CODE: rate,
 });
 
 export interface Config {
@@ -25,6 +43,8 @@ export interface Config {
   endpoint?: string;
   region?: string;
   claimGraceMs?: number;
+  /** Overrides of the engine's default rate limits (null: that limit is off). */
+  rateLimits?: Partial<RateLimits>;
   /** Absent: the engine's events are not published (a deployment without a bus). */
   eventBusName?: string;
   eventBridgeEndpoint?: string;
@@ -63,8 +83,20 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
           },
         }),
     ...(env_.EVENTBRIDGE_ENDPOINT === undefined ? {} : { eventBridgeEndpoint: env_.EVENTBRIDGE_ENDPOINT }),
+    ...rateLimitsOf(env_),
     ...(env_.LIVEDROP_CLAIM_GRACE_SECONDS === undefined
       ? {}
       : { claimGraceMs: env_.LIVEDROP_CLAIM_GRACE_SECONDS * 1000 }),
   };
+};
+
+const rateLimitsOf = (env_: z.infer<typeof envSchema>): { rateLimits?: Partial<RateLimits> } => {
+  const overrides: Partial<RateLimits> = {};
+  if (env_.LIVEDROP_RATE_CLAIMS_PER_VIEWER !== undefined)
+    overrides.claimsPerViewer = env_.LIVEDROP_RATE_CLAIMS_PER_VIEWER;
+  if (env_.LIVEDROP_RATE_CHECKOUT_PER_VIEWER !== undefined)
+    overrides.checkoutPerViewer = env_.LIVEDROP_RATE_CHECKOUT_PER_VIEWER;
+  if (env_.LIVEDROP_RATE_CHECKOUT_PER_CODE !== undefined)
+    overrides.checkoutPerCode = env_.LIVEDROP_RATE_CHECKOUT_PER_CODE;
+  return Object.keys(overrides).length === 0 ? {} : { rateLimits: overrides };
 };

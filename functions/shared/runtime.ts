@@ -69,7 +69,10 @@ export const productionDeps = (env: NodeJS.ProcessEnv = process.env): HandlerDep
     clock: systemClock,
     logger,
     ...(events === undefined ? {} : { events }),
-    ...(config.claimGraceMs === undefined ? {} : { options: { claimGraceMs: config.claimGraceMs } }),
+    options: {
+      ...(config.claimGraceMs === undefined ? {} : { claimGraceMs: config.claimGraceMs }),
+      ...(config.rateLimits === undefined ? {} : { rateLimits: config.rateLimits }),
+    },
   });
   return { engine, logger };
 };

@@ -7,6 +7,7 @@ import * as z from 'zod/mini';
 import { FUNCTIONS, type FunctionDeclaration, GALA_DROP_TARGET, httpRoutes, scopeOf } from '../wiring.js';
 import { compileRoute, type IncomingRequest, lambdaContext, toApiGatewayEvent } from './api-event.js';
 import { LocalBus } from './bus.js';
+import { createConsoleHandler } from './console.js';
 import { type EmbeddedStore, startEmbeddedStore } from './embedded-store.js';
 import type { EventPattern } from './event-pattern.js';
 import { AuthorizationFailure, LocalIssuer, ROLES } from './issuer.js';
@@ -193,6 +194,7 @@ export const startRuntime = async (options: RuntimeOptions = {}): Promise<Runtim
     new URL('../../functions/shared/http/openapi.ts', import.meta.url).href
   )) as { buildOpenApi: () => unknown };
   const openApi = buildOpenApi();
+  const consolePage = createConsoleHandler();
 
   const handle = async (request: IncomingRequest): Promise<Answer> => {
     const json = (status: number, body: unknown) => ({ status, body: JSON.stringify(body) });
@@ -200,6 +202,9 @@ export const startRuntime = async (options: RuntimeOptions = {}): Promise<Runtim
     if (method === 'GET' && path === '/health') return json(200, { status: 'ok' });
     if (method === 'GET' && path === '/.well-known/jwks.json') return json(200, issuer.jwks());
     if (method === 'GET' && path === '/openapi.json') return json(200, openApi);
+    // The host console (issue 8): static files at /console, answered before any route.
+    const page = await consolePage(request);
+    if (page) return page;
     if (method === 'POST' && path === '/local/token') {
       const parsed = tokenRequestSchema.safeParse(parseJson(request.body));
       if (!parsed.success) {

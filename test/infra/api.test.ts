@@ -10,6 +10,7 @@ import { createCreateDealHandler } from '../../functions/create-deal/app.js';
 import { createCreatePriceDropHandler } from '../../functions/create-price-drop/app.js';
 import { createCueDealHandler } from '../../functions/cue-deal/app.js';
 import { createGetDealHandler } from '../../functions/get-deal/app.js';
+import { createGetDealAuditHandler } from '../../functions/get-deal-audit/app.js';
 import { createGetDealLiveHandler } from '../../functions/get-deal-live/app.js';
 import { createListMyCouponsHandler } from '../../functions/list-my-coupons/app.js';
 import { createListPriceDropsHandler } from '../../functions/list-price-drops/app.js';
@@ -185,6 +186,7 @@ describe('each HTTP handler admits exactly the roles API Gateway admits', () => 
     'create-deal': createCreateDealHandler,
     'get-deal': createGetDealHandler,
     'get-deal-live': createGetDealLiveHandler,
+    'get-deal-audit': createGetDealAuditHandler,
     'list-stream-deals': createListStreamDealsHandler,
     'cue-deal': createCueDealHandler,
     'claim-coupon': createClaimCouponHandler,
@@ -219,6 +221,7 @@ describe('each HTTP handler admits exactly the roles API Gateway admits', () => 
     engine.schedulePriceDrop.mockResolvedValue(samplePriceDrop());
     engine.listPriceDrops.mockResolvedValue([samplePriceDrop()]);
     engine.cancelPriceDrop.mockResolvedValue(samplePriceDrop({ status: 'CANCELLED' }));
+    engine.auditTrail.mockResolvedValue({ records: [] });
     return engine;
   };
 

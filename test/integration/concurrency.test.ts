@@ -22,7 +22,8 @@ const outcome = async <T>(run: () => Promise<T>): Promise<{ ok: T } | { error: s
 
 describe('concurrent redeems', () => {
   it('lets exactly one of 50 concurrent redeems of one coupon win', async () => {
-    const engines = h.containers(4);
+    // 50 orders for one code in a moment is over the per-code limit by design; this is about the race.
+    const engines = h.containers(4, { options: { rateLimits: { checkoutPerCode: null } } });
     const deal = await liveDeal(engines.main, { stock: 3 });
     const { coupon } = await engines.main.claim(deal.dealId, 'viewer-1');
 

@@ -69,6 +69,16 @@ const EXERCISES: Record<string, () => Promise<() => Promise<unknown>>> = {
     const deal = await liveDeal(publishing());
     return () => publishing().liveDeal(deal.dealId);
   },
+  'get-deal-audit': async () => {
+    const deal = await liveDeal(publishing());
+    const { coupon } = await publishing().claim(deal.dealId, 'audited');
+    return async () => {
+      const engine = publishing();
+      const page = await engine.auditTrail(deal.dealId, hostActor, { limit: 1 });
+      await engine.auditTrail(deal.dealId, adminActor, { cursor: page.nextCursor ?? '' });
+      await engine.auditTrail(deal.dealId, hostActor, { couponId: coupon.couponId });
+    };
+  },
   'list-stream-deals': async () => {
     await liveDeal(publishing(), { streamId: 'overlay-stream' });
     return () => publishing().streamDeals('overlay-stream');

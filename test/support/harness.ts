@@ -1,7 +1,7 @@
 import { createDocumentClient } from '../../functions/shared/data/client.js';
 import { Store } from '../../functions/shared/data/store.js';
 import type { EventPublisher, SchedulerPort, Seam } from '../../functions/shared/domain/ports.js';
-import { Engine, type EngineOptions } from '../../functions/shared/engine/engine.js';
+import { Engine, type EngineDeps } from '../../functions/shared/engine/engine.js';
 import { type EmbeddedStore, startEmbeddedStore } from '../../lib/local/embedded-store.js';
 import { TestClock } from './clock.js';
 
@@ -17,12 +17,12 @@ export interface Harness {
   /** A new engine = a new container: its own caches, the same store and clock. */
   engine(options?: {
     seam?: Seam;
-    options?: Partial<EngineOptions>;
+    options?: EngineDeps['options'];
     events?: EventPublisher;
     scheduler?: SchedulerPort;
   }): Engine;
   /** n containers; `at(i)` spreads request i over them round-robin. */
-  containers(n: number): Containers;
+  containers(n: number, extra?: Parameters<Harness['engine']>[0]): Containers;
   close(): Promise<void>;
 }
 
@@ -70,9 +70,9 @@ export const startHarness = async (): Promise<Harness> => {
     sent,
     calls,
     engine,
-    containers: (n) => {
-      const main = engine();
-      const all = [main, ...Array.from({ length: n - 1 }, () => engine())];
+    containers: (n, extra) => {
+      const main = engine(extra);
+      const all = [main, ...Array.from({ length: n - 1 }, () => engine(extra))];
       return { main, at: (i) => all[i % n] ?? main };
     },
     close: async () => {

@@ -1,5 +1,5 @@
 import type { PricePoint } from '../domain/deal.js';
-import type { DealStatus, DropOutcome, PriceDropView } from '../domain/schemas.js';
+import type { AuditAction, AuditActor, DealStatus, DropOutcome, PriceDropView } from '../domain/schemas.js';
 
 /**
  * Stored item shapes. Invariant per item type (see README "Where a unit lives"):
@@ -144,6 +144,10 @@ export interface CouponItem {
   redeemedAt?: string;
   orderId?: string;
   releasedOrders?: Set<string>;
+  /** When the latest release happened (keys its audit record). */
+  releasedAt?: string;
+  /** The checkout principal that redeemed it, for the audit record. */
+  redeemedBy?: string;
   expiredAt?: string;
   returnedAt?: string;
   dealPrice: number;
@@ -194,4 +198,26 @@ export interface PriceDropItem {
   results: Record<string, DropOutcome>;
   GSI2PK?: string;
   GSI2SK?: string;
+}
+
+/** An immutable audit record; written once with put-if-absent, never updated or deleted. */
+export interface AuditItem {
+  PK: string;
+  SK: string;
+  type: 'AUDIT';
+  dealId: string;
+  /** Names the change (CLAIM#couponId, CUE#cueId, ...): with `at` it is the record's key. */
+  recordId: string;
+  at: string;
+  action: AuditAction;
+  actor: AuditActor;
+  couponId?: string;
+  viewerId?: string;
+  orderId?: string;
+  cueId?: string;
+  dropId?: string;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown>;
+  GSI1PK?: string;
+  GSI1SK?: string;
 }

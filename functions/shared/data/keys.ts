@@ -37,7 +37,30 @@ export const keys = {
   }),
   /** A gala's price drops live in the gala's partition: listing them is one Query. */
   priceDrop: (galaId: string, dropId: string): Key => ({ PK: galaPartition(galaId), SK: `DROP#${dropId}` }),
+  /**
+   * One fixed window of a rate limit. The subject (a viewer id or a code) is per caller, so no window item
+   * is shared by many callers; `scope` names the limit (CLAIM#VIEWER, CHECKOUT#VIEWER, CHECKOUT#CODE).
+   */
+  rateWindow: (scope: string, subject: string, windowStartMs: number): Key => ({
+    PK: `RATE#${scope}#${subject}`,
+    SK: `WINDOW#${windowStartMs}`,
+  }),
+  /**
+   * One audit record. Coupon records go to the partition of the coupon's stock shard (spread like the
+   * claims themselves); deal records (create, cue, price drop, end) to the deal's own audit partition.
+   * The sort key starts with the instant, so each partition reads in time order.
+   */
+  audit: (dealId: string, bucket: AuditBucket, at: string, recordId: string): Key => ({
+    PK: auditPartition(dealId, bucket),
+    SK: `${at}#${recordId}`,
+  }),
 };
+
+/** A coupon's stock shard, or 'deal' for records about the deal itself. */
+export type AuditBucket = number | 'deal';
+
+export const auditPartition = (dealId: string, bucket: AuditBucket): string =>
+  `AUDIT#${dealId}#${bucket === 'deal' ? 'DEAL' : `SHARD#${bucket}`}`;
 
 export const SLOT_PREFIX = 'SLOT#';
 export const DROP_PREFIX = 'DROP#';
@@ -75,6 +98,12 @@ export const gsi = {
     GSI2SK: `${at}#${dropId}#${galaId}`,
   }),
   galaDealsPartition: (galaId: string) => `GALA#${galaId}`,
+  /** GSI1 on coupon audit records: one coupon's history, in time order. */
+  couponAudit: (couponId: string, at: string, recordId: string) => ({
+    GSI1PK: `AUDIT#COUPON#${couponId}`,
+    GSI1SK: `${at}#${recordId}`,
+  }),
+  couponAuditPartition: (couponId: string) => `AUDIT#COUPON#${couponId}`,
   /** GSI3 on deals: the deals of a gala (sparse). */
   galaDeals: (galaId: string, dealId: string) => ({ GSI3PK: `GALA#${galaId}`, GSI3SK: `DEAL#${dealId}` }),
 };

@@ -15,6 +15,7 @@ import { INDEX } from '../../../lib/table-definition.js';
 import type { DealStatus } from '../domain/schemas.js';
 import type {
   AnyCouponItem,
+  AuditItem,
   CouponItem,
   DealItem,
   IdempotencyItem,
@@ -25,6 +26,8 @@ import type {
   VoidCouponItem,
 } from './items.js';
 import {
+  type AuditBucket,
+  auditPartition,
   type CouponPhase,
   channelPartition,
   DROP_PREFIX,
@@ -58,6 +61,7 @@ export const CONDITIONS = {
   expirable: '#status = :issued AND expiresAt <= :now',
   newCue: 'attribute_not_exists(#cues.#cueId)',
   freshCue: 'attribute_not_exists(#cues.#cueId) AND (attribute_not_exists(lastCueAt) OR lastCueAt <= :cueAt)',
+  underLimit: 'attribute_not_exists(hits) OR hits < :limit',
 } as const;
 
 const BATCH_GET_LIMIT = 100;
@@ -90,6 +94,8 @@ const guardCue = (
   return CONDITIONS.freshCue;
 };
 const BATCH_GET_ATTEMPTS = 8;
+
+export const auditKeyString = (key: Key): string => `${key.PK} ${key.SK}`;
 
 export const isConditionFailure = (error: unknown): boolean =>
   error instanceof ConditionalCheckFailedException ||
@@ -129,7 +135,10 @@ export class Store {
   }
 
   /** BatchGet with strongly consistent reads, retrying unprocessed keys; results keyed by `PK`. */
-  private async batchGet<T extends { PK: string }>(requested: Key[]): Promise<Map<string, T>> {
+  private async batchGet<T extends { PK: string }>(
+    requested: Key[],
+    keyOf: (item: T) => string = (item) => item.PK,
+  ): Promise<Map<string, T>> {
     const found = new Map<string, T>();
     // DynamoDB refuses a batch that names one key twice.
     const keyList = [...new Map(requested.map((key) => [`${key.PK}\u0000${key.SK}`, key])).values()];
@@ -148,7 +157,7 @@ export class Store {
             RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
           }),
         );
-        for (const item of out.Responses?.[this.tableName] ?? []) found.set(item.PK as string, item as T);
+        for (const item of out.Responses?.[this.tableName] ?? []) found.set(keyOf(item as T), item as T);
         pending = out.UnprocessedKeys?.[this.tableName]?.Keys;
       }
     }
@@ -183,6 +192,74 @@ export class Store {
       start = out.LastEvaluatedKey;
     } while (start);
     return items;
+  }
+
+  // ---------- rate limits ----------
+
+  /**
+   * Counts one request in a rate-limit window; false once the window already holds `limit`. The item
+   * expires by TTL after its window, so the counts clean themselves up.
+   */
+  async countRequest(key: Key, limit: number, expiresAtEpoch: number): Promise<boolean> {
+    const done = await this.conditional(() =>
+      this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: 'SET #type = :type, expiresAtEpoch = :ttl ADD hits :one',
+          ConditionExpression: CONDITIONS.underLimit,
+          ExpressionAttributeNames: { '#type': 'type' },
+          ExpressionAttributeValues: { ':type': 'RATE', ':ttl': expiresAtEpoch, ':one': 1, ':limit': limit },
+        }),
+      ),
+    );
+    return done !== undefined;
+  }
+
+  // ---------- audit ----------
+
+  /** Writes a record once: a retry or repair writing the same key leaves the first one untouched. */
+  putAudit(item: AuditItem): Promise<boolean> {
+    return this.putIfNew(item);
+  }
+
+  /** Which of these record keys exist (as `PK SK` strings), with one strongly consistent BatchGet. */
+  async existingAudits(requested: Key[]): Promise<Set<string>> {
+    const found = await this.batchGet<AuditItem>(
+      requested.map(({ PK, SK }) => ({ PK, SK })),
+      (item) => auditKeyString(item),
+    );
+    return new Set(found.keys());
+  }
+
+  /** One audit partition in time order, after `afterSk` (exclusive). */
+  async queryAudit(
+    dealId: string,
+    bucket: AuditBucket,
+    limit: number,
+    afterSk?: string,
+  ): Promise<AuditItem[]> {
+    const out = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: afterSk === undefined ? 'PK = :pk' : 'PK = :pk AND SK > :after',
+        ExpressionAttributeValues: {
+          ':pk': auditPartition(dealId, bucket),
+          ...(afterSk === undefined ? {} : { ':after': afterSk }),
+        },
+        Limit: limit,
+      }),
+    );
+    return (out.Items ?? []) as AuditItem[];
+  }
+
+  /** One coupon's records in time order (GSI1). */
+  queryCouponAudit(couponId: string): Promise<AuditItem[]> {
+    return this.queryAll<AuditItem>({
+      IndexName: INDEX.byOwner,
+      KeyConditionExpression: 'GSI1PK = :pk',
+      ExpressionAttributeValues: { ':pk': gsi.couponAuditPartition(couponId) },
+    });
   }
 
   // ---------- deals ----------
@@ -685,16 +762,19 @@ export class Store {
     viewerId: string,
     orderId: string,
     nowIso: string,
+    by = 'unknown',
   ): Promise<CouponItem | undefined> {
     const out = await this.conditional(() =>
       this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.coupon(code),
-          UpdateExpression: 'SET #status = :redeemed, redeemedAt = :now, orderId = :order, GSI2SK = :phase',
+          UpdateExpression:
+            'SET #status = :redeemed, redeemedAt = :now, orderId = :order, redeemedBy = :by, GSI2SK = :phase',
           ConditionExpression: CONDITIONS.redeemable,
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
+            ':by': by,
             ':redeemed': 'REDEEMED',
             ':issued': 'ISSUED',
             ':viewer': viewerId,
@@ -745,7 +825,7 @@ export class Store {
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.coupon(coupon.code),
-          UpdateExpression: `${update} REMOVE redeemedAt, orderId ADD releasedOrders :orders`,
+          UpdateExpression: `${update}, releasedAt = :now REMOVE redeemedAt, orderId, redeemedBy ADD releasedOrders :orders`,
           ConditionExpression: `${CONDITIONS.releasable} AND ${timeCondition}`,
           ExpressionAttributeNames: expired
             ? { '#status': 'status', '#unit': 'unit' }

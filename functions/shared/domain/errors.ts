@@ -169,3 +169,20 @@ export class UnsupportedMediaType extends DomainError {
     super('The request body must be application/json.');
   }
 }
+
+/**
+ * A caller went over a rate limit whose count lives in the store (so it holds across containers). The
+ * window's remaining seconds travel as Retry-After.
+ */
+export class RateLimited extends DomainError {
+  readonly code = 'RATE_LIMITED';
+  readonly statusCode = 429;
+  constructor(
+    readonly retryAfterSeconds: number,
+    limit: { scope: string; limit: number; windowSeconds: number },
+  ) {
+    super(`Too many requests; retry in ${retryAfterSeconds} s.`, {
+      details: { ...limit, retryAfterSeconds },
+    });
+  }
+}

@@ -278,6 +278,58 @@ export const couponPageSchema = z.object({
   nextCursor: z.optional(z.string()),
 });
 
+export const AUDIT_ACTIONS = [
+  'deal.created',
+  'deal.cued',
+  'deal.price-dropped',
+  'deal.ended',
+  'coupon.claimed',
+  'coupon.redeemed',
+  'coupon.released',
+  'coupon.expired',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+export const auditActorSchema = z.object({
+  kind: z.enum(['viewer', 'host', 'admin', 'checkout', 'system']),
+  id: z.string(),
+  /** Set when a host's cue came through the studio's event bus rather than the API. */
+  via: z.optional(z.literal('studio')),
+});
+export type AuditActor = z.infer<typeof auditActorSchema>;
+
+/** One immutable audit record (GET /deals/{dealId}/audit). */
+export const auditRecordViewSchema = z.object({
+  at: z.string(),
+  action: z.enum(AUDIT_ACTIONS),
+  actor: auditActorSchema,
+  couponId: z.optional(z.string()),
+  viewerId: z.optional(z.string()),
+  orderId: z.optional(z.string()),
+  cueId: z.optional(z.string()),
+  dropId: z.optional(z.string()),
+  /** The state the change started from; null for a creation, or when a repair rewrote a lost record. */
+  before: z.nullable(z.record(z.string(), z.unknown())),
+  after: z.record(z.string(), z.unknown()),
+});
+export type AuditRecordView = z.infer<typeof auditRecordViewSchema>;
+
+export const auditPageSchema = z.object({
+  records: z.array(auditRecordViewSchema),
+  nextCursor: z.optional(z.string()),
+});
+
+export const auditQuerySchema = z.strictObject({
+  limit: z.optional(
+    z.pipe(
+      z.string().check(z.regex(/^\d{1,3}$/, 'Must be a whole number.')),
+      z.transform((s) => Number(s)),
+    ),
+  ),
+  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
+  couponId: z.optional(z.string().check(z.regex(ULID_PATTERN, 'Must be a ULID.'))),
+});
+
 export const errorBodySchema = z.object({
   error: z.object({
     code: z.string(),

@@ -10,8 +10,8 @@ import {
   type SlotItem,
   type TicketItem,
 } from '../data/items.js';
-import { gsi, keys } from '../data/keys.js';
-import type { CueStamp, Store } from '../data/store.js';
+import { type AuditBucket, gsi, keys } from '../data/keys.js';
+import { auditKeyString, type CueStamp, type Store } from '../data/store.js';
 import { type Clock, iso } from '../domain/clock.js';
 import { generateCode, normalizeCode } from '../domain/code.js';
 import { distribute, effectiveStatus, RESTOCKABLE, shardCountFor, transitionFor } from '../domain/deal.js';
@@ -28,6 +28,7 @@ import {
   InvalidTransition,
   LimitReached,
   PriceDropNotFound,
+  RateLimited,
   SoldOut,
   StaleCue,
   ValidationFailed,
@@ -46,8 +47,10 @@ import type {
   PriceDropInput,
   PriceDropView,
 } from '../domain/schemas.js';
+import { actorOf, auditItem, claimRecord, couponState, dealState, SYSTEM, toAuditView } from './audit.js';
 import { Facts } from './facts.js';
-import type { Actor, ClaimResult, CouponPage, LivedropEngine, SweepReport } from './types.js';
+import { DEFAULT_RATE_LIMITS, type RateLimit, type RateLimits, windowOf } from './rate-limits.js';
+import type { Actor, AuditPage, ClaimResult, CouponPage, LivedropEngine, SweepReport } from './types.js';
 import { toCouponView, toDealView, toLiveDealView } from './views.js';
 
 export interface EngineOptions {
@@ -73,6 +76,7 @@ export interface EngineOptions {
   sweepConcurrency: number;
   /** Tickets examined per shard per sweep. */
   reconcileBatch: number;
+  rateLimits: RateLimits;
 }
 
 export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
@@ -84,6 +88,7 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   replayPollMs: 25,
   sweepConcurrency: 4,
   reconcileBatch: 1_000,
+  rateLimits: DEFAULT_RATE_LIMITS,
 };
 
 /** The little the engine logs itself (sweep failures); Powertools' Logger fits. */
@@ -99,7 +104,7 @@ export interface EngineDeps {
   /** Where the engine's events go; adapters never throw. Default: nowhere. */
   events?: EventPublisher;
   logger?: EngineLogger;
-  options?: Partial<EngineOptions>;
+  options?: Partial<Omit<EngineOptions, 'rateLimits'>> & { rateLimits?: Partial<RateLimits> };
   seam?: Seam;
 }
 
@@ -129,6 +134,11 @@ const STATUS_EVENTS = {
   end: 'Deal Ended',
 } as const;
 const IDEMPOTENT_ROUNDS = 3;
+const RATE_SCOPE_NAMES: Record<string, string> = {
+  'CLAIM#VIEWER': 'claims per viewer',
+  'CHECKOUT#VIEWER': 'checkout requests per viewer',
+  'CHECKOUT#CODE': 'checkout requests per code',
+};
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -171,7 +181,11 @@ export class Engine implements LivedropEngine {
   constructor(deps: EngineDeps) {
     this.store = deps.store;
     this.clock = deps.clock;
-    this.options = { ...DEFAULT_ENGINE_OPTIONS, ...deps.options };
+    this.options = {
+      ...DEFAULT_ENGINE_OPTIONS,
+      ...deps.options,
+      rateLimits: { ...DEFAULT_RATE_LIMITS, ...deps.options?.rateLimits },
+    };
     this.seam = deps.seam ?? (() => {});
     this.logger = deps.logger ?? { error: (message, extra) => console.error(message, extra) };
     this.events = deps.events ?? discardEvents;
@@ -312,6 +326,23 @@ export class Engine implements LivedropEngine {
     };
     await this.store.putDeal(deal);
     this.seam('create.deal');
+    await this.store.putAudit(
+      auditItem({
+        bucket: 'deal',
+        dealId,
+        recordId: 'CREATED',
+        at: nowIso,
+        action: 'deal.created',
+        actor: { kind: 'host', id: hostId },
+        before: null,
+        after: {
+          ...dealState(deal),
+          stock: input.stock,
+          listPrice: input.listPrice,
+          perViewerLimit: input.perViewerLimit,
+        },
+      }),
+    );
     return toDealView(deal, shards, { held: 0, redeemed: 0 }, nowIso);
   }
 
@@ -404,6 +435,26 @@ export class Engine implements LivedropEngine {
         : cue.action === 'extend'
           ? await this.extend(deal, cue.durationSeconds ?? 0, stamp)
           : await this.changeStatus(deal, cue.action, stamp);
+    // A redelivered cue only rewrites a record a crash lost; the state before it is gone by then.
+    const replayed = deal.appliedCues?.[stamp.id] !== undefined;
+    await this.store.putAudit(
+      auditItem({
+        bucket: 'deal',
+        dealId,
+        recordId: `CUE#${stamp.id}`,
+        at: stamp.at,
+        action: 'deal.cued',
+        actor: actorOf(actor, origin === undefined ? undefined : 'studio'),
+        cueId: stamp.id,
+        before: replayed ? null : dealState(deal),
+        after: {
+          ...dealState(updated),
+          action: cue.action,
+          ...(cue.quantity === undefined ? {} : { quantity: cue.quantity }),
+          ...(cue.durationSeconds === undefined ? {} : { durationSeconds: cue.durationSeconds }),
+        },
+      }),
+    );
     return this.viewOf(updated);
   }
 
@@ -482,8 +533,20 @@ export class Engine implements LivedropEngine {
       if (startedTooLate !== undefined && deal.startedAt !== undefined && deal.startedAt > startedTooLate)
         continue;
       try {
-        await this.changeStatus(deal, 'end');
+        const updated = await this.changeStatus(deal, 'end');
         ended.push(dealId);
+        await this.store.putAudit(
+          auditItem({
+            bucket: 'deal',
+            dealId,
+            recordId: 'END#STREAM',
+            at: updated.endedAt ?? this.nowIso(),
+            action: 'deal.ended',
+            actor: SYSTEM.streamEnd,
+            before: dealState(deal),
+            after: { ...dealState(updated), reason: 'stream ended', streamId },
+          }),
+        );
       } catch (error) {
         // Ended meanwhile by a cue or the sweep: that is the outcome we wanted.
         if (!(error instanceof InvalidTransition)) throw error;
@@ -708,6 +771,7 @@ export class Engine implements LivedropEngine {
         await this.mirrorToShards(deal);
         await this.dropWave(deal, drop);
         const previous = deal.priceHistory?.[deal.priceHistory.length - 2]?.price;
+        await this.store.putAudit(this.dropRecord(drop, deal, previous, already));
         return {
           outcome: 'APPLIED',
           dealPrice: already,
@@ -734,6 +798,7 @@ export class Engine implements LivedropEngine {
       this.facts.forget(dealId);
       this.liveCache.delete(dealId);
       await this.dropWave(updated, drop);
+      await this.store.putAudit(this.dropRecord(drop, deal, deal.dealPrice, price));
       await this.announce([
         {
           detailType: 'Price Dropped',
@@ -752,6 +817,25 @@ export class Engine implements LivedropEngine {
       return { outcome: 'APPLIED', previousPrice: deal.dealPrice, dealPrice: price };
     }
     throw new Error(`price drop ${drop.dropId} kept racing on deal ${dealId}`);
+  }
+
+  private dropRecord(drop: PriceDropItem, deal: DealItem, from: number | undefined, to: number) {
+    return auditItem({
+      bucket: 'deal',
+      dealId: deal.dealId,
+      recordId: `DROP#${drop.dropId}`,
+      // firedAt is written once, so every firing of this drop keys the same record.
+      at: drop.firedAt ?? drop.at,
+      action: 'deal.price-dropped',
+      actor: { kind: 'system', id: `gala:${drop.galaId}` },
+      dropId: drop.dropId,
+      before: from === undefined ? null : { dealPrice: from },
+      after: {
+        dealPrice: to,
+        scheduledBy: drop.createdBy,
+        ...(drop.stock === undefined ? {} : { stock: drop.stock }),
+      },
+    });
   }
 
   /** A drop's new wave of units, as a restock keyed by the drop's id (so it lands once), while it can sell. */
@@ -776,6 +860,7 @@ export class Engine implements LivedropEngine {
     await this.recheckSoldOut(deal);
     if (idempotencyKey === undefined) {
       this.refuseOnFacts(dealId);
+      await this.limit('CLAIM#VIEWER', viewerId, this.options.rateLimits.claimsPerViewer);
       return { coupon: await this.claimOnce(deal, viewerId, this.newAttempt()), replayed: false };
     }
     if (this.facts.refusal(dealId)) {
@@ -786,6 +871,8 @@ export class Engine implements LivedropEngine {
       if (earlier) return { coupon: earlier, replayed: true };
       this.refuseOnFacts(dealId);
     }
+    // Counted only once a claim would reach the store's writes: refusals from facts cost nothing to refuse.
+    await this.limit('CLAIM#VIEWER', viewerId, this.options.rateLimits.claimsPerViewer);
     for (let round = 0; round < IDEMPOTENT_ROUNDS; round++) {
       const attempt = this.newAttempt();
       const recorded = await this.store.putIdempotency({
@@ -860,6 +947,25 @@ export class Engine implements LivedropEngine {
     );
   }
 
+  /** Counts one request against a rate limit kept in the store; RATE_LIMITED once the window is full. */
+  private async limit(scope: string, subject: string, limit: RateLimit | null): Promise<void> {
+    if (limit === null) return;
+    const now = this.clock.now();
+    const window = windowOf(limit, now);
+    // Kept a window past its end: TTL deletion is lazy, and an early delete would only reset a count.
+    const expiresAtEpoch = Math.ceil((window.startMs + 2 * limit.windowSeconds * 1000) / 1000);
+    const key = keys.rateWindow(scope, subject, window.startMs);
+    if (!(await this.store.countRequest(key, limit.limit, expiresAtEpoch))) {
+      throw new RateLimited(window.retryAfterSeconds, { scope: RATE_SCOPE_NAMES[scope] ?? scope, ...limit });
+    }
+  }
+
+  /** Checkout's limits: per viewer first (it also slows walking unknown codes), then per code. */
+  private async limitCheckout(viewerId: string, code: string | undefined): Promise<void> {
+    await this.limit('CHECKOUT#VIEWER', viewerId, this.options.rateLimits.checkoutPerViewer);
+    if (code !== undefined) await this.limit('CHECKOUT#CODE', code, this.options.rateLimits.checkoutPerCode);
+  }
+
   private newAttempt(): Attempt {
     return { code: generateCode(), couponId: ulid(this.clock.now()) };
   }
@@ -885,7 +991,11 @@ export class Engine implements LivedropEngine {
       const record = await this.store.getIdempotency(deal.dealId, viewerId, idempotencyKey);
       if (!record) return undefined;
       const coupon = await this.store.getCoupon(record.code);
-      if (isLiveCoupon(coupon)) return toCouponView(coupon, this.nowIso());
+      if (isLiveCoupon(coupon)) {
+        // The first attempt may have died between its coupon and its record.
+        await this.store.putAudit(claimRecord(coupon, { kind: 'viewer', id: viewerId }));
+        return toCouponView(coupon, this.nowIso());
+      }
       const abandoned =
         coupon !== undefined || this.clock.now() - Date.parse(record.at) > this.options.claimGraceMs;
       if (abandoned) {
@@ -982,6 +1092,7 @@ export class Engine implements LivedropEngine {
       throw new Error(`claim abandoned: code of ticket ${unit.shard}/${unit.seq} was voided`);
     }
     this.seam('claim.coupon');
+    await this.store.putAudit(claimRecord(coupon, { kind: 'viewer', id: viewerId }));
     await this.announce(
       [
         {
@@ -1137,22 +1248,69 @@ export class Engine implements LivedropEngine {
     };
   }
 
+  // ---------------------------------------------------------------- audit
+
+  /**
+   * A deal's audit records in time order, for its host or an admin. The deal's records and each shard's
+   * live in their own partitions; a page reads each after the cursor and merges them.
+   */
+  async auditTrail(
+    dealId: string,
+    actor: Actor,
+    query: { limit?: number; cursor?: string; couponId?: string },
+  ): Promise<AuditPage> {
+    const deal = await this.store.getDeal(dealId, false);
+    if (!deal) throw new DealNotFound(dealId);
+    if (!actor.scopes.has(SCOPES.admin) && !(actor.scopes.has(SCOPES.host) && actor.sub === deal.hostId)) {
+      throw new Forbidden('Only the deal’s host or an admin may read its audit trail.');
+    }
+    if (query.couponId !== undefined) {
+      // One coupon's history: a handful of records, in one Query.
+      const records = (await this.store.queryCouponAudit(query.couponId)).filter(
+        (item) => item.dealId === dealId,
+      );
+      return { records: records.map(toAuditView) };
+    }
+    const limit = query.limit ?? 100;
+    const after = query.cursor === undefined ? undefined : decodeAuditCursor(query.cursor);
+    const buckets: AuditBucket[] = ['deal', ...Array.from({ length: deal.shardCount }, (_, k) => k)];
+    const pages = await Promise.all(
+      buckets.map((bucket) => this.store.queryAudit(dealId, bucket, limit, after)),
+    );
+    const merged = pages.flat().sort((a, b) => (a.SK < b.SK ? -1 : a.SK > b.SK ? 1 : 0));
+    const page = merged.slice(0, limit);
+    // More may follow when any partition filled its page, or the merge had more than one page's worth.
+    const more = merged.length > limit || pages.some((items) => items.length === limit);
+    const last = page[page.length - 1];
+    return {
+      records: page.map(toAuditView),
+      ...(more && last !== undefined ? { nextCursor: Buffer.from(last.SK).toString('base64url') } : {}),
+    };
+  }
+
   // ---------------------------------------------------------------- checkout
 
-  async redeem(codeInput: string, input: CheckoutInput): Promise<CouponView> {
+  async redeem(codeInput: string, input: CheckoutInput, actor?: Actor): Promise<CouponView> {
     const code = normalizeCode(codeInput);
+    await this.limitCheckout(input.viewerId, code);
     if (!code) throw new CouponNotFound();
+    const by = actor?.sub ?? 'unknown';
     for (let round = 0; round < 3; round++) {
       const nowIso = this.nowIso();
-      const redeemed = await this.store.redeemCoupon(code, input.viewerId, input.orderId, nowIso);
+      const redeemed = await this.store.redeemCoupon(code, input.viewerId, input.orderId, nowIso, by);
       if (redeemed) {
         this.seam('redeem.coupon');
+        await this.store.putAudit(this.redeemRecord(redeemed));
         await this.announceCoupon('Coupon Redeemed', redeemed, { orderId: input.orderId });
         return toCouponView(redeemed, nowIso);
       }
       const coupon = await this.ownCoupon(code, input.viewerId);
       if (coupon.status === 'REDEEMED') {
-        if (coupon.orderId === input.orderId) return toCouponView(coupon, nowIso);
+        if (coupon.orderId === input.orderId) {
+          // A checkout retry: also rewrites the record if the first call died before it.
+          await this.store.putAudit(this.redeemRecord(coupon));
+          return toCouponView(coupon, nowIso);
+        }
         throw new AlreadyRedeemed();
       }
       if (coupon.status === 'EXPIRED' || coupon.expiresAt <= nowIso) throw new CouponExpired();
@@ -1161,8 +1319,41 @@ export class Engine implements LivedropEngine {
     throw new Error(`redeem of ${code} kept racing`);
   }
 
-  async release(codeInput: string, input: CheckoutInput): Promise<CouponView> {
+  private redeemRecord(coupon: CouponItem) {
+    return auditItem({
+      bucket: coupon.shard,
+      dealId: coupon.dealId,
+      recordId: `REDEEM#${coupon.couponId}#${coupon.orderId ?? ''}`,
+      at: coupon.redeemedAt ?? this.nowIso(),
+      action: 'coupon.redeemed',
+      actor: { kind: 'checkout', id: coupon.redeemedBy ?? 'unknown' },
+      couponId: coupon.couponId,
+      viewerId: coupon.viewerId,
+      ...(coupon.orderId === undefined ? {} : { orderId: coupon.orderId }),
+      before: { status: 'ISSUED', expiresAt: coupon.expiresAt, dealPrice: coupon.dealPrice },
+      after: couponState(coupon),
+    });
+  }
+
+  private releaseRecord(coupon: CouponItem, orderId: string, actor: Actor | undefined) {
+    return auditItem({
+      bucket: coupon.shard,
+      dealId: coupon.dealId,
+      recordId: `RELEASE#${coupon.couponId}#${orderId}`,
+      at: coupon.releasedAt ?? this.nowIso(),
+      action: 'coupon.released',
+      actor: { kind: 'checkout', id: actor?.sub ?? 'unknown' },
+      couponId: coupon.couponId,
+      viewerId: coupon.viewerId,
+      orderId,
+      before: { status: 'REDEEMED', orderId, dealPrice: coupon.dealPrice },
+      after: { ...couponState(coupon), unit: coupon.status === 'EXPIRED' ? 'RETURNED' : 'HELD' },
+    });
+  }
+
+  async release(codeInput: string, input: CheckoutInput, actor?: Actor): Promise<CouponView> {
     const code = normalizeCode(codeInput);
+    await this.limitCheckout(input.viewerId, code);
     if (!code) throw new CouponNotFound();
     for (let round = 0; round < 3; round++) {
       const coupon = await this.ownCoupon(code, input.viewerId);
@@ -1172,6 +1363,7 @@ export class Engine implements LivedropEngine {
         if (coupon.releasedOrders?.has(input.orderId)) {
           // Already released for this order: answer the same, finishing a return a crash left behind.
           if (coupon.unit === 'RETURNING') await this.finishReturn(coupon, 'release');
+          await this.store.putAudit(this.releaseRecord(coupon, input.orderId, actor));
           return toCouponView(coupon, nowIso);
         }
         throw new InvalidTransition('This coupon is not redeemed for this order.', {
@@ -1185,6 +1377,7 @@ export class Engine implements LivedropEngine {
       if (!released) continue;
       this.seam('release.coupon');
       if (released.expired) await this.finishReturn(released.item, 'release');
+      await this.store.putAudit(this.releaseRecord(released.item, input.orderId, actor));
       await this.announceCoupon('Coupon Released', released.item, {
         orderId: input.orderId,
         status: released.expired ? 'EXPIRED' : 'ISSUED',
@@ -1208,6 +1401,24 @@ export class Engine implements LivedropEngine {
     this.stockReturned(coupon.dealId);
     await this.store.freeSlot(coupon.dealId, coupon.viewerId, coupon.slot, coupon.code);
     this.seam(`${operation}.slot`);
+    // Written before RETURNED, so whoever finishes a return a crash left behind also writes the record.
+    // A release that ended the hold has its own record (the release's).
+    if (coupon.releasedAt === undefined || coupon.releasedAt !== coupon.expiredAt) {
+      await this.store.putAudit(
+        auditItem({
+          bucket: coupon.shard,
+          dealId: coupon.dealId,
+          recordId: `EXPIRE#${coupon.couponId}`,
+          at: coupon.expiredAt ?? this.nowIso(),
+          action: 'coupon.expired',
+          actor: SYSTEM.sweep,
+          couponId: coupon.couponId,
+          viewerId: coupon.viewerId,
+          before: { status: 'ISSUED', expiresAt: coupon.expiresAt, dealPrice: coupon.dealPrice },
+          after: { status: 'EXPIRED', unit: 'RETURNED' },
+        }),
+      );
+    }
     await this.store.markCouponReturned(coupon, this.nowIso());
     this.seam(`${operation}.returned`);
     return returned;
@@ -1269,6 +1480,18 @@ export class Engine implements LivedropEngine {
       if (ended) {
         this.seam('sweep.ended');
         report.dealsEnded++;
+        await this.store.putAudit(
+          auditItem({
+            bucket: 'deal',
+            dealId,
+            recordId: 'END#TIME',
+            at: ended.endedAt ?? nowIso,
+            action: 'deal.ended',
+            actor: SYSTEM.sweep,
+            before: dealState(deal),
+            after: { ...dealState(ended), reason: 'duration ran out' },
+          }),
+        );
         deal = ended;
         this.facts.forget(dealId);
         await this.announce([this.statusEvent(ended, 'end')]);
@@ -1353,6 +1576,7 @@ export class Engine implements LivedropEngine {
       if (settled && contiguous) checked = seq;
       else contiguous = false;
     }
+    await this.backfillClaimRecords(k, seqs, tickets, coupons, checked);
 
     const prune = await this.prunableReturns(deal.dealId, k, shard, now);
     const snapshot = shard.snapAt <= graceCutoff ? { issued: shard.issued, at: now } : undefined;
@@ -1366,6 +1590,32 @@ export class Engine implements LivedropEngine {
       this.seam('reconcile.progress');
     }
     return checked === shard.issued;
+  }
+
+  /**
+   * A claim that died after writing its coupon never wrote its record: before the watermark passes the
+   * claim for good, write what is missing (one read per batch when nothing is).
+   */
+  private async backfillClaimRecords(
+    k: number,
+    seqs: number[],
+    tickets: Map<number, TicketItem>,
+    coupons: Map<string, AnyCouponItem>,
+    checkedThrough: number,
+  ): Promise<void> {
+    const claimed: CouponItem[] = [];
+    for (const seq of seqs) {
+      if (seq > checkedThrough) break;
+      const code = tickets.get(seq)?.code;
+      const coupon = code === undefined ? undefined : coupons.get(code);
+      if (isLiveCoupon(coupon) && coupon.shard === k && coupon.seq === seq) claimed.push(coupon);
+    }
+    if (claimed.length === 0) return;
+    const records = claimed.map((coupon) => claimRecord(coupon, { kind: 'viewer', id: coupon.viewerId }));
+    const existing = await this.store.existingAudits(records);
+    for (const record of records) {
+      if (!existing.has(auditKeyString(record))) await this.store.putAudit(record);
+    }
   }
 
   private async settleTicket(
@@ -1401,6 +1651,8 @@ export class Engine implements LivedropEngine {
     if (ticket.state === 'CLAIMED' && ticket.code !== undefined) {
       const code = ticket.code;
       let coupon = coupons.get(code) ?? (await this.store.getCoupon(code));
+      // Written after the batch read: the claim-record backfill must see it too.
+      if (coupon !== undefined) coupons.set(code, coupon);
       if (isLiveCoupon(coupon) && coupon.shard === k && coupon.seq === seq) return true;
       if (coupon === undefined) {
         if (Date.parse(ticket.at) > context.graceCutoff) return false;
@@ -1525,4 +1777,13 @@ const decodeCursor = (cursor: string, viewerId: string): Record<string, unknown>
     throw invalid();
   }
   return fields;
+};
+
+/** An audit cursor is the sort key of the last record shown: an instant, then the record's id. */
+const decodeAuditCursor = (cursor: string): string => {
+  const sk = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!/^\d{4}-\d{2}-\d{2}T[\d:.]+Z#[\x21-\x7E]{1,400}$/.test(sk)) {
+    throw new ValidationFailed([{ field: 'query.cursor', message: 'Not a cursor from this listing.' }]);
+  }
+  return sk;
 };

@@ -1,4 +1,5 @@
 import type {
+  AuditRecordView,
   CheckoutInput,
   CouponView,
   CreateDealInput,
@@ -23,6 +24,11 @@ export interface ClaimResult {
 
 export interface CouponPage {
   coupons: CouponView[];
+  nextCursor?: string;
+}
+
+export interface AuditPage {
+  records: AuditRecordView[];
   nextCursor?: string;
 }
 
@@ -66,8 +72,15 @@ export interface LivedropEngine {
   endStream(streamId: string, channelArn?: string, endedAt?: string): Promise<{ ended: string[] }>;
   claim(dealId: string, viewerId: string, idempotencyKey?: string): Promise<ClaimResult>;
   listCoupons(viewerId: string, page: { limit?: number; cursor?: string }): Promise<CouponPage>;
-  redeem(code: string, input: CheckoutInput): Promise<CouponView>;
-  release(code: string, input: CheckoutInput): Promise<CouponView>;
+  /** `actor`: the checkout principal, for the audit record. */
+  redeem(code: string, input: CheckoutInput, actor?: Actor): Promise<CouponView>;
+  release(code: string, input: CheckoutInput, actor?: Actor): Promise<CouponView>;
+  /** The deal's immutable audit records in time order (or one coupon's), for its host or an admin. */
+  auditTrail(
+    dealId: string,
+    actor: Actor,
+    query: { limit?: number; cursor?: string; couponId?: string },
+  ): Promise<AuditPage>;
   sweep(): Promise<SweepReport>;
   schedulePriceDrop(galaId: string, input: PriceDropInput, actor: Actor): Promise<PriceDropView>;
   listPriceDrops(galaId: string): Promise<PriceDropView[]>;

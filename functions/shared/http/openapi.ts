@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { FUNCTIONS, type HttpTrigger, scopeOf } from '../../../lib/wiring.js';
 import {
+  auditPageSchema,
   checkoutSchema,
   couponPageSchema,
   couponViewSchema,
@@ -45,6 +46,24 @@ const OPERATIONS: Record<string, Operation> = {
     success: { status: 200, schema: liveDealViewSchema, description: 'The live view' },
     errors: [400, 401, 403, 404],
   },
+  'GET /deals/{dealId}/audit': {
+    summary: 'The deal’s immutable audit trail in time order, or one coupon’s (its host or an admin)',
+    success: { status: 200, schema: auditPageSchema, description: 'One page of audit records' },
+    errors: [400, 401, 403, 404],
+    query: [
+      {
+        name: 'limit',
+        description: 'Page size, 1..200 (default 100)',
+        schema: { type: 'integer', minimum: 1, maximum: 200 },
+      },
+      { name: 'cursor', description: 'nextCursor of the previous page', schema: { type: 'string' } },
+      {
+        name: 'couponId',
+        description: 'Only this coupon’s records (one page holds them all)',
+        schema: { type: 'string', pattern: '^[0-9A-HJKMNP-TV-Z]{26}$' },
+      },
+    ],
+  },
   'GET /streams/{streamId}/deals': {
     summary: 'The current (not ENDED) deals of a stream, newest first',
     success: { status: 200, schema: streamDealsSchema, description: 'The stream’s deals' },
@@ -75,7 +94,7 @@ const OPERATIONS: Record<string, Operation> = {
   'POST /deals/{dealId}/claims': {
     summary: 'Claim a coupon bound to the caller',
     success: { status: 201, schema: couponViewSchema, description: 'The coupon (200 when replayed)' },
-    errors: [400, 401, 403, 404, 409],
+    errors: [400, 401, 403, 404, 409, 429],
     headers: [
       { name: 'Idempotency-Key', description: 'Same viewer + same key returns the same coupon with 200' },
     ],
@@ -97,13 +116,13 @@ const OPERATIONS: Record<string, Operation> = {
     summary: 'Checkout redeems a coupon for a viewer’s order',
     body: checkoutSchema,
     success: { status: 200, schema: couponViewSchema, description: 'The coupon, REDEEMED' },
-    errors: [400, 401, 403, 404, 409, 410, 413, 415],
+    errors: [400, 401, 403, 404, 409, 410, 413, 415, 429],
   },
   'POST /coupons/{code}/releases': {
     summary: 'Checkout releases a coupon of a cancelled order',
     body: checkoutSchema,
     success: { status: 200, schema: couponViewSchema, description: 'The coupon, ISSUED again or EXPIRED' },
-    errors: [400, 401, 403, 404, 409, 413, 415],
+    errors: [400, 401, 403, 404, 409, 413, 415, 429],
   },
 };
 
@@ -116,6 +135,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   410: 'COUPON_EXPIRED',
   413: 'PAYLOAD_TOO_LARGE',
   415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'RATE_LIMITED (retry after the Retry-After header)',
   503: 'SERVICE_UNAVAILABLE (retry after the Retry-After header)',
 };
 

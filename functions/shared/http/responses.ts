@@ -1,4 +1,4 @@
-import { DomainError } from '../domain/errors.js';
+import { DomainError, RateLimited } from '../domain/errors.js';
 import type { HttpResponse } from './types.js';
 
 export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
@@ -77,6 +77,7 @@ export const errorResponse = (error: unknown): HttpResponse => {
   return jsonResponse(
     error.statusCode,
     details === undefined ? { error: { code, message } } : { error: { code, message, details } },
+    error instanceof RateLimited ? { 'retry-after': String(error.retryAfterSeconds) } : undefined,
   );
 };
 

@@ -24,6 +24,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type {
+  AuditItem,
   CouponItem,
   DealItem,
   IdempotencyItem,
@@ -51,6 +52,24 @@ const GALA_ID = 'gala-2026';
 const CHANNEL_ARN = 'arn:aws:ivs:eu-central-1:123456789012:channel/abcdEFGH1234';
 const DROP_ID = '01KB6Y2Q8M3N4P5R6S7T8V9W0X';
 const DROP_KEY = { PK: `GALA#${GALA_ID}`, SK: `DROP#${DROP_ID}` };
+const COUPON_ID = '01JDQ50000AAAAAAAAAAAAAAAA';
+const RATE_KEY = { PK: `RATE#CLAIM#VIEWER#${VIEWER}`, SK: 'WINDOW#1700000000000' };
+const auditRecord: AuditItem = {
+  PK: `AUDIT#${DEAL_ID}#SHARD#3`,
+  SK: `${NOW}#CLAIM#${COUPON_ID}`,
+  type: 'AUDIT',
+  dealId: DEAL_ID,
+  recordId: `CLAIM#${COUPON_ID}`,
+  at: NOW,
+  action: 'coupon.claimed',
+  actor: { kind: 'viewer', id: VIEWER },
+  couponId: COUPON_ID,
+  viewerId: VIEWER,
+  before: null,
+  after: { status: 'ISSUED' },
+  GSI1PK: `AUDIT#COUPON#${COUPON_ID}`,
+  GSI1SK: `${NOW}#CLAIM#${COUPON_ID}`,
+};
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
@@ -560,15 +579,17 @@ describe('redeemCoupon', () => {
   it('redeems only an ISSUED coupon of this viewer that has not expired, moving it to the REDEEMED phase', async () => {
     ddb.on(UpdateCommand).resolves({ Attributes: couponItem() });
 
-    await store.redeemCoupon(CODE, VIEWER, 'order-1', NOW);
+    await store.redeemCoupon(CODE, VIEWER, 'order-1', NOW, 'checkout-1');
 
     expect(onlySent(UpdateCommand)).toEqual({
       TableName: TABLE_NAME,
       Key: COUPON_KEY,
-      UpdateExpression: 'SET #status = :redeemed, redeemedAt = :now, orderId = :order, GSI2SK = :phase',
+      UpdateExpression:
+        'SET #status = :redeemed, redeemedAt = :now, orderId = :order, redeemedBy = :by, GSI2SK = :phase',
       ConditionExpression: '#status = :issued AND viewerId = :viewer AND expiresAt > :now',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
+        ':by': 'checkout-1',
         ':redeemed': 'REDEEMED',
         ':issued': 'ISSUED',
         ':viewer': VIEWER,
@@ -605,7 +626,8 @@ describe('releaseCoupon', () => {
       TableName: TABLE_NAME,
       Key: COUPON_KEY,
       UpdateExpression:
-        'SET #status = :issued, GSI2SK = :phase REMOVE redeemedAt, orderId ADD releasedOrders :orders',
+        'SET #status = :issued, GSI2SK = :phase, releasedAt = :now ' +
+        'REMOVE redeemedAt, orderId, redeemedBy ADD releasedOrders :orders',
       ConditionExpression:
         '#status = :redeemed AND viewerId = :viewer AND orderId = :order AND expiresAt > :now',
       ExpressionAttributeNames: { '#status': 'status' },
@@ -633,8 +655,8 @@ describe('releaseCoupon', () => {
       TableName: TABLE_NAME,
       Key: COUPON_KEY,
       UpdateExpression:
-        'SET #status = :expired, #unit = :returning, expiredAt = :now, GSI2SK = :phase ' +
-        'REMOVE redeemedAt, orderId ADD releasedOrders :orders',
+        'SET #status = :expired, #unit = :returning, expiredAt = :now, GSI2SK = :phase, releasedAt = :now ' +
+        'REMOVE redeemedAt, orderId, redeemedBy ADD releasedOrders :orders',
       ConditionExpression:
         '#status = :redeemed AND viewerId = :viewer AND orderId = :order AND expiresAt <= :now',
       ExpressionAttributeNames: { '#status': 'status', '#unit': 'unit' },
@@ -1580,6 +1602,70 @@ describe('applyDealPrice', () => {
 // ---------------------------------------------------------------- error mapping, across the store
 
 /** Every method that maps a failed condition to a value, with that value. */
+describe('rate limits and audit records', () => {
+  it('counts a request in its window only while the window is under the limit', async () => {
+    ddb.on(UpdateCommand).resolves({});
+
+    await expect(store.countRequest(RATE_KEY, 30, 1_800_000_000)).resolves.toBe(true);
+
+    const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
+    expect(input?.Key).toEqual(RATE_KEY);
+    expect(input?.UpdateExpression).toBe('SET #type = :type, expiresAtEpoch = :ttl ADD hits :one');
+    expect(input?.ConditionExpression).toBe('attribute_not_exists(hits) OR hits < :limit');
+    expect(input?.ExpressionAttributeValues).toMatchObject({
+      ':limit': 30,
+      ':ttl': 1_800_000_000,
+      ':one': 1,
+    });
+  });
+
+  it('writes an audit record only where none exists, so a repair never overwrites one', async () => {
+    ddb.on(PutCommand).resolves({});
+
+    await expect(store.putAudit(auditRecord)).resolves.toBe(true);
+
+    const input = ddb.commandCalls(PutCommand)[0]?.args[0].input;
+    expect(input?.Item).toEqual(auditRecord);
+    expect(input?.ConditionExpression).toBe('attribute_not_exists(PK)');
+  });
+
+  it('reads one audit partition in time order after the cursor', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [auditRecord] });
+
+    await expect(store.queryAudit(DEAL_ID, 3, 25, `${EARLIER}#X`)).resolves.toEqual([auditRecord]);
+
+    const input = ddb.commandCalls(QueryCommand)[0]?.args[0].input;
+    expect(input?.KeyConditionExpression).toBe('PK = :pk AND SK > :after');
+    expect(input?.ExpressionAttributeValues).toEqual({
+      ':pk': `AUDIT#${DEAL_ID}#SHARD#3`,
+      ':after': `${EARLIER}#X`,
+    });
+    expect(input?.Limit).toBe(25);
+  });
+
+  it('reads one coupon’s records from GSI1', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [auditRecord] });
+
+    await expect(store.queryCouponAudit(COUPON_ID)).resolves.toEqual([auditRecord]);
+
+    const input = ddb.commandCalls(QueryCommand)[0]?.args[0].input;
+    expect(input?.IndexName).toBe('GSI1');
+    expect(input?.ExpressionAttributeValues).toEqual({ ':pk': `AUDIT#COUPON#${COUPON_ID}` });
+  });
+
+  it('tells which audit keys exist with one consistent BatchGet', async () => {
+    ddb.on(BatchGetCommand).resolves({ Responses: { [TABLE_NAME]: [auditRecord] } });
+    const missing = { ...auditRecord, SK: `${LATER}#CLAIM#OTHER` };
+
+    const found = await store.existingAudits([auditRecord, missing]);
+
+    expect([...found]).toEqual([`${auditRecord.PK} ${auditRecord.SK}`]);
+    const input = ddb.commandCalls(BatchGetCommand)[0]?.args[0].input;
+    expect(input?.RequestItems?.[TABLE_NAME]?.ConsistentRead).toBe(true);
+    expect(input?.RequestItems?.[TABLE_NAME]?.Keys).toHaveLength(2);
+  });
+});
+
 const CONDITIONAL_METHODS: [string, (s: Store) => Promise<unknown>, unknown][] = [
   ['putDeal', (s) => s.putDeal(dealItem()), false],
   ['putShard', (s) => s.putShard(shardItem()), false],
@@ -1618,6 +1704,8 @@ const CONDITIONAL_METHODS: [string, (s: Store) => Promise<unknown>, unknown][] =
   ['markCouponReturned', (s) => s.markCouponReturned(couponItem(), NOW), undefined],
   ['putChannelDeal', (s) => s.putChannelDeal(CHANNEL_ARN, DEAL_ID), undefined],
   ['putPriceDrop', (s) => s.putPriceDrop(priceDropItem()), false],
+  ['putAudit', (s) => s.putAudit(auditRecord), false],
+  ['countRequest', (s) => s.countRequest(RATE_KEY, 3, 1_800_000_000), false],
   ['closePriceDrop', (s) => s.closePriceDrop(GALA_ID, DROP_ID, 'CANCELLED', NOW), undefined],
   ['markPriceDropFired', (s) => s.markPriceDropFired(GALA_ID, DROP_ID, NOW), undefined],
   [
@@ -1709,6 +1797,11 @@ const EVERY_METHOD: Record<PublicMethod, (s: Store) => Promise<unknown>> = {
   recordPriceDropResult: (s) => s.recordPriceDropResult(GALA_ID, DROP_ID, DEAL_ID, { outcome: 'NOT_FOUND' }),
   listDuePriceDrops: (s) => s.listDuePriceDrops(NOW),
   listGalaDeals: (s) => s.listGalaDeals(GALA_ID),
+  countRequest: (s) => s.countRequest(RATE_KEY, 3, 1_800_000_000),
+  putAudit: (s) => s.putAudit(auditRecord),
+  existingAudits: (s) => s.existingAudits([auditRecord]),
+  queryAudit: (s) => s.queryAudit(DEAL_ID, 'deal', 10),
+  queryCouponAudit: (s) => s.queryCouponAudit(COUPON_ID),
   applyDealPrice: (s) => s.applyDealPrice(DEAL_ID, { dropId: DROP_ID, from: 6_000, to: 4_800, nowIso: NOW }),
 };
 

@@ -9,6 +9,7 @@ import { createCreateDealHandler } from '../../../functions/create-deal/app.js';
 import { createCreatePriceDropHandler } from '../../../functions/create-price-drop/app.js';
 import { createCueDealHandler } from '../../../functions/cue-deal/app.js';
 import { createGetDealHandler } from '../../../functions/get-deal/app.js';
+import { createGetDealAuditHandler } from '../../../functions/get-deal-audit/app.js';
 import { createGetDealLiveHandler } from '../../../functions/get-deal-live/app.js';
 import { createListMyCouponsHandler } from '../../../functions/list-my-coupons/app.js';
 import { createListPriceDropsHandler } from '../../../functions/list-price-drops/app.js';
@@ -19,6 +20,7 @@ import type { HttpHandler } from '../../../functions/shared/http/http-handler.js
 import type { HandlerDeps } from '../../../functions/shared/http/types.js';
 import {
   ADMIN_SUB,
+  CHECKOUT_SUB,
   COUPON_CODE,
   DEAL_ID,
   DROP_ID,
@@ -90,6 +92,21 @@ const ROUTES: Record<string, RouteCase> = {
     invalid: {
       statusCode: 400,
       body: validationFailed({ field: 'path.dealId', message: 'Must be a ULID.' }),
+    },
+  },
+  'get-deal-audit': {
+    create: createGetDealAuditHandler,
+    arrange: (engine) => engine.auditTrail.mockResolvedValue({ records: [] }),
+    validStatus: 200,
+    expectCall: (engine) =>
+      expect(engine.auditTrail).toHaveBeenCalledExactlyOnceWith(
+        DEAL_ID,
+        { sub: HOST_SUB, scopes: new Set(['livedrop/host']) },
+        { limit: 50 },
+      ),
+    invalid: {
+      statusCode: 400,
+      body: validationFailed({ field: 'query.limit', message: 'Must be between 1 and 200.' }),
     },
   },
   'get-deal-live': {
@@ -174,7 +191,11 @@ const ROUTES: Record<string, RouteCase> = {
     create: createRedeemCouponHandler,
     arrange: (engine) => engine.redeem.mockResolvedValue(sampleCoupon({ status: 'REDEEMED' })),
     validStatus: 200,
-    expectCall: (engine) => expect(engine.redeem).toHaveBeenCalledExactlyOnceWith(COUPON_CODE, checkout),
+    expectCall: (engine) =>
+      expect(engine.redeem).toHaveBeenCalledExactlyOnceWith(COUPON_CODE, checkout, {
+        sub: CHECKOUT_SUB,
+        scopes: new Set(['livedrop/checkout']),
+      }),
     invalid: {
       statusCode: 403,
       body: { error: { code: 'FORBIDDEN', message: 'You are not allowed to do this.' } },
@@ -184,7 +205,11 @@ const ROUTES: Record<string, RouteCase> = {
     create: createReleaseCouponHandler,
     arrange: (engine) => engine.release.mockResolvedValue(sampleCoupon()),
     validStatus: 200,
-    expectCall: (engine) => expect(engine.release).toHaveBeenCalledExactlyOnceWith(COUPON_CODE, checkout),
+    expectCall: (engine) =>
+      expect(engine.release).toHaveBeenCalledExactlyOnceWith(COUPON_CODE, checkout, {
+        sub: CHECKOUT_SUB,
+        scopes: new Set(['livedrop/checkout']),
+      }),
     invalid: {
       statusCode: 415,
       body: {

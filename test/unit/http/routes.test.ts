@@ -10,6 +10,7 @@ import { Forbidden, SoldOut } from '../../../functions/shared/domain/errors.js';
 import type { HttpHandler } from '../../../functions/shared/http/http-handler.js';
 import type { HandlerDeps } from '../../../functions/shared/http/types.js';
 import {
+  CHECKOUT_SUB,
   COUPON_CODE,
   DEAL_ID,
   type FakeEngine,
@@ -332,10 +333,11 @@ describe.each([
     const response = await invoke(create(deps), loadEvent(eventName));
     expect(response.statusCode).toBe(200);
     expect(jsonBody(response)).toStrictEqual(coupon);
-    expect(engine[method]).toHaveBeenCalledExactlyOnceWith(COUPON_CODE, {
-      viewerId: VIEWER_SUB,
-      orderId: 'ORD-2025-11-26-000123',
-    });
+    expect(engine[method]).toHaveBeenCalledExactlyOnceWith(
+      COUPON_CODE,
+      { viewerId: VIEWER_SUB, orderId: 'ORD-2025-11-26-000123' },
+      { sub: CHECKOUT_SUB, scopes: new Set(['livedrop/checkout']) },
+    );
   });
 
   it('refuses a code longer than 64 characters with 400', async () => {

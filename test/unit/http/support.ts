@@ -48,6 +48,7 @@ export const fakeEngine = (): FakeEngine => {
     listPriceDrops: vi.fn<LivedropEngine['listPriceDrops']>(unexpected('listPriceDrops')),
     cancelPriceDrop: vi.fn<LivedropEngine['cancelPriceDrop']>(unexpected('cancelPriceDrop')),
     applyPriceDrop: vi.fn<LivedropEngine['applyPriceDrop']>(unexpected('applyPriceDrop')),
+    auditTrail: vi.fn<LivedropEngine['auditTrail']>(unexpected('auditTrail')),
   };
 };
 
