@@ -27,6 +27,7 @@ interface Write {
 
 const item = (input: Record<string, unknown>) => (input.Item ?? {}) as Record<string, unknown>;
 const WRITES: Write[] = [
+  { name: 'retry record', command: 'PutItemCommand', matches: (input) => item(input).type === 'IDEMPOTENCY' },
   { name: 'slot', command: 'PutItemCommand', matches: (input) => String(item(input).SK).startsWith('SLOT#') },
   {
     name: 'unit',

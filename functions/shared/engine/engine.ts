@@ -875,16 +875,25 @@ export class Engine implements LivedropEngine {
     await this.limit('CLAIM#VIEWER', viewerId, this.options.rateLimits.claimsPerViewer);
     for (let round = 0; round < IDEMPOTENT_ROUNDS; round++) {
       const attempt = this.newAttempt();
-      const recorded = await this.store.putIdempotency({
-        ...keys.idempotency(dealId, viewerId, idempotencyKey),
-        type: 'IDEMPOTENCY',
-        dealId,
-        viewerId,
-        idempotencyKey,
-        code: attempt.code,
-        couponId: attempt.couponId,
-        at: this.nowIso(),
-      });
+      const recorded = await this.store
+        .putIdempotency({
+          ...keys.idempotency(dealId, viewerId, idempotencyKey),
+          type: 'IDEMPOTENCY',
+          dealId,
+          viewerId,
+          idempotencyKey,
+          code: attempt.code,
+          couponId: attempt.couponId,
+          at: this.nowIso(),
+        })
+        .catch(async (error: unknown) => {
+          // A lost answer: the record may be ours, and would hold the key for the claim grace. Read it back.
+          const stored = await this.store
+            .getIdempotency(dealId, viewerId, idempotencyKey)
+            .catch(() => undefined);
+          if (stored?.code === attempt.code) return true;
+          throw error;
+        });
       if (recorded) {
         this.seam('claim.idempotency');
         try {
