@@ -47,7 +47,8 @@ type AnyHandler = (event: never, context: ReturnType<typeof lambdaContext>) => P
 
 /**
  * Delivers `batches` (the copies in one batch run at the same time) through `handler`. A thrown delivery is
- * retried after the others, as Lambda retries an async invocation; `between` runs after every batch.
+ * delivered again after the others, as Lambda's async retries and the rule's retry policy do; `between` runs
+ * after every batch. Returns what still failed after 8 rounds.
  */
 const deliver = async <E>(
   handler: AnyHandler,
