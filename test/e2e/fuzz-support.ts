@@ -37,10 +37,14 @@ export const DOCUMENTED_CODES: Readonly<Record<string, number>> = {
   COUPON_EXPIRED: 410,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  HEADERS_TOO_LARGE: 431,
 };
 
-/** Statuses the gateway itself may answer on any route: bad percent-encoding, tokens, scopes, > 1 MiB. */
-const GATEWAY_STATUSES = [400, 401, 403, 413];
+/**
+ * Statuses the gateway itself may answer on any route: bad percent-encoding, tokens, scopes, a host name that
+ * is not a loopback one, > 1 MiB, request line and headers over API Gateway's 10 KiB.
+ */
+const GATEWAY_STATUSES = [400, 401, 403, 413, 431];
 
 // ---------------------------------------------------------------------------------------------- HTTP client
 
@@ -1540,6 +1544,80 @@ export const noiseQuery = fc.oneof(
   },
   { weight: 1, arbitrary: fc.constantFrom('%', 'a=%zz', '&&&', '=', 'x', 'limit=5000') },
 );
+
+// ----------------------------------------------------------------------------------- who may reach the runtime
+
+/** Request headers that decide whether the runtime answers at all, and whether it must refuse (403). */
+export interface Reach {
+  headers: Record<string, string>;
+  /** Why the gateway refuses the request with 403 before reading it; undefined when it may answer. */
+  refused?: string;
+}
+
+/**
+ * Host and Origin headers: loopback names (any case, any port) pass; a host name a page could rebind to
+ * 127.0.0.1 is refused everywhere, and a page of another origin is refused by the unauthenticated stand-ins.
+ */
+export const reach = (opts: { origins: boolean }): fc.Arbitrary<Reach> => {
+  const port = fc.option(
+    fc.integer({ min: 1, max: 65_535 }).map((n) => `:${n}`),
+    { nil: '' },
+  );
+  const loopback = fc.constantFrom('localhost', '127.0.0.1', '[::1]', 'LOCALHOST', 'LocalHost');
+  const options: fc.WeightedArbitrary<Reach>[] = [
+    { weight: 10, arbitrary: fc.constant({ headers: {} }) },
+    {
+      weight: 1,
+      arbitrary: fc.tuple(loopback, port).map(([name, p]) => ({ headers: { host: `${name}${p}` } })),
+    },
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(
+          fc.constantFrom(
+            'evil.example',
+            'localhost.evil.example',
+            '127.0.0.1.nip.io',
+            'localtest.me',
+            '0.0.0.0',
+            '127.0.0.2',
+            '[::ffff:127.0.0.1]',
+            '2130706433',
+            'localhost.',
+            'xn--localhost',
+          ),
+          port,
+        )
+        .map(([name, p]) => ({ headers: { host: `${name}${p}` }, refused: `host ${name}${p}` })),
+    },
+  ];
+  if (opts.origins) {
+    options.push(
+      {
+        weight: 1,
+        arbitrary: fc
+          .tuple(fc.constantFrom('http://', 'https://'), loopback, port)
+          .map(([scheme, name, p]) => ({ headers: { origin: `${scheme}${name}${p}` } })),
+      },
+      {
+        weight: 2,
+        arbitrary: fc
+          .constantFrom(
+            'https://evil.example',
+            'null',
+            'http://localhost.evil.example',
+            'http://127.0.0.1.nip.io:3000',
+            'http://localhost:3000/',
+            'file://',
+            'chrome-extension://abcdef',
+            '',
+          )
+          .map((origin) => ({ headers: { origin }, refused: `origin ${JSON.stringify(origin)}` })),
+      },
+    );
+  }
+  return fc.oneof(...options);
+};
 
 // ------------------------------------------------------------------------------------------------ tokens
 
