@@ -6,6 +6,7 @@
  * Every generated request is invalid in at least one way (a bad token, path, query, header or body, or a
  * well-formed request the engine refuses by its rules), so none of them may change the store.
  */
+import { readFileSync } from 'node:fs';
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
@@ -18,27 +19,26 @@ import { type Role, scopeOf } from '../../lib/wiring.js';
 
 // ------------------------------------------------------------------------------------------ documented errors
 
-/** README "Errors": every code a 4xx may carry, with its status; NOT_FOUND is the gateway's unknown route. */
-export const DOCUMENTED_CODES: Readonly<Record<string, number>> = {
-  VALIDATION_FAILED: 400,
-  UNAUTHORIZED: 401,
-  FORBIDDEN: 403,
-  DEAL_NOT_FOUND: 404,
-  COUPON_NOT_FOUND: 404,
-  PRICE_DROP_NOT_FOUND: 404,
-  NOT_FOUND: 404,
-  SOLD_OUT: 409,
-  LIMIT_REACHED: 409,
-  DEAL_NOT_LIVE: 409,
-  ALREADY_REDEEMED: 409,
-  INVALID_TRANSITION: 409,
-  STALE_CUE: 409,
-  CLAIM_IN_PROGRESS: 409,
-  COUPON_EXPIRED: 410,
-  PAYLOAD_TOO_LARGE: 413,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  HEADERS_TOO_LARGE: 431,
+/**
+ * README "Errors", read from the README itself so the oracle is the documentation: every code an error may
+ * carry, with its status.
+ */
+const documentedCodes = (): Readonly<Record<string, number>> => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const section = readme.slice(
+    readme.indexOf('### Errors'),
+    readme.indexOf('\n## ', readme.indexOf('### Errors')),
+  );
+  const codes: Record<string, number> = {};
+  for (const [, status, code] of section.matchAll(/^\|\s*(\d{3})\s*\|\s*`([A-Z_]+)`\s*\|/gm)) {
+    codes[code as string] = Number(status);
+  }
+  if (codes.VALIDATION_FAILED !== 400 || Object.keys(codes).length < 10) {
+    throw new Error(`the README's error table did not parse: ${JSON.stringify(codes)}`);
+  }
+  return codes;
 };
+export const DOCUMENTED_CODES = documentedCodes();
 
 /**
  * Statuses the gateway itself may answer on any route: bad percent-encoding, tokens, scopes, a host name that
