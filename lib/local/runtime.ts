@@ -98,8 +98,10 @@ export const startRuntime = async (options: RuntimeOptions = {}): Promise<Runtim
   });
   // Requests Node refuses before any handler sees them (bad bytes in the URL, headers too large) still get
   // a JSON error, as API Gateway answers them with its own.
-  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+  server.on('clientError', (error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket) => {
     if (!socket.writable) return;
+    // An answer to HEAD has no body: a client would read the body as the start of its next response.
+    const head = error.rawPacket?.subarray(0, 5).toString('latin1') === 'HEAD ';
     const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
     const body = JSON.stringify({
       error: tooLarge
@@ -110,7 +112,7 @@ export const startRuntime = async (options: RuntimeOptions = {}): Promise<Runtim
         : { code: 'VALIDATION_FAILED', message: 'The request is not valid HTTP.' },
     });
     socket.end(
-      `HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+      `HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${head ? '' : body}`,
     );
   });
   await new Promise<void>((resolve, reject) => {
