@@ -635,6 +635,8 @@ export const judgeRouteReply = (
 export class Tally {
   requests = 0;
   fiveHundreds = 0;
+  /** Checks of the store that found it changed. */
+  storeChanges = 0;
   readonly codes = new Map<string, number>();
   readonly problems = new Map<string, { count: number; request: string; detail: string; logs: string[] }>();
 

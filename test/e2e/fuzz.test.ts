@@ -124,7 +124,7 @@ afterAll(async () => {
   const codes = [...tally.codes].sort(([, a], [, b]) => b - a).map(([code, n]) => `${code}: ${n}`);
   console.info(
     `fuzz: ${tally.requests} requests fuzzed in ${Math.round((performance.now() - startedAt) / 1000)} s ` +
-      `(LIVEDROP_FUZZ_RUNS=${TOTAL_RUNS}), 5xx seen: ${tally.fiveHundreds}, problem kinds: ${tally.problems.size}; ` +
+      `(LIVEDROP_FUZZ_RUNS=${TOTAL_RUNS}), 5xx seen: ${tally.fiveHundreds}, store changes seen: ${tally.storeChanges}, problem kinds: ${tally.problems.size}; ` +
       `codes seen: ${codes.join(', ')}; seeds: ${seeds.join(', ')}`,
   );
   await fixture?.runtime.close();
@@ -194,6 +194,7 @@ const fuzz = async <C extends Case>(
       const after = await snapshotStore(store, fixture.tableName);
       const changes = diffSnapshots(before, after);
       if (changes.length > 0) {
+        tally.storeChanges++;
         problems.push({
           kind: 'store changed by a refused request',
           detail: changes.slice(0, 6).join('\n             '),
@@ -215,6 +216,7 @@ const fuzz = async <C extends Case>(
     await new Promise((resolve) => setTimeout(resolve, settleMs));
     const changes = diffSnapshots(before, await snapshotStore(store, fixture.tableName));
     if (changes.length > 0) {
+      tally.storeChanges++;
       tally.add(
         family,
         [{ kind: 'store changed after the run settled', detail: changes.slice(0, 6).join('\n') }],
