@@ -184,6 +184,10 @@ const fuzz = async <C extends Case>(
       const reply = await send(fixture.port, c.request, timeoutMs);
       tally.countReply(reply);
       const problems = judge(c, reply);
+      // The stand-ins' safety from web pages rests on never granting a cross-origin read or preflight.
+      const cors = Object.keys(reply.headers).filter((name) => name.startsWith('access-control-'));
+      if (cors.length > 0)
+        problems.push({ kind: `CORS granted (${cors.join(', ')})`, detail: reply.text.slice(0, 100) });
       if (c.expectStatus !== undefined && !reply.failure && reply.status !== c.expectStatus) {
         problems.push({
           kind: `${reply.status} where ${c.expectStatus} was expected`,
@@ -1602,6 +1606,19 @@ const crossSite = (
 ): Case[] => {
   const request = { method, target, ...(body === undefined ? {} : { body: Buffer.from(body) }) };
   return [
+    // The preflight a page would need first: refused like any unknown route, and without CORS headers.
+    example(
+      {
+        method: 'OPTIONS',
+        target,
+        headers: {
+          origin: 'https://evil.example',
+          'access-control-request-method': method,
+          'access-control-request-headers': 'content-type',
+        },
+      },
+      404,
+    ),
     example({ ...request, headers: { ...headers, origin: 'https://evil.example' } }, 403),
     example({ ...request, headers: { ...headers, host: 'rebound.evil.example:3000' } }, 403),
     ...(body === undefined
