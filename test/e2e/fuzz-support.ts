@@ -6,6 +6,7 @@
  * Every generated request is invalid in at least one way (a bad token, path, query, header or body, or a
  * well-formed request the engine refuses by its rules), so none of them may change the store.
  */
+import { readFileSync } from 'node:fs';
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
@@ -18,29 +19,32 @@ import { type Role, scopeOf } from '../../lib/wiring.js';
 
 // ------------------------------------------------------------------------------------------ documented errors
 
-/** README "Errors": every code a 4xx may carry, with its status; NOT_FOUND is the gateway's unknown route. */
-export const DOCUMENTED_CODES: Readonly<Record<string, number>> = {
-  VALIDATION_FAILED: 400,
-  UNAUTHORIZED: 401,
-  FORBIDDEN: 403,
-  DEAL_NOT_FOUND: 404,
-  COUPON_NOT_FOUND: 404,
-  PRICE_DROP_NOT_FOUND: 404,
-  NOT_FOUND: 404,
-  SOLD_OUT: 409,
-  LIMIT_REACHED: 409,
-  DEAL_NOT_LIVE: 409,
-  ALREADY_REDEEMED: 409,
-  INVALID_TRANSITION: 409,
-  STALE_CUE: 409,
-  CLAIM_IN_PROGRESS: 409,
-  COUPON_EXPIRED: 410,
-  PAYLOAD_TOO_LARGE: 413,
-  UNSUPPORTED_MEDIA_TYPE: 415,
+/**
+ * README "Errors", read from the README itself so the oracle is the documentation: every code an error may
+ * carry, with its status.
+ */
+const documentedCodes = (): Readonly<Record<string, number>> => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const section = readme.slice(
+    readme.indexOf('### Errors'),
+    readme.indexOf('\n## ', readme.indexOf('### Errors')),
+  );
+  const codes: Record<string, number> = {};
+  for (const [, status, code] of section.matchAll(/^\|\s*(\d{3})\s*\|\s*`([A-Z_]+)`\s*\|/gm)) {
+    codes[code as string] = Number(status);
+  }
+  if (codes.VALIDATION_FAILED !== 400 || Object.keys(codes).length < 10) {
+    throw new Error(`the README's error table did not parse: ${JSON.stringify(codes)}`);
+  }
+  return codes;
 };
+export const DOCUMENTED_CODES = documentedCodes();
 
-/** Statuses the gateway itself may answer on any route: bad percent-encoding, tokens, scopes, > 1 MiB. */
-const GATEWAY_STATUSES = [400, 401, 403, 413];
+/**
+ * Statuses the gateway itself may answer on any route: bad percent-encoding, tokens, scopes, a host name that
+ * is not a loopback one, > 1 MiB, request line and headers over API Gateway's 10 KiB.
+ */
+const GATEWAY_STATUSES = [400, 401, 403, 413, 431];
 
 // ---------------------------------------------------------------------------------------------- HTTP client
 
@@ -631,6 +635,8 @@ export const judgeRouteReply = (
 export class Tally {
   requests = 0;
   fiveHundreds = 0;
+  /** Checks of the store that found it changed. */
+  storeChanges = 0;
   readonly codes = new Map<string, number>();
   readonly problems = new Map<string, { count: number; request: string; detail: string; logs: string[] }>();
 
@@ -1540,6 +1546,80 @@ export const noiseQuery = fc.oneof(
   },
   { weight: 1, arbitrary: fc.constantFrom('%', 'a=%zz', '&&&', '=', 'x', 'limit=5000') },
 );
+
+// ----------------------------------------------------------------------------------- who may reach the runtime
+
+/** Request headers that decide whether the runtime answers at all, and whether it must refuse (403). */
+export interface Reach {
+  headers: Record<string, string>;
+  /** Why the gateway refuses the request with 403 before reading it; undefined when it may answer. */
+  refused?: string;
+}
+
+/**
+ * Host and Origin headers: loopback names (any case, any port) pass; a host name a page could rebind to
+ * 127.0.0.1 is refused everywhere, and a page of another origin is refused by the unauthenticated stand-ins.
+ */
+export const reach = (opts: { origins: boolean }): fc.Arbitrary<Reach> => {
+  const port = fc.option(
+    fc.integer({ min: 1, max: 65_535 }).map((n) => `:${n}`),
+    { nil: '' },
+  );
+  const loopback = fc.constantFrom('localhost', '127.0.0.1', '[::1]', 'LOCALHOST', 'LocalHost');
+  const options: fc.WeightedArbitrary<Reach>[] = [
+    { weight: 10, arbitrary: fc.constant({ headers: {} }) },
+    {
+      weight: 1,
+      arbitrary: fc.tuple(loopback, port).map(([name, p]) => ({ headers: { host: `${name}${p}` } })),
+    },
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(
+          fc.constantFrom(
+            'evil.example',
+            'localhost.evil.example',
+            '127.0.0.1.nip.io',
+            'localtest.me',
+            '0.0.0.0',
+            '127.0.0.2',
+            '[::ffff:127.0.0.1]',
+            '2130706433',
+            'localhost.',
+            'xn--localhost',
+          ),
+          port,
+        )
+        .map(([name, p]) => ({ headers: { host: `${name}${p}` }, refused: `host ${name}${p}` })),
+    },
+  ];
+  if (opts.origins) {
+    options.push(
+      {
+        weight: 1,
+        arbitrary: fc
+          .tuple(fc.constantFrom('http://', 'https://'), loopback, port)
+          .map(([scheme, name, p]) => ({ headers: { origin: `${scheme}${name}${p}` } })),
+      },
+      {
+        weight: 2,
+        arbitrary: fc
+          .constantFrom(
+            'https://evil.example',
+            'null',
+            'http://localhost.evil.example',
+            'http://127.0.0.1.nip.io:3000',
+            'http://localhost:3000/',
+            'file://',
+            'chrome-extension://abcdef',
+            '',
+          )
+          .map((origin) => ({ headers: { origin }, refused: `origin ${JSON.stringify(origin)}` })),
+      },
+    );
+  }
+  return fc.oneof(...options);
+};
 
 // ------------------------------------------------------------------------------------------------ tokens
 
