@@ -174,6 +174,10 @@ const canonical = (value: unknown): unknown => {
   return value;
 };
 
+const RATE_PREFIX = 'RATE#';
+/** Every rate-limit window seen in a snapshot, so the summary can report that counting happened. */
+export const rateWindows = new Set<string>();
+
 export const snapshotStore = async (client: DynamoDBClient, tableName: string): Promise<Snapshot> => {
   const items: Snapshot = new Map();
   let start: Record<string, AttributeValue> | undefined;
@@ -184,6 +188,12 @@ export const snapshotStore = async (client: DynamoDBClient, tableName: string): 
     for (const item of page.Items ?? []) {
       const pk = item[TABLE.partitionKey.name]?.S ?? '?';
       const sk = item[TABLE.sortKey.name]?.S ?? '?';
+      // Rate-limit windows count refused requests on purpose (an unknown code still counts against the
+      // viewer, or walking codes would cost nothing); they are counters that expire, not deal state.
+      if (pk.startsWith(RATE_PREFIX)) {
+        rateWindows.add(`${pk} | ${sk}`);
+        continue;
+      }
       items.set(`${pk} | ${sk}`, JSON.stringify(canonical(item)));
     }
     start = page.LastEvaluatedKey;
@@ -1438,6 +1448,47 @@ export const tokenRequestSchema: BodySchema = {
 const base64url = (value: string) => Buffer.from(value).toString('base64url');
 
 /** GET /me/coupons query strings the route refuses (limit 1..100 as digits, a cursor of this listing). */
+/** GET /deals/{dealId}/audit query strings the route refuses: limit outside 1..200, forged cursors, bad couponIds. */
+export const badAuditQuery = (): fc.Arbitrary<{ query: string; what: string }> => {
+  const limit = fc.oneof(
+    fc.constantFrom('0', '201', '999', '-1', '1.5', 'abc', '', '+5', ' 5', '1e2', '0x10', '٣'),
+    fc.integer({ min: 201, max: 999 }).map(String),
+    fc.integer({ min: 1_000, max: 2 ** 40 }).map(String),
+    withBadChar,
+  );
+  // A cursor is the base64url of a record's sort key (an instant, then an id); anything else is forged.
+  const cursor = fc.oneof(
+    fc.constant(''),
+    printable(2_049, 2_200),
+    printable(1, 60),
+    printable(1, 60).map(base64url),
+    fc.constantFrom('2026-11-26T20:00:00.000Z', '2026-11-26T20:00:00Z#', 'x#CLAIM#1').map(base64url),
+    withBadChar,
+  );
+  const couponId = fc.oneof(
+    fc.constant(''),
+    printable(1, 40).filter((id) => !/^[0-9A-HJKMNP-TV-Z]{26}$/.test(id)),
+    fc.constant('01j0000000000000000000000a'),
+  );
+  const encode = (name: string, value: string) => `${encodeComponent(name)}=${encodeComponent(value)}`;
+  return fc.oneof(
+    limit.map((v) => ({ query: encode('limit', v), what: `limit ${JSON.stringify(v)}` })),
+    cursor.map((v) => ({ query: encode('cursor', v), what: `cursor ${JSON.stringify(cut(v, 60))}` })),
+    couponId.map((v) => ({ query: encode('couponId', v), what: `couponId ${JSON.stringify(cut(v, 60))}` })),
+    fc
+      .tuple(
+        fc
+          .string({ minLength: 1, maxLength: 10 })
+          .filter((n) => !['limit', 'cursor', 'couponId'].includes(n)),
+        fc.string(),
+      )
+      .map(([name, value]) => ({
+        query: `${encode(name, value)}&limit=5`,
+        what: `unknown parameter ${JSON.stringify(name)}`,
+      })),
+  );
+};
+
 export const badCouponQuery = (viewerId: string) => {
   const partition = `VIEWER#${viewerId}`;
   const forged = fc.oneof(

@@ -16,6 +16,7 @@ import {
   type AuthChoice,
   type Body,
   type BodySchema,
+  badAuditQuery,
   badAuth,
   badCodeSegment,
   badCouponQuery,
@@ -55,6 +56,7 @@ import {
   printable,
   type Reach,
   type RealDeal,
+  rateWindows,
   reach,
   type Snapshot,
   send,
@@ -124,7 +126,7 @@ afterAll(async () => {
   const codes = [...tally.codes].sort(([, a], [, b]) => b - a).map(([code, n]) => `${code}: ${n}`);
   console.info(
     `fuzz: ${tally.requests} requests fuzzed in ${Math.round((performance.now() - startedAt) / 1000)} s ` +
-      `(LIVEDROP_FUZZ_RUNS=${TOTAL_RUNS}), 5xx seen: ${tally.fiveHundreds}, store changes seen: ${tally.storeChanges}, problem kinds: ${tally.problems.size}; ` +
+      `(LIVEDROP_FUZZ_RUNS=${TOTAL_RUNS}), 5xx seen: ${tally.fiveHundreds}, store changes seen: ${tally.storeChanges} (rate-limit windows counted: ${rateWindows.size}), problem kinds: ${tally.problems.size}; ` +
       `codes seen: ${codes.join(', ')}; seeds: ${seeds.join(', ')}`,
   );
   await fixture?.runtime.close();
@@ -147,6 +149,7 @@ const WEIGHTS: Record<string, number> = {
   'POST /deals': 2,
   'GET /deals/{dealId}': 1,
   'GET /deals/{dealId}/live': 1,
+  'GET /deals/{dealId}/audit': 1,
   'GET /streams/{streamId}/deals': 1,
   'POST /deals/{dealId}/cues': 2,
   'POST /deals/{dealId}/claims': 1.5,
@@ -525,6 +528,35 @@ const claimPlan = (): RoutePlan => {
   };
 };
 
+/** The audit trail: the deal's host and admins only; refused as another host, for an unknown deal, or broken. */
+const auditPlan = (): RoutePlan => {
+  const deals = wireOf(fc.constantFrom(...realDeals().map((d) => d.dealId)));
+  return {
+    base: fc.oneof(
+      fc
+        .record({ auth: goodAuth(fixture, ['host-1', 'admin-1']), dealId: deals })
+        .map(({ auth, dealId }) => ({ shape: { auth, params: { dealId } } })),
+      fc.record({ auth: goodAuth(fixture, ['host-2']), dealId: deals }).map(({ auth, dealId }) => ({
+        shape: { auth, params: { dealId } },
+        refused: "another host's deal",
+      })),
+      fc
+        .record({ auth: goodAuth(fixture, ['host-1', 'admin-1']), dealId: unknownId() })
+        .map(({ auth, dealId }) => ({ shape: { auth, params: { dealId } }, refused: 'unknown deal' })),
+    ),
+    breakers: [
+      authBreaker(['host', 'admin']),
+      pathBreaker('dealId', badUlidSegment(realIds())),
+      {
+        name: 'query',
+        apply: (shape) =>
+          badAuditQuery().map(({ query, what }) => breakWith(shape, `query ${what}`, { query })),
+      },
+    ],
+    readsQuery: true,
+  };
+};
+
 const myCouponsPlan = (): RoutePlan => ({
   base: fc
     .record({
@@ -682,6 +714,7 @@ const PLANS: Record<string, () => RoutePlan> = {
   }),
   'GET /deals/{dealId}': dealReadPlan,
   'GET /deals/{dealId}/live': dealReadPlan,
+  'GET /deals/{dealId}/audit': auditPlan,
   'GET /streams/{streamId}/deals': () =>
     identifierReadPlan('streamId', fixture.deals.live.streamId, ['viewer', 'host', 'checkout', 'admin'], ALL),
   'POST /deals/{dealId}/cues': cuePlan,
