@@ -146,6 +146,8 @@ export interface CouponItem {
   releasedOrders?: Set<string>;
   /** When the latest release happened (keys its audit record). */
   releasedAt?: string;
+  /** The order of the latest release: releasedAt is that release's instant, not an earlier one's. */
+  releasedOrder?: string;
   /** The checkout principal that redeemed it, for the audit record. */
   redeemedBy?: string;
   expiredAt?: string;

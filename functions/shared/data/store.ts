@@ -825,7 +825,7 @@ export class Store {
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.coupon(coupon.code),
-          UpdateExpression: `${update}, releasedAt = :now REMOVE redeemedAt, orderId, redeemedBy ADD releasedOrders :orders`,
+          UpdateExpression: `${update}, releasedAt = :now, releasedOrder = :order REMOVE redeemedAt, orderId, redeemedBy ADD releasedOrders :orders`,
           ConditionExpression: `${CONDITIONS.releasable} AND ${timeCondition}`,
           ExpressionAttributeNames: expired
             ? { '#status': 'status', '#unit': 'unit' }

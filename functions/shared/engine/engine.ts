@@ -439,7 +439,9 @@ export class Engine implements LivedropEngine {
         bucket: 'deal',
         dealId,
         recordId: `CUE#${stamp.id}`,
-        at: stamp.at,
+        // The instant the cue was applied at, as the deal keeps it: a retry from the HTTP route (no `at`)
+        // stamps a new now, which would key a second record of the same cue.
+        at: updated.appliedCues?.[stamp.id] ?? stamp.at,
         action: 'deal.cued',
         actor: actorOf(actor, origin === undefined ? undefined : 'studio'),
         cueId: stamp.id,
@@ -1234,13 +1236,14 @@ export class Engine implements LivedropEngine {
     const limit = query.limit ?? 100;
     const after = query.cursor === undefined ? undefined : decodeAuditCursor(query.cursor);
     const buckets: AuditBucket[] = ['deal', ...Array.from({ length: deal.shardCount }, (_, k) => k)];
+    // One record more than a page from each partition: the merge then holds more than a page exactly when
+    // more records follow, so the last page carries no cursor to an empty one.
     const pages = await Promise.all(
-      buckets.map((bucket) => this.store.queryAudit(dealId, bucket, limit, after)),
+      buckets.map((bucket) => this.store.queryAudit(dealId, bucket, limit + 1, after)),
     );
     const merged = pages.flat().sort((a, b) => (a.SK < b.SK ? -1 : a.SK > b.SK ? 1 : 0));
     const page = merged.slice(0, limit);
-    // More may follow when any partition filled its page, or the merge had more than one page's worth.
-    const more = merged.length > limit || pages.some((items) => items.length === limit);
+    const more = merged.length > limit;
     const last = page[page.length - 1];
     return {
       records: page.map(toAuditView),
@@ -1323,7 +1326,11 @@ export class Engine implements LivedropEngine {
         if (coupon.releasedOrders?.has(input.orderId)) {
           // Already released for this order: answer the same, finishing a return a crash left behind.
           if (coupon.unit === 'RETURNING') await this.finishReturn(coupon, 'release');
-          await this.store.putAudit(this.releaseRecord(coupon, input.orderId, actor));
+          // releasedAt keys the record, and it is this order's release time only while this order was the
+          // last one released; after a later release the retry would key a second record of this one.
+          if (coupon.releasedOrder === input.orderId) {
+            await this.store.putAudit(this.releaseRecord(coupon, input.orderId, actor));
+          }
           return toCouponView(coupon, nowIso);
         }
         throw new InvalidTransition('This coupon is not redeemed for this order.', {

@@ -626,7 +626,7 @@ describe('releaseCoupon', () => {
       TableName: TABLE_NAME,
       Key: COUPON_KEY,
       UpdateExpression:
-        'SET #status = :issued, GSI2SK = :phase, releasedAt = :now ' +
+        'SET #status = :issued, GSI2SK = :phase, releasedAt = :now, releasedOrder = :order ' +
         'REMOVE redeemedAt, orderId, redeemedBy ADD releasedOrders :orders',
       ConditionExpression:
         '#status = :redeemed AND viewerId = :viewer AND orderId = :order AND expiresAt > :now',
@@ -655,7 +655,7 @@ describe('releaseCoupon', () => {
       TableName: TABLE_NAME,
       Key: COUPON_KEY,
       UpdateExpression:
-        'SET #status = :expired, #unit = :returning, expiredAt = :now, GSI2SK = :phase, releasedAt = :now ' +
+        'SET #status = :expired, #unit = :returning, expiredAt = :now, GSI2SK = :phase, releasedAt = :now, releasedOrder = :order ' +
         'REMOVE redeemedAt, orderId, redeemedBy ADD releasedOrders :orders',
       ConditionExpression:
         '#status = :redeemed AND viewerId = :viewer AND orderId = :order AND expiresAt <= :now',
