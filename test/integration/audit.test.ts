@@ -331,6 +331,40 @@ describe('a deal’s life', () => {
   });
 });
 
+describe('a release after the hold ran out', () => {
+  it('is recorded once, as the release that gave the unit back, with no separate expiry', async () => {
+    const engine = h.engine({ options: OPTIONS });
+    const deal = await liveDeal(engine, { claimTtlSeconds: 60 });
+    const { coupon } = await engine.claim(deal.dealId, 'late-canceller');
+    const order = { viewerId: 'late-canceller', orderId: 'order-1' };
+    tick();
+    await engine.redeem(coupon.code, order, checkoutActor);
+    tick(60_000);
+    const releasedAt = now();
+
+    await engine.release(coupon.code, order, checkoutActor);
+    tick();
+    await engine.sweep();
+
+    const records = (await engine.auditTrail(deal.dealId, hostActor, { couponId: coupon.couponId })).records;
+    expect(records.map((record) => record.action)).toStrictEqual([
+      'coupon.claimed',
+      'coupon.redeemed',
+      'coupon.released',
+    ]);
+    expect(records[2]).toStrictEqual({
+      at: releasedAt,
+      action: 'coupon.released',
+      actor: checkoutOf,
+      couponId: coupon.couponId,
+      viewerId: 'late-canceller',
+      orderId: 'order-1',
+      before: { status: 'REDEEMED', orderId: 'order-1', dealPrice: 6_000 },
+      after: { status: 'EXPIRED', expiresAt: coupon.expiresAt, dealPrice: 6_000, unit: 'RETURNED' },
+    });
+  });
+});
+
 describe('reading the trail', () => {
   it('pages through records of the deal and of every shard, each exactly once and in order', async () => {
     const engine = h.engine({ options: OPTIONS });
@@ -618,6 +652,70 @@ describe('crashes', () => {
         after: { status: 'PAUSED', dealPrice: 6_000, action: 'pause' },
       },
     ]);
+  });
+
+  it('a price drop that died after changing the price gets its record once from the next firing', async () => {
+    const scheduler = new RecordingScheduler();
+    const clean = h.engine({ scheduler, options: OPTIONS });
+    const deal = await liveDeal(clean, { galaId: 'gala-crash' });
+    const drop = await clean.schedulePriceDrop(
+      'gala-crash',
+      { at: iso(h.clock.now() + 60_000), timeZone: 'UTC', dealPrice: 4_500 },
+      adminActor,
+    );
+    h.clock.advance(60_000);
+    const firedAt = now();
+    await expect(
+      crashingAt('drop.price', { scheduler }).applyPriceDrop('gala-crash', drop.dropId),
+    ).rejects.toBeInstanceOf(InjectedCrash);
+    tick();
+
+    await clean.applyPriceDrop('gala-crash', drop.dropId);
+    tick();
+    await clean.applyPriceDrop('gala-crash', drop.dropId);
+
+    const dropped = (await clean.auditTrail(deal.dealId, hostActor, {})).records.filter(
+      (record) => record.action === 'deal.price-dropped',
+    );
+    expect(dropped).toStrictEqual([
+      {
+        at: firedAt,
+        action: 'deal.price-dropped',
+        actor: { kind: 'system', id: 'gala:gala-crash' },
+        dropId: drop.dropId,
+        before: { dealPrice: 6_000 },
+        after: { dealPrice: 4_500, scheduledBy: adminActor.sub },
+      },
+    ]);
+  });
+
+  it('a release after the hold ran out that died before returning the unit is recorded once, as the release', async () => {
+    const clean = h.engine({ options: OPTIONS });
+    const deal = await liveDeal(clean, { claimTtlSeconds: 60 });
+    const { coupon } = await clean.claim(deal.dealId, 'crash-late-release');
+    const order = { viewerId: 'crash-late-release', orderId: 'order-1' };
+    await clean.redeem(coupon.code, order, checkoutActor);
+    tick(61_000);
+    const releasedAt = now();
+    await expect(
+      crashingAt('release.coupon').release(coupon.code, order, checkoutActor),
+    ).rejects.toBeInstanceOf(InjectedCrash);
+    tick();
+
+    await clean.sweep();
+
+    const records = (await clean.auditTrail(deal.dealId, hostActor, { couponId: coupon.couponId })).records;
+    expect(records.map(({ action, at }) => ({ action, at }))).toStrictEqual([
+      { action: 'coupon.claimed', at: coupon.issuedAt },
+      { action: 'coupon.redeemed', at: coupon.issuedAt },
+      { action: 'coupon.released', at: releasedAt },
+    ]);
+    expect(records.at(-1)).toMatchObject({
+      actor: checkoutOf,
+      orderId: 'order-1',
+      after: { status: 'EXPIRED', unit: 'RETURNED' },
+    });
+    expect(await clean.getDeal(deal.dealId)).toMatchObject({ available: 10, held: 0, redeemed: 0 });
   });
 
   it('an expiry that died after freeing the slot is finished by the next sweep, which writes its record', async () => {

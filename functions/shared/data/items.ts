@@ -148,6 +148,8 @@ export interface CouponItem {
   releasedAt?: string;
   /** The order of the latest release: releasedAt is that release's instant, not an earlier one's. */
   releasedOrder?: string;
+  /** The checkout principal of the latest release, so a repair writes the release's record as it was. */
+  releasedBy?: string;
   /** The checkout principal that redeemed it, for the audit record. */
   redeemedBy?: string;
   expiredAt?: string;

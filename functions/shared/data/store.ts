@@ -797,6 +797,7 @@ export class Store {
     coupon: CouponItem,
     orderId: string,
     nowIso: string,
+    by = 'unknown',
   ): Promise<{ item: CouponItem; expired: boolean } | undefined> {
     const expired = coupon.expiresAt <= nowIso;
     const values: Record<string, unknown> = {
@@ -805,6 +806,7 @@ export class Store {
       ':order': orderId,
       ':orders': new Set([orderId]),
       ':now': nowIso,
+      ':by': by,
     };
     let update: string;
     let timeCondition: string;
@@ -825,7 +827,7 @@ export class Store {
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.coupon(coupon.code),
-          UpdateExpression: `${update}, releasedAt = :now, releasedOrder = :order REMOVE redeemedAt, orderId, redeemedBy ADD releasedOrders :orders`,
+          UpdateExpression: `${update}, releasedAt = :now, releasedOrder = :order, releasedBy = :by REMOVE redeemedAt, orderId, redeemedBy ADD releasedOrders :orders`,
           ConditionExpression: `${CONDITIONS.releasable} AND ${timeCondition}`,
           ExpressionAttributeNames: expired
             ? { '#status': 'status', '#unit': 'unit' }

@@ -1298,14 +1298,15 @@ export class Engine implements LivedropEngine {
     });
   }
 
-  private releaseRecord(coupon: CouponItem, orderId: string, actor: Actor | undefined) {
+  /** Built from the coupon alone, so the release itself and a repair of it write the same record. */
+  private releaseRecord(coupon: CouponItem, orderId: string) {
     return auditItem({
       bucket: coupon.shard,
       dealId: coupon.dealId,
       recordId: `RELEASE#${coupon.couponId}#${orderId}`,
       at: coupon.releasedAt ?? this.nowIso(),
       action: 'coupon.released',
-      actor: { kind: 'checkout', id: actor?.sub ?? 'unknown' },
+      actor: { kind: 'checkout', id: coupon.releasedBy ?? 'unknown' },
       couponId: coupon.couponId,
       viewerId: coupon.viewerId,
       orderId,
@@ -1329,7 +1330,7 @@ export class Engine implements LivedropEngine {
           // releasedAt keys the record, and it is this order's release time only while this order was the
           // last one released; after a later release the retry would key a second record of this one.
           if (coupon.releasedOrder === input.orderId) {
-            await this.store.putAudit(this.releaseRecord(coupon, input.orderId, actor));
+            await this.store.putAudit(this.releaseRecord(coupon, input.orderId));
           }
           return toCouponView(coupon, nowIso);
         }
@@ -1340,11 +1341,11 @@ export class Engine implements LivedropEngine {
       // Released units may need the sweep again after the deal was settled.
       await this.store.markSweepWork(coupon.dealId);
       this.seam('release.sweep');
-      const released = await this.store.releaseCoupon(coupon, input.orderId, nowIso);
+      const released = await this.store.releaseCoupon(coupon, input.orderId, nowIso, actor?.sub);
       if (!released) continue;
       this.seam('release.coupon');
       if (released.expired) await this.finishReturn(released.item, 'release');
-      await this.store.putAudit(this.releaseRecord(released.item, input.orderId, actor));
+      await this.store.putAudit(this.releaseRecord(released.item, input.orderId));
       await this.announceCoupon('Coupon Released', released.item, {
         orderId: input.orderId,
         status: released.expired ? 'EXPIRED' : 'ISSUED',
@@ -1369,8 +1370,12 @@ export class Engine implements LivedropEngine {
     await this.store.freeSlot(coupon.dealId, coupon.viewerId, coupon.slot, coupon.code);
     this.seam(`${operation}.slot`);
     // Written before RETURNED, so whoever finishes a return a crash left behind also writes the record.
-    // A release that ended the hold has its own record (the release's).
-    if (coupon.releasedAt === undefined || coupon.releasedAt !== coupon.expiredAt) {
+    // A release that ended the hold is recorded as the release (the same record the release writes).
+    if (coupon.releasedAt !== undefined && coupon.releasedAt === coupon.expiredAt) {
+      if (coupon.releasedOrder !== undefined) {
+        await this.store.putAudit(this.releaseRecord(coupon, coupon.releasedOrder));
+      }
+    } else {
       await this.store.putAudit(
         auditItem({
           bucket: coupon.shard,
