@@ -565,6 +565,26 @@ describe('crashes', () => {
       },
     });
 
+  it('a deal whose creation died right after writing it still has its creation record', async () => {
+    const clean = h.engine({ options: OPTIONS });
+    const createdAt = now();
+
+    await expect(
+      crashingAt('create.deal').createDeal(dealInput({ streamId: 'crash-create-stream' }), HOST_ID),
+    ).rejects.toBeInstanceOf(InjectedCrash);
+
+    const [dealId = ''] = await h.store.listStreamDeals('crash-create-stream');
+    expect((await clean.auditTrail(dealId, hostActor, {})).records).toStrictEqual([
+      {
+        at: createdAt,
+        action: 'deal.created',
+        actor: hostOf,
+        before: null,
+        after: { status: 'SCHEDULED', dealPrice: 6_000, stock: 10, listPrice: 12_000, perViewerLimit: 1 },
+      },
+    ]);
+  });
+
   it('a claim that died after writing its coupon has no record until the sweep’s reconcile writes it', async () => {
     const clean = h.engine({ options: OPTIONS });
     const deal = await liveDeal(clean, { stock: 4, shards: 2 });

@@ -259,7 +259,8 @@ export class Engine implements LivedropEngine {
   // ---------------------------------------------------------------- deals
 
   async createDeal(input: CreateDealInput, hostId: string): Promise<DealView> {
-    // 1. plan shards  2. write every shard  3. write the deal (a crash before 3 leaves only unreachable shards)
+    // 1. plan shards  2. write every shard  3. write its audit record  4. write the deal (a crash before 4
+    // leaves only unreachable items)
     const now = this.clock.now();
     const nowIso = iso(now);
     const dealId = ulid(now);
@@ -321,8 +322,8 @@ export class Engine implements LivedropEngine {
       ...gsi.streamDeals(input.streamId, dealId),
       ...gsi.sweepDeal(dealId),
     };
-    await this.store.putDeal(deal);
-    this.seam('create.deal');
+    // The record goes first: a crash before the deal leaves it unreachable like the shards, and a crash
+    // after the deal cannot leave a deal without it.
     await this.store.putAudit(
       auditItem({
         bucket: 'deal',
@@ -340,6 +341,9 @@ export class Engine implements LivedropEngine {
         },
       }),
     );
+    this.seam('create.audit');
+    await this.store.putDeal(deal);
+    this.seam('create.deal');
     return toDealView(deal, shards, { held: 0, redeemed: 0 }, nowIso);
   }
 
