@@ -8,6 +8,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClaimCouponHandler } from '../../functions/claim-coupon/app.js';
 import { createRedeemCouponHandler } from '../../functions/redeem-coupon/app.js';
+import { loadConfig } from '../../functions/shared/config.js';
 import { createDocumentClient } from '../../functions/shared/data/client.js';
 import { keys } from '../../functions/shared/data/keys.js';
 import { CouponNotFound, RateLimited } from '../../functions/shared/domain/errors.js';
@@ -377,6 +378,69 @@ describe('checkout limits', () => {
       hits: 20,
     });
   });
+});
+
+describe('defaults and configuration', () => {
+  it('allows a viewer 30 claims in 10 seconds when no limits are given', async () => {
+    const engines = h.containers(2);
+    const deal = await liveDeal(engines.main, { stock: 5, perViewerLimit: 1 });
+    toWindowStart(10);
+    await engines.at(0).claim(deal.dealId, 'rl-default-viewer');
+
+    const answers = [];
+    for (let i = 1; i <= 30; i++) {
+      answers.push(observed(await refusal(engines.at(i).claim(deal.dealId, 'rl-default-viewer'))));
+    }
+
+    expect(answers.slice(0, 29).every((answer) => answer.code === 'LIMIT_REACHED')).toBe(true);
+    expect(answers[29]).toMatchObject({
+      code: 'RATE_LIMITED',
+      details: { scope: 'claims per viewer', limit: 30, windowSeconds: 10, retryAfterSeconds: 10 },
+    });
+  });
+
+  it('reads each limit from LIVEDROP_RATE_* as requests/seconds or off, leaving the others at their defaults', async () => {
+    const config = loadConfig({
+      TABLE_NAME: 'livedrop',
+      LIVEDROP_RATE_CLAIMS_PER_VIEWER: '1/5',
+      LIVEDROP_RATE_CHECKOUT_PER_VIEWER: 'off',
+    });
+    expect(config.rateLimits).toStrictEqual({
+      claimsPerViewer: { limit: 1, windowSeconds: 5 },
+      checkoutPerViewer: null,
+    });
+    expect(loadConfig({ TABLE_NAME: 'livedrop' }).rateLimits).toBeUndefined();
+    const engine = h.engine({ options: { ...(config.rateLimits ? { rateLimits: config.rateLimits } : {}) } });
+    const deal = await liveDeal(engine, { stock: 5, perViewerLimit: 2 });
+    toWindowStart(60);
+    await engine.claim(deal.dealId, 'rl-configured');
+
+    const claimAgain = observed(await refusal(engine.claim(deal.dealId, 'rl-configured')));
+    const probes = [];
+    for (let i = 0; i < 21; i++) {
+      probes.push(
+        observed(
+          await refusal(engine.redeem('5555555555555555', { viewerId: 'rl-configured', orderId: 'o' })),
+        ),
+      );
+    }
+
+    expect(claimAgain).toMatchObject({ code: 'RATE_LIMITED', details: { limit: 1, windowSeconds: 5 } });
+    expect(probes.slice(0, 20).every((answer) => answer.code === 'COUPON_NOT_FOUND')).toBe(true);
+    expect(probes[20]).toMatchObject({
+      code: 'RATE_LIMITED',
+      details: { scope: 'checkout requests per code', limit: 20 },
+    });
+  });
+
+  it.each(['0/10', '30', '30/0', '30/10s', 'none', ''])(
+    'stops the cold start on the malformed limit %j',
+    (value) => {
+      expect(() => loadConfig({ TABLE_NAME: 'livedrop', LIVEDROP_RATE_CHECKOUT_PER_CODE: value })).toThrow(
+        /LIVEDROP_RATE_CHECKOUT_PER_CODE/,
+      );
+    },
+  );
 });
 
 describe('over HTTP', () => {
