@@ -365,6 +365,29 @@ describe('a release after the hold ran out', () => {
   });
 });
 
+describe('an expiry a claim finds before the sweep does', () => {
+  it('is recorded once, when the viewer’s new claim frees the slot, and the sweep adds nothing', async () => {
+    const engine = h.engine({ options: OPTIONS });
+    const deal = await liveDeal(engine, { claimTtlSeconds: 60, perViewerLimit: 1 });
+    const { coupon } = await engine.claim(deal.dealId, 'eager-viewer');
+    tick(61_000);
+    const expiredAt = now();
+
+    const again = (await engine.claim(deal.dealId, 'eager-viewer')).coupon;
+    tick();
+    await engine.sweep();
+
+    const records = (await engine.auditTrail(deal.dealId, hostActor, {})).records.filter(
+      (record) => record.action !== 'deal.created' && record.action !== 'deal.cued',
+    );
+    // The expiry and the claim it made room for share an instant; records of one instant sort by their id.
+    expect(records).toHaveLength(3);
+    expect(records).toStrictEqual(
+      expect.arrayContaining([claimed(coupon), expired(coupon, expiredAt), claimed(again)]),
+    );
+  });
+});
+
 describe('reading the trail', () => {
   it('pages through records of the deal and of every shard, each exactly once and in order', async () => {
     const engine = h.engine({ options: OPTIONS });

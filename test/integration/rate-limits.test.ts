@@ -119,6 +119,28 @@ describe('claims per viewer', () => {
     expect(observed(error)).toMatchObject({ code: 'RATE_LIMITED', details: { retryAfterSeconds: 10 } });
   });
 
+  it('admits exactly the limit when a viewer’s claims race on two containers', async () => {
+    const containers = limitedContainers(2, claimLimit);
+    const deal = await liveDeal(containers.main, { stock: 20, perViewerLimit: 10 });
+    toWindowStart(10);
+
+    const outcomes = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        containers
+          .at(i)
+          .claim(deal.dealId, 'rl-racer')
+          .then(
+            () => 'ISSUED',
+            (error: unknown) => observed(error).code,
+          ),
+      ),
+    );
+
+    expect(outcomes.filter((outcome) => outcome === 'ISSUED')).toHaveLength(3);
+    expect(outcomes.filter((outcome) => outcome === 'RATE_LIMITED')).toHaveLength(7);
+    expect((await containers.main.getDeal(deal.dealId)).held).toBe(3);
+  });
+
   it('admits the viewer again in the next window', async () => {
     const containers = limitedContainers(2, claimLimit);
     const deal = await liveDeal(containers.main, { stock: 20, perViewerLimit: 10 });
