@@ -11,7 +11,7 @@ import { createRedeemCouponHandler } from '../../functions/redeem-coupon/app.js'
 import { loadConfig } from '../../functions/shared/config.js';
 import { createDocumentClient } from '../../functions/shared/data/client.js';
 import { keys } from '../../functions/shared/data/keys.js';
-import { CouponNotFound, RateLimited } from '../../functions/shared/domain/errors.js';
+import { CouponNotFound, type DomainError, RateLimited } from '../../functions/shared/domain/errors.js';
 import { SCOPES } from '../../functions/shared/domain/roles.js';
 import { errorBodySchema } from '../../functions/shared/domain/schemas.js';
 import type { Engine } from '../../functions/shared/engine/engine.js';
@@ -63,7 +63,7 @@ const refusal = async (call: Promise<unknown>): Promise<unknown> => {
 
 /** What a caller can observe of an error: its code, message, status and details. */
 const observed = (error: unknown) => {
-  const { code, message, statusCode, details } = error as RateLimited;
+  const { code, message, statusCode, details } = error as DomainError;
   return { code, message, statusCode, details };
 };
 
