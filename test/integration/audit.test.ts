@@ -5,7 +5,7 @@
  * its own instant and "time order" is the order the test made the changes in.
  */
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createGetDealAuditHandler } from '../../functions/get-deal-audit/app.js';
 import { createDocumentClient } from '../../functions/shared/data/client.js';
 import { iso } from '../../functions/shared/domain/clock.js';
@@ -26,13 +26,15 @@ import { HOST_SUB, invoke, jsonBody, silentLogger } from '../unit/http/support.j
 const GRACE_MS = 1_000;
 const OPTIONS = { claimGraceMs: GRACE_MS, replayWaitMs: 200 };
 
+// A fresh store per test: a sweep sees only the deals of the test that runs it (and a crashing sweep can
+// only crash on them), and the trail of one test never holds another's records.
 let h: Harness;
 let raw: ReturnType<typeof createDocumentClient>;
-beforeAll(async () => {
+beforeEach(async () => {
   h = await startHarness();
   raw = createDocumentClient({ endpoint: h.embedded.endpoint });
 });
-afterAll(async () => {
+afterEach(async () => {
   raw.destroy();
   await h.close();
 });
@@ -759,6 +761,67 @@ describe('crashes', () => {
       after: { status: 'EXPIRED', unit: 'RETURNED' },
     });
     expect(await clean.getDeal(deal.dealId)).toMatchObject({ available: 10, held: 0, redeemed: 0 });
+  });
+
+  it('a sweep that died right after ending a deal by its duration leaves the record to the next sweep', async () => {
+    const clean = h.engine({ options: OPTIONS });
+    const deal = await liveDeal(clean, { durationSeconds: 60 });
+    const endsAt = iso(h.clock.now() + 60_000);
+    tick(61_000);
+    const endedAt = now();
+    await expect(crashingAt('sweep.ended').sweep()).rejects.toBeInstanceOf(InjectedCrash);
+    expect((await clean.getDeal(deal.dealId)).status).toBe('ENDED');
+
+    for (let round = 0; round < 3; round++) {
+      tick(GRACE_MS + 1);
+      await clean.sweep();
+    }
+
+    const ended = (await clean.auditTrail(deal.dealId, hostActor, {})).records.filter(
+      (record) => record.action === 'deal.ended',
+    );
+    expect(ended).toStrictEqual([
+      {
+        at: endedAt,
+        action: 'deal.ended',
+        actor: sweeper,
+        before: null,
+        after: { status: 'ENDED', dealPrice: 6_000, endsAt, reason: 'duration ran out' },
+      },
+    ]);
+  });
+
+  it.each([
+    [
+      'the redelivered stream end',
+      (engine: Engine) => engine.endStream('crash-stream-end').then(() => undefined),
+    ],
+    ['the next sweep', (engine: Engine) => engine.sweep().then(() => undefined)],
+  ])('a stream end that died right after ending the deal gets its record from %s', async (_, repair) => {
+    const clean = h.engine({ options: OPTIONS });
+    const deal = await liveDeal(clean, { streamId: 'crash-stream-end' });
+    tick();
+    const endedAt = now();
+    await expect(crashingAt('cue.deal').endStream('crash-stream-end')).rejects.toBeInstanceOf(InjectedCrash);
+    expect((await clean.getDeal(deal.dealId)).status).toBe('ENDED');
+    tick();
+
+    await repair(clean);
+    tick();
+    await repair(clean);
+
+    const ended = (await clean.auditTrail(deal.dealId, hostActor, {})).records.filter(
+      (record) => record.action === 'deal.ended',
+    );
+    expect(ended).toStrictEqual([
+      {
+        at: endedAt,
+        action: 'deal.ended',
+        actor: { kind: 'system', id: 'stream-end' },
+        before: null,
+        after: { status: 'ENDED', dealPrice: 6_000, reason: 'stream ended', streamId: 'crash-stream-end' },
+      },
+    ]);
   });
 
   it('an expiry that died after freeing the slot is finished by the next sweep, which writes its record', async () => {

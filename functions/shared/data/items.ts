@@ -50,6 +50,11 @@ export interface DealItem {
   startedAt?: string;
   endsAt?: string;
   endedAt?: string;
+  /**
+   * Who ended the deal when no cue did: the sweep (its duration ran out) or its stream going off air. A sweep
+   * that finds it writes the end's audit record if a crash lost it (a cue's redelivery repairs its own).
+   */
+  endedBy?: 'time' | 'stream';
   GSI1PK: string;
   GSI1SK: string;
   GSI2PK?: string;

@@ -286,6 +286,7 @@ export class Store {
       startedAt?: string;
       endsAt?: string;
       cue?: CueStamp;
+      endedBy?: 'time' | 'stream';
     },
   ): Promise<DealItem | undefined> {
     const names: Record<string, string> = { '#status': 'status' };
@@ -306,6 +307,10 @@ export class Store {
     if (change.to === 'ENDED') {
       sets.push('endedAt = :nowIso');
       values[':nowIso'] = change.nowIso;
+      if (change.endedBy !== undefined) {
+        sets.push('endedBy = :endedBy');
+        values[':endedBy'] = change.endedBy;
+      }
     }
     let condition = `#status IN (${fromNames.join(', ')})`;
     if (change.time !== 'any') {

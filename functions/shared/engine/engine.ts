@@ -525,22 +525,17 @@ export class Engine implements LivedropEngine {
       for (const dealId of await this.store.listChannelDeals(channelArn)) dealIds.add(dealId);
     for (const dealId of dealIds) {
       const deal = await this.store.getDeal(dealId);
-      if (!deal || (deal.status !== 'LIVE' && deal.status !== 'PAUSED')) continue;
+      if (!deal) continue;
+      if (deal.status === 'ENDED' && deal.endedBy === 'stream') {
+        // A redelivered end: rewrites the record if the first delivery died before it.
+        await this.store.putAudit(this.endRecord(deal, null, streamId));
+        continue;
+      }
+      if (deal.status !== 'LIVE' && deal.status !== 'PAUSED') continue;
       try {
-        const updated = await this.changeStatus(deal, 'end');
+        const updated = await this.changeStatus(deal, 'end', undefined, 'stream');
         ended.push(dealId);
-        await this.store.putAudit(
-          auditItem({
-            bucket: 'deal',
-            dealId,
-            recordId: 'END#STREAM',
-            at: updated.endedAt ?? this.nowIso(),
-            action: 'deal.ended',
-            actor: SYSTEM.streamEnd,
-            before: dealState(deal),
-            after: { ...dealState(updated), reason: 'stream ended', streamId },
-          }),
-        );
+        await this.store.putAudit(this.endRecord(updated, deal, streamId));
       } catch (error) {
         // Ended meanwhile by a cue or the sweep: that is the outcome we wanted.
         if (!(error instanceof InvalidTransition)) throw error;
@@ -549,10 +544,34 @@ export class Engine implements LivedropEngine {
     return { ended };
   }
 
+  /**
+   * The record of a deal ended by its duration or its stream (`ended.endedBy`). `before` is null when a
+   * repair writes it: the state before the end is gone by then.
+   */
+  private endRecord(ended: DealItem, before: DealItem | null, streamId?: string) {
+    const byTime = ended.endedBy === 'time';
+    return auditItem({
+      bucket: 'deal',
+      dealId: ended.dealId,
+      recordId: byTime ? 'END#TIME' : 'END#STREAM',
+      at: ended.endedAt ?? this.nowIso(),
+      action: 'deal.ended',
+      actor: byTime ? SYSTEM.sweep : SYSTEM.streamEnd,
+      before: before === null ? null : dealState(before),
+      after: {
+        ...dealState(ended),
+        ...(byTime
+          ? { reason: 'duration ran out' }
+          : { reason: 'stream ended', streamId: streamId ?? ended.streamId }),
+      },
+    });
+  }
+
   private async changeStatus(
     deal: DealItem,
     action: 'start' | 'pause' | 'resume' | 'end',
     stamp?: CueStamp,
+    endedBy?: 'stream',
   ): Promise<DealItem> {
     // 1. move the deal's status (the arbiter of the transition)  2. mirror it onto every shard
     const now = this.clock.now();
@@ -569,6 +588,7 @@ export class Engine implements LivedropEngine {
         ? { endsAt: iso(now + deal.durationSeconds * 1000) }
         : {}),
       ...(stamp ? { cue: stamp } : {}),
+      ...(endedBy === undefined ? {} : { endedBy }),
     });
     if (!updated) {
       if (stamp) return this.refusedCue(deal, action, stamp);
@@ -1452,26 +1472,20 @@ export class Engine implements LivedropEngine {
         to: 'ENDED',
         nowIso,
         time: 'onlyIfEndedByTime',
+        endedBy: 'time',
       });
       if (ended) {
         this.seam('sweep.ended');
         report.dealsEnded++;
-        await this.store.putAudit(
-          auditItem({
-            bucket: 'deal',
-            dealId,
-            recordId: 'END#TIME',
-            at: ended.endedAt ?? nowIso,
-            action: 'deal.ended',
-            actor: SYSTEM.sweep,
-            before: dealState(deal),
-            after: { ...dealState(ended), reason: 'duration ran out' },
-          }),
-        );
+        await this.store.putAudit(this.endRecord(ended, deal));
         deal = ended;
         this.facts.forget(dealId);
         await this.announce([this.statusEvent(ended, 'end')]);
       }
+    } else if (deal.status === 'ENDED' && deal.endedBy !== undefined) {
+      // Ended by a sweep or a stream end that may have died before the record: one read while unsettled.
+      const record = this.endRecord(deal, null);
+      if ((await this.store.existingAudits([record])).size === 0) await this.store.putAudit(record);
     }
     const shards = await this.store.getShards(dealId, deal.shardCount);
     if (shards.some((shard) => shard.configVersion < (deal as DealItem).configVersion)) {
