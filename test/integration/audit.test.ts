@@ -46,7 +46,7 @@ const hostOf = { kind: 'host', id: HOST_ID } as const;
 const checkoutOf = { kind: 'checkout', id: checkoutActor.sub } as const;
 const sweeper = { kind: 'system', id: 'sweep' } as const;
 
-/** One second passes: the next change gets its own instant. */
+/** Time passes (a second unless told): the next change gets its own instant. */
 const tick = (ms = 1_000) => h.clock.advance(ms);
 const now = () => iso(h.clock.now());
 
@@ -488,6 +488,24 @@ describe('reading the trail', () => {
       records: [expect.objectContaining({ action: 'deal.cued' })],
     });
     expect(stranger.statusCode).toBe(403);
+  });
+
+  it('refuses a page size outside 1..200 and a cursor it did not issue with 400 over HTTP', async () => {
+    const engine = h.engine({ options: OPTIONS });
+    const handler = createGetDealAuditHandler({ engine, logger: silentLogger() });
+    const deal = await engine.createDeal(dealInput(), HOST_SUB);
+    const event = dealEvent('get-deal-audit.valid', deal.dealId);
+
+    const answers = await Promise.all(
+      [{ limit: '0' }, { limit: '201' }, { limit: 'ten' }, { cursor: 'not-a-cursor' }].map((query) =>
+        invoke(handler, withQuery(event, query)),
+      ),
+    );
+
+    expect(answers.map((answer) => answer.statusCode)).toStrictEqual([400, 400, 400, 400]);
+    expect(
+      answers.map((answer) => (jsonBody(answer) as { error: { code: string } }).error.code),
+    ).toStrictEqual(['VALIDATION_FAILED', 'VALIDATION_FAILED', 'VALIDATION_FAILED', 'VALIDATION_FAILED']);
   });
 });
 
