@@ -497,9 +497,12 @@ describe('reading the trail', () => {
     const event = dealEvent('get-deal-audit.valid', deal.dealId);
 
     const answers = await Promise.all(
-      [{ limit: '0' }, { limit: '201' }, { limit: 'ten' }, { cursor: 'not-a-cursor' }].map((query) =>
-        invoke(handler, withQuery(event, query)),
-      ),
+      (
+        [{ limit: '0' }, { limit: '201' }, { limit: 'ten' }, { cursor: 'not-a-cursor' }] as Record<
+          string,
+          string
+        >[]
+      ).map((query) => invoke(handler, withQuery(event, query))),
     );
 
     expect(answers.map((answer) => answer.statusCode)).toStrictEqual([400, 400, 400, 400]);
