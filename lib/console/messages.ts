@@ -21,6 +21,9 @@ export const ERROR_MESSAGES: Readonly<Record<string, string>> = {
   STALE_CUE: 'A newer cue was already applied to this deal, so this one was ignored.',
   CLAIM_IN_PROGRESS: 'The same claim is still being processed; it is retried shortly.',
   COUPON_EXPIRED: 'This coupon has expired.',
+  HEADERS_TOO_LARGE: 'The request headers are too large (a very long token or address?).',
+  RATE_LIMITED:
+    'Too many requests from this account or for this coupon; wait the few seconds shown and retry.',
   PAYLOAD_TOO_LARGE: 'The request is too large.',
   UNSUPPORTED_MEDIA_TYPE: 'The request was not sent as JSON.',
   INTERNAL: 'Something went wrong on our side; nothing was half-done. Try again.',

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import * as z from 'zod/mini';
 import { type EventPattern, matchesPattern } from './event-pattern.js';
 
 /** One rule of the wiring, with how to deliver to its target. */
@@ -47,6 +48,18 @@ export interface PutEventsResult {
     error?: string;
   }[];
 }
+
+/**
+ * An entry's Time: an ISO 8601 instant with its offset, or epoch seconds, which is how the AWS SDK writes a
+ * Date on the wire (so a function's own client may set it).
+ */
+const entryTimeSchema = z.union([
+  z.iso.datetime({ offset: true }),
+  z.number().check(z.gte(0), z.lte(253_402_300_799)),
+]);
+
+/** The envelope's `time`: UTC to the second, as EventBridge writes it. */
+const envelopeTime = (instant: Date): string => instant.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 const LOCAL_ACCOUNT = '000000000000';
 const LOCAL_REGION = 'local';
@@ -106,12 +119,11 @@ export class LocalBus {
         'detail-type': raw.DetailType as string,
         source: raw.Source as string,
         account: LOCAL_ACCOUNT,
-        time:
-          typeof raw.Time === 'string'
-            ? raw.Time
-            : this.now()
-                .toISOString()
-                .replace(/\.\d{3}Z$/, 'Z'),
+        time: envelopeTime(
+          raw.Time === undefined
+            ? this.now()
+            : new Date(typeof raw.Time === 'number' ? raw.Time * 1000 : (raw.Time as string)),
+        ),
         region: LOCAL_REGION,
         resources: (raw.Resources as string[] | undefined) ?? [],
         detail: JSON.parse(raw.Detail as string),
@@ -193,11 +205,8 @@ export class LocalBus {
     ) {
       return 'Resources must be a list of ARNs.';
     }
-    if (
-      entry.Time !== undefined &&
-      (typeof entry.Time !== 'string' || Number.isNaN(Date.parse(entry.Time)))
-    ) {
-      return 'Time must be an ISO 8601 instant.';
+    if (entry.Time !== undefined && !entryTimeSchema.safeParse(entry.Time).success) {
+      return 'Time must be an ISO 8601 instant with its offset, or epoch seconds.';
     }
     if (busName(entry.EventBusName) === undefined)
       return `Event bus ${String(entry.EventBusName)} does not exist.`;

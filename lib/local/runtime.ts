@@ -12,12 +12,11 @@ import { type EmbeddedStore, startEmbeddedStore } from './embedded-store.js';
 import type { EventPattern } from './event-pattern.js';
 import { AuthorizationFailure, LocalIssuer, ROLES } from './issuer.js';
 import { LocalScheduler } from './scheduler.js';
-import { answerSchedulerApi } from './scheduler-api.js';
+import { answerSchedulerApi, isSchedulerApiRequest } from './scheduler-api.js';
 
 export interface RuntimeOptions {
-  /** 0 picks a free port. Default 3000. */
+  /** 0 picks a free port. Default 3000. The runtime listens on 127.0.0.1 only (see LOOPBACK). */
   port?: number;
-  host?: string;
   /** Directory for the store, the issuer key and pending schedules; 'memory' keeps nothing. */
   data?: string;
   /** Period of the recurring schedules (the sweep) locally. Default 5 s. */
@@ -44,6 +43,17 @@ interface Answer {
 }
 
 const MAX_REQUEST_BYTES = 1024 * 1024;
+/** API Gateway's HTTP API quota for the request line and headers together (Node's own default is 16 KiB). */
+const MAX_HEADER_BYTES = 10_240;
+
+/**
+ * The runtime's stand-ins (token issuer, event bus, AWS APIs) answer anyone who reaches them, so it listens
+ * on the loopback interface only, and answers only requests addressed to a loopback name: a web page cannot
+ * reach it through a DNS name it rebinds to 127.0.0.1.
+ */
+const LOOPBACK = '127.0.0.1';
+const LOOPBACK_HOST = /^(?:localhost|127\.0\.0\.1|\[::1\])(?::\d{1,5})?$/i;
+const LOOPBACK_ORIGIN = /^https?:\/\/(?:localhost|127\.0\.0\.1|\[::1\])(?::\d{1,5})?$/i;
 
 const tokenRequestSchema = z.strictObject({
   sub: z.string().check(z.minLength(1), z.maxLength(256), z.regex(/^[\x21-\x7E]+$/)),
@@ -81,7 +91,7 @@ export const startRuntime = async (options: RuntimeOptions = {}): Promise<Runtim
   });
   const inFlight = new Set<Promise<void>>();
   let stopping = false;
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
     // Once stopping, answer what is in flight and close each connection, so keep-alive clients let go.
     const work = ready.then((handle) => serve(req, res, handle, logger, () => stopping));
     inFlight.add(work);
@@ -89,25 +99,29 @@ export const startRuntime = async (options: RuntimeOptions = {}): Promise<Runtim
   });
   // Requests Node refuses before any handler sees them (bad bytes in the URL, headers too large) still get
   // a JSON error, as API Gateway answers them with its own.
-  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+  server.on('clientError', (error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket) => {
     if (!socket.writable) return;
+    // An answer to HEAD has no body: a client would read the body as the start of its next response.
+    const head = error.rawPacket?.subarray(0, 5).toString('latin1') === 'HEAD ';
     const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
     const body = JSON.stringify({
-      error: {
-        code: 'VALIDATION_FAILED',
-        message: tooLarge ? 'The request headers are too large.' : 'The request is not valid HTTP.',
-      },
+      error: tooLarge
+        ? {
+            code: 'HEADERS_TOO_LARGE',
+            message: `The request line and headers are larger than ${MAX_HEADER_BYTES} bytes.`,
+          }
+        : { code: 'VALIDATION_FAILED', message: 'The request is not valid HTTP.' },
     });
     socket.end(
-      `HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+      `HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${head ? '' : body}`,
     );
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 3000, options.host ?? '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 3000, LOOPBACK, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
+  const url = `http://${LOOPBACK}:${port}`;
 
   // The handler modules read their configuration from the environment at import, as in Lambda.
   process.env.TABLE_NAME = store.tableName;
@@ -195,10 +209,34 @@ export const startRuntime = async (options: RuntimeOptions = {}): Promise<Runtim
   )) as { buildOpenApi: () => unknown };
   const openApi = buildOpenApi();
   const consolePage = createConsoleHandler();
+  const { isJsonContentType } = (await import(
+    new URL('../../functions/shared/http/body.ts', import.meta.url).href
+  )) as { isJsonContentType: (value: string | undefined) => boolean };
+
+  /**
+   * The stand-ins need no token, so a browser page of another origin must not drive them: such a request
+   * carries its Origin, and the JSON media types they require are not ones a page may send cross-origin
+   * without a CORS preflight, which this gateway never grants.
+   */
+  const standIn = (request: IncomingRequest, mediaType?: (value: string | undefined) => boolean) => {
+    const origin = request.headers.origin;
+    if (origin !== undefined && !LOOPBACK_ORIGIN.test(origin)) {
+      throw new RequestError(403, 'FORBIDDEN', 'The local stand-ins answer no page of another origin.');
+    }
+    if (mediaType && !mediaType(request.headers['content-type'])) {
+      throw new RequestError(415, 'UNSUPPORTED_MEDIA_TYPE', 'The body must be JSON (content-type).');
+    }
+  };
+  const isAmzJson = (value: string | undefined) =>
+    value !== undefined && /^\s*application\/x-amz-json-1\.1\s*$/i.test(value);
 
   const handle = async (request: IncomingRequest): Promise<Answer> => {
     const json = (status: number, body: unknown) => ({ status, body: JSON.stringify(body) });
     const { method, path } = request;
+    const host = request.headers.host;
+    if (host !== undefined && !LOOPBACK_HOST.test(host)) {
+      throw new RequestError(403, 'FORBIDDEN', 'The local runtime answers only requests to localhost.');
+    }
     if (method === 'GET' && path === '/health') return json(200, { status: 'ok' });
     if (method === 'GET' && path === '/.well-known/jwks.json') return json(200, issuer.jwks());
     if (method === 'GET' && path === '/openapi.json') return json(200, openApi);
@@ -206,6 +244,7 @@ export const startRuntime = async (options: RuntimeOptions = {}): Promise<Runtim
     const page = await consolePage(request);
     if (page) return page;
     if (method === 'POST' && path === '/local/token') {
+      standIn(request, isJsonContentType);
       const parsed = tokenRequestSchema.safeParse(parseJson(request.body));
       if (!parsed.success) {
         throw new RequestError(
@@ -221,6 +260,7 @@ export const startRuntime = async (options: RuntimeOptions = {}): Promise<Runtim
       return json(200, { token: await issuer.issue(parsed.data) });
     }
     if (method === 'POST' && path === '/' && request.headers['x-amz-target'] === 'AWSEvents.PutEvents') {
+      standIn(request, isAmzJson);
       // The functions' own EventBridge client (same adapter as in AWS) publishing to this bus.
       let result: Awaited<ReturnType<typeof bus.putEvents>>;
       try {
@@ -244,13 +284,17 @@ export const startRuntime = async (options: RuntimeOptions = {}): Promise<Runtim
         body: JSON.stringify({ FailedEntryCount: result.FailedEntryCount, Entries: result.Entries }),
       };
     }
-    const schedulerAnswer = await answerSchedulerApi(scheduler, request).catch((error: unknown) => ({
-      status: 400,
-      headers: { 'x-amzn-errortype': 'ValidationException' },
-      body: JSON.stringify({ Message: (error as Error).message }),
-    }));
+    if (isSchedulerApiRequest(request)) standIn(request, method === 'POST' ? isJsonContentType : undefined);
+    const schedulerAnswer = await answerSchedulerApi(scheduler, request, [GALA_DROP_TARGET]).catch(
+      (error: unknown) => ({
+        status: 400,
+        headers: { 'x-amzn-errortype': 'ValidationException' },
+        body: JSON.stringify({ Message: (error as Error).message }),
+      }),
+    );
     if (schedulerAnswer) return schedulerAnswer;
     if (method === 'POST' && path === '/local/events') {
+      standIn(request, isJsonContentType);
       const body = parseJson(request.body);
       if (body === null || typeof body !== 'object')
         throw new RequestError(400, 'VALIDATION_FAILED', 'Expected a PutEvents body.');

@@ -18,12 +18,23 @@ const error = (status: number, type: string, message: string): SchedulerApiAnswe
   body: JSON.stringify({ Message: message }),
 });
 
-/** Answers a Scheduler API request, or undefined when the request is not one. */
+const SCHEDULE_PATH = /^\/schedules\/([^/]+)$/;
+
+/** Whether a request is one of the Scheduler API calls answered here. */
+export const isSchedulerApiRequest = (request: { method: string; path: string }): boolean =>
+  (request.method === 'POST' || request.method === 'DELETE') && SCHEDULE_PATH.test(request.path);
+
+/**
+ * Answers a Scheduler API request, or undefined when the request is not one. `targets` are the functions a
+ * schedule may invoke: in AWS the schedules' execution role may invoke only those, so locally a schedule
+ * for any other function is refused when it is created rather than failing when it fires.
+ */
 export const answerSchedulerApi = async (
   scheduler: LocalScheduler,
   request: { method: string; path: string; rawQueryString: string; body: Buffer },
+  targets: readonly string[],
 ): Promise<SchedulerApiAnswer | undefined> => {
-  const name = /^\/schedules\/([^/]+)$/.exec(request.path)?.[1];
+  const name = SCHEDULE_PATH.exec(request.path)?.[1];
   if (name === undefined) return undefined;
   const scheduleName = decodeURIComponent(name);
   if (request.method === 'DELETE') {
@@ -47,6 +58,9 @@ export const answerSchedulerApi = async (
       'ValidationException',
       'Only one-time at() schedules that invoke a function are supported locally.',
     );
+  }
+  if (!targets.includes(target)) {
+    return error(400, 'ValidationException', `The schedules' role may not invoke ${target}.`);
   }
   const timeZone = input.ScheduleExpressionTimezone ?? 'UTC';
   const schedule: OneTimeSchedule = {

@@ -415,7 +415,7 @@ describe('authorization matrix (issue 7)', () => {
     expect(after.body.coupons.find((c) => c.code === mine.body.code)?.orderId).toBeUndefined();
   });
 
-  it('refuses a host cueing another host’s deal and checkout creating a deal with 403', async () => {
+  it('refuses a host cueing or reading the audit trail of another host’s deal, and checkout creating a deal, with 403', async () => {
     const host2 = await api.token('host-2', 'host');
     const checkout = await api.token('checkout-1', 'checkout');
     const host1 = await api.token(HOST, 'host');
@@ -440,8 +440,17 @@ describe('authorization matrix (issue 7)', () => {
         stock: 1,
       },
     });
-    checked += 3;
+    const foreignAudit = await api.call<ErrorBody>('GET', `/deals/${ids.dealId}/audit`, { token: host2 });
+    const ownAudit = await api.call<{ records: { action: string }[] }>('GET', `/deals/${ids.dealId}/audit`, {
+      token: host1,
+    });
+    checked += 5;
 
+    expect([foreignAudit.status, foreignAudit.body.error.code]).toEqual([403, 'FORBIDDEN']);
+    expect(ownAudit.status).toBe(200);
+    expect(ownAudit.body.records.map((r) => r.action)).toEqual(
+      expect.arrayContaining(['deal.created', 'deal.cued']),
+    );
     expect([foreignCue.status, foreignCue.body.error.code]).toEqual([403, 'FORBIDDEN']);
     expect([foreignEnd.status, foreignEnd.body.error.code]).toEqual([403, 'FORBIDDEN']);
     expect([checkoutCreating.status, checkoutCreating.body.error.code]).toEqual([403, 'FORBIDDEN']);

@@ -6,6 +6,7 @@
  * Every generated request is invalid in at least one way (a bad token, path, query, header or body, or a
  * well-formed request the engine refuses by its rules), so none of them may change the store.
  */
+import { readFileSync } from 'node:fs';
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
@@ -18,29 +19,32 @@ import { type Role, scopeOf } from '../../lib/wiring.js';
 
 // ------------------------------------------------------------------------------------------ documented errors
 
-/** README "Errors": every code a 4xx may carry, with its status; NOT_FOUND is the gateway's unknown route. */
-export const DOCUMENTED_CODES: Readonly<Record<string, number>> = {
-  VALIDATION_FAILED: 400,
-  UNAUTHORIZED: 401,
-  FORBIDDEN: 403,
-  DEAL_NOT_FOUND: 404,
-  COUPON_NOT_FOUND: 404,
-  PRICE_DROP_NOT_FOUND: 404,
-  NOT_FOUND: 404,
-  SOLD_OUT: 409,
-  LIMIT_REACHED: 409,
-  DEAL_NOT_LIVE: 409,
-  ALREADY_REDEEMED: 409,
-  INVALID_TRANSITION: 409,
-  STALE_CUE: 409,
-  CLAIM_IN_PROGRESS: 409,
-  COUPON_EXPIRED: 410,
-  PAYLOAD_TOO_LARGE: 413,
-  UNSUPPORTED_MEDIA_TYPE: 415,
+/**
+ * README "Errors", read from the README itself so the oracle is the documentation: every code an error may
+ * carry, with its status.
+ */
+const documentedCodes = (): Readonly<Record<string, number>> => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const section = readme.slice(
+    readme.indexOf('### Errors'),
+    readme.indexOf('\n## ', readme.indexOf('### Errors')),
+  );
+  const codes: Record<string, number> = {};
+  for (const [, status, code] of section.matchAll(/^\|\s*(\d{3})\s*\|\s*`([A-Z_]+)`\s*\|/gm)) {
+    codes[code as string] = Number(status);
+  }
+  if (codes.VALIDATION_FAILED !== 400 || Object.keys(codes).length < 10) {
+    throw new Error(`the README's error table did not parse: ${JSON.stringify(codes)}`);
+  }
+  return codes;
 };
+export const DOCUMENTED_CODES = documentedCodes();
 
-/** Statuses the gateway itself may answer on any route: bad percent-encoding, tokens, scopes, > 1 MiB. */
-const GATEWAY_STATUSES = [400, 401, 403, 413];
+/**
+ * Statuses the gateway itself may answer on any route: bad percent-encoding, tokens, scopes, a host name that
+ * is not a loopback one, > 1 MiB, request line and headers over API Gateway's 10 KiB.
+ */
+const GATEWAY_STATUSES = [400, 401, 403, 413, 431];
 
 // ---------------------------------------------------------------------------------------------- HTTP client
 
@@ -170,6 +174,10 @@ const canonical = (value: unknown): unknown => {
   return value;
 };
 
+const RATE_PREFIX = 'RATE#';
+/** Every rate-limit window seen in a snapshot, so the summary can report that counting happened. */
+export const rateWindows = new Set<string>();
+
 export const snapshotStore = async (client: DynamoDBClient, tableName: string): Promise<Snapshot> => {
   const items: Snapshot = new Map();
   let start: Record<string, AttributeValue> | undefined;
@@ -180,6 +188,12 @@ export const snapshotStore = async (client: DynamoDBClient, tableName: string): 
     for (const item of page.Items ?? []) {
       const pk = item[TABLE.partitionKey.name]?.S ?? '?';
       const sk = item[TABLE.sortKey.name]?.S ?? '?';
+      // Rate-limit windows count refused requests on purpose (an unknown code still counts against the
+      // viewer, or walking codes would cost nothing); they are counters that expire, not deal state.
+      if (pk.startsWith(RATE_PREFIX)) {
+        rateWindows.add(`${pk} | ${sk}`);
+        continue;
+      }
       items.set(`${pk} | ${sk}`, JSON.stringify(canonical(item)));
     }
     start = page.LastEvaluatedKey;
@@ -631,6 +645,8 @@ export const judgeRouteReply = (
 export class Tally {
   requests = 0;
   fiveHundreds = 0;
+  /** Checks of the store that found it changed. */
+  storeChanges = 0;
   readonly codes = new Map<string, number>();
   readonly problems = new Map<string, { count: number; request: string; detail: string; logs: string[] }>();
 
@@ -1432,6 +1448,47 @@ export const tokenRequestSchema: BodySchema = {
 const base64url = (value: string) => Buffer.from(value).toString('base64url');
 
 /** GET /me/coupons query strings the route refuses (limit 1..100 as digits, a cursor of this listing). */
+/** GET /deals/{dealId}/audit query strings the route refuses: limit outside 1..200, forged cursors, bad couponIds. */
+export const badAuditQuery = (): fc.Arbitrary<{ query: string; what: string }> => {
+  const limit = fc.oneof(
+    fc.constantFrom('0', '201', '999', '-1', '1.5', 'abc', '', '+5', ' 5', '1e2', '0x10', '٣'),
+    fc.integer({ min: 201, max: 999 }).map(String),
+    fc.integer({ min: 1_000, max: 2 ** 40 }).map(String),
+    withBadChar,
+  );
+  // A cursor is the base64url of a record's sort key (an instant, then an id); anything else is forged.
+  const cursor = fc.oneof(
+    fc.constant(''),
+    printable(2_049, 2_200),
+    printable(1, 60),
+    printable(1, 60).map(base64url),
+    fc.constantFrom('2026-11-26T20:00:00.000Z', '2026-11-26T20:00:00Z#', 'x#CLAIM#1').map(base64url),
+    withBadChar,
+  );
+  const couponId = fc.oneof(
+    fc.constant(''),
+    printable(1, 40).filter((id) => !/^[0-9A-HJKMNP-TV-Z]{26}$/.test(id)),
+    fc.constant('01j0000000000000000000000a'),
+  );
+  const encode = (name: string, value: string) => `${encodeComponent(name)}=${encodeComponent(value)}`;
+  return fc.oneof(
+    limit.map((v) => ({ query: encode('limit', v), what: `limit ${JSON.stringify(v)}` })),
+    cursor.map((v) => ({ query: encode('cursor', v), what: `cursor ${JSON.stringify(cut(v, 60))}` })),
+    couponId.map((v) => ({ query: encode('couponId', v), what: `couponId ${JSON.stringify(cut(v, 60))}` })),
+    fc
+      .tuple(
+        fc
+          .string({ minLength: 1, maxLength: 10 })
+          .filter((n) => !['limit', 'cursor', 'couponId'].includes(n)),
+        fc.string(),
+      )
+      .map(([name, value]) => ({
+        query: `${encode(name, value)}&limit=5`,
+        what: `unknown parameter ${JSON.stringify(name)}`,
+      })),
+  );
+};
+
 export const badCouponQuery = (viewerId: string) => {
   const partition = `VIEWER#${viewerId}`;
   const forged = fc.oneof(
@@ -1540,6 +1597,80 @@ export const noiseQuery = fc.oneof(
   },
   { weight: 1, arbitrary: fc.constantFrom('%', 'a=%zz', '&&&', '=', 'x', 'limit=5000') },
 );
+
+// ----------------------------------------------------------------------------------- who may reach the runtime
+
+/** Request headers that decide whether the runtime answers at all, and whether it must refuse (403). */
+export interface Reach {
+  headers: Record<string, string>;
+  /** Why the gateway refuses the request with 403 before reading it; undefined when it may answer. */
+  refused?: string;
+}
+
+/**
+ * Host and Origin headers: loopback names (any case, any port) pass; a host name a page could rebind to
+ * 127.0.0.1 is refused everywhere, and a page of another origin is refused by the unauthenticated stand-ins.
+ */
+export const reach = (opts: { origins: boolean }): fc.Arbitrary<Reach> => {
+  const port = fc.option(
+    fc.integer({ min: 1, max: 65_535 }).map((n) => `:${n}`),
+    { nil: '' },
+  );
+  const loopback = fc.constantFrom('localhost', '127.0.0.1', '[::1]', 'LOCALHOST', 'LocalHost');
+  const options: fc.WeightedArbitrary<Reach>[] = [
+    { weight: 10, arbitrary: fc.constant({ headers: {} }) },
+    {
+      weight: 1,
+      arbitrary: fc.tuple(loopback, port).map(([name, p]) => ({ headers: { host: `${name}${p}` } })),
+    },
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(
+          fc.constantFrom(
+            'evil.example',
+            'localhost.evil.example',
+            '127.0.0.1.nip.io',
+            'localtest.me',
+            '0.0.0.0',
+            '127.0.0.2',
+            '[::ffff:127.0.0.1]',
+            '2130706433',
+            'localhost.',
+            'xn--localhost',
+          ),
+          port,
+        )
+        .map(([name, p]) => ({ headers: { host: `${name}${p}` }, refused: `host ${name}${p}` })),
+    },
+  ];
+  if (opts.origins) {
+    options.push(
+      {
+        weight: 1,
+        arbitrary: fc
+          .tuple(fc.constantFrom('http://', 'https://'), loopback, port)
+          .map(([scheme, name, p]) => ({ headers: { origin: `${scheme}${name}${p}` } })),
+      },
+      {
+        weight: 2,
+        arbitrary: fc
+          .constantFrom(
+            'https://evil.example',
+            'null',
+            'http://localhost.evil.example',
+            'http://127.0.0.1.nip.io:3000',
+            'http://localhost:3000/',
+            'file://',
+            'chrome-extension://abcdef',
+            '',
+          )
+          .map((origin) => ({ headers: { origin }, refused: `origin ${JSON.stringify(origin)}` })),
+      },
+    );
+  }
+  return fc.oneof(...options);
+};
 
 // ------------------------------------------------------------------------------------------------ tokens
 

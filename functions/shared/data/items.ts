@@ -50,6 +50,11 @@ export interface DealItem {
   startedAt?: string;
   endsAt?: string;
   endedAt?: string;
+  /**
+   * Who ended the deal when no cue did: the sweep (its duration ran out) or its stream going off air. A sweep
+   * that finds it writes the end's audit record if a crash lost it (a cue's redelivery repairs its own).
+   */
+  endedBy?: 'time' | 'stream';
   GSI1PK: string;
   GSI1SK: string;
   GSI2PK?: string;
@@ -146,6 +151,10 @@ export interface CouponItem {
   releasedOrders?: Set<string>;
   /** When the latest release happened (keys its audit record). */
   releasedAt?: string;
+  /** The order of the latest release: releasedAt is that release's instant, not an earlier one's. */
+  releasedOrder?: string;
+  /** The checkout principal of the latest release, so a repair writes the release's record as it was. */
+  releasedBy?: string;
   /** The checkout principal that redeemed it, for the audit record. */
   redeemedBy?: string;
   expiredAt?: string;

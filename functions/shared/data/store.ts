@@ -286,6 +286,7 @@ export class Store {
       startedAt?: string;
       endsAt?: string;
       cue?: CueStamp;
+      endedBy?: 'time' | 'stream';
     },
   ): Promise<DealItem | undefined> {
     const names: Record<string, string> = { '#status': 'status' };
@@ -306,6 +307,10 @@ export class Store {
     if (change.to === 'ENDED') {
       sets.push('endedAt = :nowIso');
       values[':nowIso'] = change.nowIso;
+      if (change.endedBy !== undefined) {
+        sets.push('endedBy = :endedBy');
+        values[':endedBy'] = change.endedBy;
+      }
     }
     let condition = `#status IN (${fromNames.join(', ')})`;
     if (change.time !== 'any') {
@@ -797,6 +802,7 @@ export class Store {
     coupon: CouponItem,
     orderId: string,
     nowIso: string,
+    by = 'unknown',
   ): Promise<{ item: CouponItem; expired: boolean } | undefined> {
     const expired = coupon.expiresAt <= nowIso;
     const values: Record<string, unknown> = {
@@ -805,6 +811,7 @@ export class Store {
       ':order': orderId,
       ':orders': new Set([orderId]),
       ':now': nowIso,
+      ':by': by,
     };
     let update: string;
     let timeCondition: string;
@@ -825,7 +832,7 @@ export class Store {
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.coupon(coupon.code),
-          UpdateExpression: `${update}, releasedAt = :now REMOVE redeemedAt, orderId, redeemedBy ADD releasedOrders :orders`,
+          UpdateExpression: `${update}, releasedAt = :now, releasedOrder = :order, releasedBy = :by REMOVE redeemedAt, orderId, redeemedBy ADD releasedOrders :orders`,
           ConditionExpression: `${CONDITIONS.releasable} AND ${timeCondition}`,
           ExpressionAttributeNames: expired
             ? { '#status': 'status', '#unit': 'unit' }

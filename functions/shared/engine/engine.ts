@@ -262,7 +262,8 @@ export class Engine implements LivedropEngine {
   // ---------------------------------------------------------------- deals
 
   async createDeal(input: CreateDealInput, hostId: string): Promise<DealView> {
-    // 1. plan shards  2. write every shard  3. write the deal (a crash before 3 leaves only unreachable shards)
+    // 1. plan shards  2. write every shard  3. write its audit record  4. write the deal (a crash before 4
+    // leaves only unreachable items)
     const now = this.clock.now();
     const nowIso = iso(now);
     const dealId = ulid(now);
@@ -324,8 +325,8 @@ export class Engine implements LivedropEngine {
       ...gsi.streamDeals(input.streamId, dealId),
       ...gsi.sweepDeal(dealId),
     };
-    await this.store.putDeal(deal);
-    this.seam('create.deal');
+    // The record goes first: a crash before the deal leaves it unreachable like the shards, and a crash
+    // after the deal cannot leave a deal without it.
     await this.store.putAudit(
       auditItem({
         bucket: 'deal',
@@ -343,6 +344,9 @@ export class Engine implements LivedropEngine {
         },
       }),
     );
+    this.seam('create.audit');
+    await this.store.putDeal(deal);
+    this.seam('create.deal');
     return toDealView(deal, shards, { held: 0, redeemed: 0 }, nowIso);
   }
 
@@ -442,7 +446,9 @@ export class Engine implements LivedropEngine {
         bucket: 'deal',
         dealId,
         recordId: `CUE#${stamp.id}`,
-        at: stamp.at,
+        // The instant the cue was applied at, as the deal keeps it: a retry from the HTTP route (no `at`)
+        // stamps a new now, which would key a second record of the same cue.
+        at: updated.appliedCues?.[stamp.id] ?? stamp.at,
         action: 'deal.cued',
         actor: actorOf(actor, origin === undefined ? undefined : 'studio'),
         cueId: stamp.id,
@@ -527,26 +533,21 @@ export class Engine implements LivedropEngine {
     const startedTooLate = Number.isFinite(endedAtMs) ? iso(endedAtMs + STREAM_END_SKEW_MS) : undefined;
     for (const dealId of dealIds) {
       const deal = await this.store.getDeal(dealId);
-      if (!deal || (deal.status !== 'LIVE' && deal.status !== 'PAUSED')) continue;
+      if (!deal) continue;
+      if (deal.status === 'ENDED' && deal.endedBy === 'stream') {
+        // A redelivered end: rewrites the record if the first delivery died before it.
+        await this.store.putAudit(this.endRecord(deal, null, streamId));
+        continue;
+      }
+      if (deal.status !== 'LIVE' && deal.status !== 'PAUSED') continue;
       // A Stream End delivered late (a retry) may belong to an earlier broadcast on the same channel: a deal
       // started after the stream ended was not live in it.
       if (startedTooLate !== undefined && deal.startedAt !== undefined && deal.startedAt > startedTooLate)
         continue;
       try {
-        const updated = await this.changeStatus(deal, 'end');
+        const updated = await this.changeStatus(deal, 'end', undefined, 'stream');
         ended.push(dealId);
-        await this.store.putAudit(
-          auditItem({
-            bucket: 'deal',
-            dealId,
-            recordId: 'END#STREAM',
-            at: updated.endedAt ?? this.nowIso(),
-            action: 'deal.ended',
-            actor: SYSTEM.streamEnd,
-            before: dealState(deal),
-            after: { ...dealState(updated), reason: 'stream ended', streamId },
-          }),
-        );
+        await this.store.putAudit(this.endRecord(updated, deal, streamId));
       } catch (error) {
         // Ended meanwhile by a cue or the sweep: that is the outcome we wanted.
         if (!(error instanceof InvalidTransition)) throw error;
@@ -555,10 +556,34 @@ export class Engine implements LivedropEngine {
     return { ended };
   }
 
+  /**
+   * The record of a deal ended by its duration or its stream (`ended.endedBy`). `before` is null when a
+   * repair writes it: the state before the end is gone by then.
+   */
+  private endRecord(ended: DealItem, before: DealItem | null, streamId?: string) {
+    const byTime = ended.endedBy === 'time';
+    return auditItem({
+      bucket: 'deal',
+      dealId: ended.dealId,
+      recordId: byTime ? 'END#TIME' : 'END#STREAM',
+      at: ended.endedAt ?? this.nowIso(),
+      action: 'deal.ended',
+      actor: byTime ? SYSTEM.sweep : SYSTEM.streamEnd,
+      before: before === null ? null : dealState(before),
+      after: {
+        ...dealState(ended),
+        ...(byTime
+          ? { reason: 'duration ran out' }
+          : { reason: 'stream ended', streamId: streamId ?? ended.streamId }),
+      },
+    });
+  }
+
   private async changeStatus(
     deal: DealItem,
     action: 'start' | 'pause' | 'resume' | 'end',
     stamp?: CueStamp,
+    endedBy?: 'stream',
   ): Promise<DealItem> {
     // 1. move the deal's status (the arbiter of the transition)  2. mirror it onto every shard
     const now = this.clock.now();
@@ -575,6 +600,7 @@ export class Engine implements LivedropEngine {
         ? { endsAt: iso(now + deal.durationSeconds * 1000) }
         : {}),
       ...(stamp ? { cue: stamp } : {}),
+      ...(endedBy === undefined ? {} : { endedBy }),
     });
     if (!updated) {
       if (stamp) return this.refusedCue(deal, action, stamp);
@@ -1283,13 +1309,14 @@ export class Engine implements LivedropEngine {
     const limit = query.limit ?? 100;
     const after = query.cursor === undefined ? undefined : decodeAuditCursor(query.cursor);
     const buckets: AuditBucket[] = ['deal', ...Array.from({ length: deal.shardCount }, (_, k) => k)];
+    // One record more than a page from each partition: the merge then holds more than a page exactly when
+    // more records follow, so the last page carries no cursor to an empty one.
     const pages = await Promise.all(
-      buckets.map((bucket) => this.store.queryAudit(dealId, bucket, limit, after)),
+      buckets.map((bucket) => this.store.queryAudit(dealId, bucket, limit + 1, after)),
     );
     const merged = pages.flat().sort((a, b) => (a.SK < b.SK ? -1 : a.SK > b.SK ? 1 : 0));
     const page = merged.slice(0, limit);
-    // More may follow when any partition filled its page, or the merge had more than one page's worth.
-    const more = merged.length > limit || pages.some((items) => items.length === limit);
+    const more = merged.length > limit;
     const last = page[page.length - 1];
     return {
       records: page.map(toAuditView),
@@ -1344,14 +1371,15 @@ export class Engine implements LivedropEngine {
     });
   }
 
-  private releaseRecord(coupon: CouponItem, orderId: string, actor: Actor | undefined) {
+  /** Built from the coupon alone, so the release itself and a repair of it write the same record. */
+  private releaseRecord(coupon: CouponItem, orderId: string) {
     return auditItem({
       bucket: coupon.shard,
       dealId: coupon.dealId,
       recordId: `RELEASE#${coupon.couponId}#${orderId}`,
       at: coupon.releasedAt ?? this.nowIso(),
       action: 'coupon.released',
-      actor: { kind: 'checkout', id: actor?.sub ?? 'unknown' },
+      actor: { kind: 'checkout', id: coupon.releasedBy ?? 'unknown' },
       couponId: coupon.couponId,
       viewerId: coupon.viewerId,
       orderId,
@@ -1372,7 +1400,11 @@ export class Engine implements LivedropEngine {
         if (coupon.releasedOrders?.has(input.orderId)) {
           // Already released for this order: answer the same, finishing a return a crash left behind.
           if (coupon.unit === 'RETURNING') await this.finishReturn(coupon, 'release');
-          await this.store.putAudit(this.releaseRecord(coupon, input.orderId, actor));
+          // releasedAt keys the record, and it is this order's release time only while this order was the
+          // last one released; after a later release the retry would key a second record of this one.
+          if (coupon.releasedOrder === input.orderId) {
+            await this.store.putAudit(this.releaseRecord(coupon, input.orderId));
+          }
           return toCouponView(coupon, nowIso);
         }
         throw new InvalidTransition('This coupon is not redeemed for this order.', {
@@ -1382,11 +1414,11 @@ export class Engine implements LivedropEngine {
       // Released units may need the sweep again after the deal was settled.
       await this.store.markSweepWork(coupon.dealId);
       this.seam('release.sweep');
-      const released = await this.store.releaseCoupon(coupon, input.orderId, nowIso);
+      const released = await this.store.releaseCoupon(coupon, input.orderId, nowIso, actor?.sub);
       if (!released) continue;
       this.seam('release.coupon');
       if (released.expired) await this.finishReturn(released.item, 'release');
-      await this.store.putAudit(this.releaseRecord(released.item, input.orderId, actor));
+      await this.store.putAudit(this.releaseRecord(released.item, input.orderId));
       await this.announceCoupon('Coupon Released', released.item, {
         orderId: input.orderId,
         status: released.expired ? 'EXPIRED' : 'ISSUED',
@@ -1411,8 +1443,12 @@ export class Engine implements LivedropEngine {
     await this.store.freeSlot(coupon.dealId, coupon.viewerId, coupon.slot, coupon.code);
     this.seam(`${operation}.slot`);
     // Written before RETURNED, so whoever finishes a return a crash left behind also writes the record.
-    // A release that ended the hold has its own record (the release's).
-    if (coupon.releasedAt === undefined || coupon.releasedAt !== coupon.expiredAt) {
+    // A release that ended the hold is recorded as the release (the same record the release writes).
+    if (coupon.releasedAt !== undefined && coupon.releasedAt === coupon.expiredAt) {
+      if (coupon.releasedOrder !== undefined) {
+        await this.store.putAudit(this.releaseRecord(coupon, coupon.releasedOrder));
+      }
+    } else {
       await this.store.putAudit(
         auditItem({
           bucket: coupon.shard,
@@ -1485,26 +1521,20 @@ export class Engine implements LivedropEngine {
         to: 'ENDED',
         nowIso,
         time: 'onlyIfEndedByTime',
+        endedBy: 'time',
       });
       if (ended) {
         this.seam('sweep.ended');
         report.dealsEnded++;
-        await this.store.putAudit(
-          auditItem({
-            bucket: 'deal',
-            dealId,
-            recordId: 'END#TIME',
-            at: ended.endedAt ?? nowIso,
-            action: 'deal.ended',
-            actor: SYSTEM.sweep,
-            before: dealState(deal),
-            after: { ...dealState(ended), reason: 'duration ran out' },
-          }),
-        );
+        await this.store.putAudit(this.endRecord(ended, deal));
         deal = ended;
         this.facts.forget(dealId);
         await this.announce([this.statusEvent(ended, 'end')]);
       }
+    } else if (deal.status === 'ENDED' && deal.endedBy !== undefined) {
+      // Ended by a sweep or a stream end that may have died before the record: one read while unsettled.
+      const record = this.endRecord(deal, null);
+      if ((await this.store.existingAudits([record])).size === 0) await this.store.putAudit(record);
     }
     const shards = await this.store.getShards(dealId, deal.shardCount);
     if (shards.some((shard) => shard.configVersion < (deal as DealItem).configVersion)) {

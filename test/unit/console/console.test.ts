@@ -78,8 +78,8 @@ describe('error sentences', () => {
   });
 
   it('shows the server’s message for a code it does not know', () => {
-    expect(describeError(new ApiError(429, 'RATE_LIMITED', 'Slow down, retry in 3 s.'))).toBe(
-      'Slow down, retry in 3 s.',
+    expect(describeError(new ApiError(418, 'TEAPOT_BREWING', 'Still brewing, retry in 3 s.'))).toBe(
+      'Still brewing, retry in 3 s.',
     );
   });
 

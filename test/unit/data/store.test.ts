@@ -626,7 +626,7 @@ describe('releaseCoupon', () => {
       TableName: TABLE_NAME,
       Key: COUPON_KEY,
       UpdateExpression:
-        'SET #status = :issued, GSI2SK = :phase, releasedAt = :now ' +
+        'SET #status = :issued, GSI2SK = :phase, releasedAt = :now, releasedOrder = :order, releasedBy = :by ' +
         'REMOVE redeemedAt, orderId, redeemedBy ADD releasedOrders :orders',
       ConditionExpression:
         '#status = :redeemed AND viewerId = :viewer AND orderId = :order AND expiresAt > :now',
@@ -637,6 +637,7 @@ describe('releaseCoupon', () => {
         ':order': 'order-1',
         ':orders': new Set(['order-1']),
         ':now': NOW,
+        ':by': 'unknown',
         ':issued': 'ISSUED',
         ':phase': `ISSUED#${LATER}#${CODE}`,
       },
@@ -655,7 +656,7 @@ describe('releaseCoupon', () => {
       TableName: TABLE_NAME,
       Key: COUPON_KEY,
       UpdateExpression:
-        'SET #status = :expired, #unit = :returning, expiredAt = :now, GSI2SK = :phase, releasedAt = :now ' +
+        'SET #status = :expired, #unit = :returning, expiredAt = :now, GSI2SK = :phase, releasedAt = :now, releasedOrder = :order, releasedBy = :by ' +
         'REMOVE redeemedAt, orderId, redeemedBy ADD releasedOrders :orders',
       ConditionExpression:
         '#status = :redeemed AND viewerId = :viewer AND orderId = :order AND expiresAt <= :now',
@@ -666,6 +667,7 @@ describe('releaseCoupon', () => {
         ':order': 'order-1',
         ':orders': new Set(['order-1']),
         ':now': NOW,
+        ':by': 'unknown',
         ':expired': 'EXPIRED',
         ':returning': 'RETURNING',
         ':phase': `RETURNING#${NOW}#${CODE}`,

@@ -155,6 +155,42 @@ describe('PutEvents validation', () => {
     expect(first?.time).toBe('2025-01-01T00:00:00Z');
     expect(first?.id).not.toBe(second?.id);
   });
+
+  it('reads a Time in epoch seconds, as the AWS SDK writes a Date, and gives it in UTC like any other', async () => {
+    const { bus, cue } = harness();
+
+    await bus.putEvents(
+      { Entries: [cueEntry({ Time: 1_735_689_600 }), cueEntry({ Time: '2025-01-01T02:00:00.5+02:00' })] },
+      { wait: true },
+    );
+
+    expect(cue.mock.calls.map(([event]) => event.time)).toEqual([
+      '2025-01-01T00:00:00Z',
+      '2025-01-01T00:00:00Z',
+    ]);
+  });
+
+  it.each([
+    ['a day that does not exist', '2027-02-30T10:00:00Z'],
+    ['no offset', '2027-01-01T00:00:00'],
+    ['a date only', '2027-01-01'],
+    ['a word', 'now'],
+    ['a number as text', '1'],
+    ['negative epoch seconds', -1],
+    ['a list', ['2027-01-01T00:00:00Z']],
+  ])('refuses an entry whose Time is %s, and delivers nothing', async (_, time) => {
+    const { bus, cue } = harness();
+
+    const result = await bus.putEvents({ Entries: [cueEntry({ Time: time })] }, { wait: true });
+
+    expect(result.Entries).toEqual([
+      {
+        ErrorCode: 'InvalidArgument',
+        ErrorMessage: 'Time must be an ISO 8601 instant with its offset, or epoch seconds.',
+      },
+    ]);
+    expect(cue).not.toHaveBeenCalled();
+  });
 });
 
 describe('buses', () => {
