@@ -7,7 +7,7 @@ import { createClaimCouponHandler } from '../../functions/claim-coupon/app.js';
 import { createDocumentClient } from '../../functions/shared/data/client.js';
 import { Store } from '../../functions/shared/data/store.js';
 import { normalizeCode } from '../../functions/shared/domain/code.js';
-import { Engine } from '../../functions/shared/engine/engine.js';
+import { DEFAULT_ENGINE_OPTIONS, Engine } from '../../functions/shared/engine/engine.js';
 import type { HttpHandler } from '../../functions/shared/http/http-handler.js';
 import { productionDeps } from '../../functions/shared/runtime.js';
 import { FUNCTIONS } from '../../lib/wiring.js';
@@ -33,7 +33,7 @@ const SHARDS = 4;
 const KILL_AFTER_GIVEN = 50;
 const MAX_ATTEMPTS = 40;
 const MAX_IN_PROGRESS = 3;
-const CLAIM_GRACE_MS = 120_000;
+const CLAIM_GRACE_MS = DEFAULT_ENGINE_OPTIONS.claimGraceMs;
 
 let dataDir: string;
 let port: number;

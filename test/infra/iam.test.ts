@@ -5,6 +5,7 @@
  * and each function runs with the defaults every livedrop Lambda shares.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_ENGINE_OPTIONS } from '../../functions/shared/engine/engine.js';
 import {
   FUNCTIONS,
   type FunctionDeclaration,
@@ -302,6 +303,23 @@ describe('policies across the whole template', () => {
 
     expect(withManaged.map(([id]) => id)).toStrictEqual([]);
     synthesised.template.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
+  });
+});
+
+describe('engine time bounds against the deployed timeouts', () => {
+  it('lets repairs take over a claim only after the claim function can no longer be running', () => {
+    const claim = FUNCTIONS.find((fn) => fn.name === 'claim-coupon');
+
+    expect(claim).toBeDefined();
+    expect(DEFAULT_ENGINE_OPTIONS.claimGraceMs).toBeGreaterThanOrEqual(
+      2 * (claim?.timeoutSeconds ?? 0) * 1000,
+    );
+  });
+
+  it('prunes a shard’s return log only after any function that could still be returning has timed out', () => {
+    expect(DEFAULT_ENGINE_OPTIONS.returnPruneGraceMs).toBeGreaterThan(
+      Math.max(...FUNCTIONS.map((fn) => fn.timeoutSeconds)) * 1000,
+    );
   });
 });
 

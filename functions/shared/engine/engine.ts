@@ -80,7 +80,7 @@ export interface EngineOptions {
 }
 
 export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
-  claimGraceMs: 120_000,
+  claimGraceMs: 30_000,
   returnPruneGraceMs: 20 * 60_000,
   settleDelayMs: 120_000,
   factTtlMs: 1_000,
