@@ -164,8 +164,7 @@ const WEIGHTS: Record<string, number> = {
   'local AWS APIs': 1,
 };
 const WEIGHT_SUM = Object.values(WEIGHTS).reduce((a, b) => a + b, 0);
-const runsOf = (family: string) =>
-  Math.max(5, Math.round((TOTAL_RUNS * (WEIGHTS[family] ?? 1)) / WEIGHT_SUM));
+const runsOf = (family: string) => Math.max(5, Math.ceil((TOTAL_RUNS * (WEIGHTS[family] ?? 1)) / WEIGHT_SUM));
 const timeoutOf = (family: string) => 120_000 + runsOf(family) * 300;
 
 /**
