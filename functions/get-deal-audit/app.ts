@@ -1,18 +1,12 @@
-import * as z from 'zod/mini';
 import { SCOPES } from '../shared/domain/roles.js';
-import { auditQuerySchema } from '../shared/domain/schemas.js';
+import { auditQuerySchema, pageSizeAtMost } from '../shared/domain/schemas.js';
 import { type HttpHandler, httpHandler } from '../shared/http/http-handler.js';
 import { dealPathSchema } from '../shared/http/schemas.js';
 import type { HandlerDeps } from '../shared/http/types.js';
 
 export const MAX_AUDIT_PAGE = 200;
 
-const querySchema = auditQuerySchema.check(
-  z.refine(({ limit }) => typeof limit !== 'number' || (limit >= 1 && limit <= MAX_AUDIT_PAGE), {
-    message: `Must be between 1 and ${MAX_AUDIT_PAGE}.`,
-    path: ['limit'],
-  }),
-);
+const querySchema = auditQuerySchema.check(pageSizeAtMost(MAX_AUDIT_PAGE));
 
 /** GET /deals/{dealId}/audit: the engine checks that the caller hosts this deal (or is an admin). */
 export const createGetDealAuditHandler = ({ engine, logger }: HandlerDeps): HttpHandler =>

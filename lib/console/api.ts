@@ -25,44 +25,8 @@ export class ApiError extends Error {
 /** 0 = the request never got an answer (offline, CORS refused, DNS). */
 export const NETWORK_STATUS = 0;
 
-export interface DealView {
-  dealId: string;
-  title: string;
-  sku: string;
-  streamId: string;
-  hostId: string;
-  galaId?: string;
-  status: 'SCHEDULED' | 'LIVE' | 'PAUSED' | 'ENDED';
-  currency: string;
-  listPrice: number;
-  dealPrice: number;
-  stock: number;
-  available: number;
-  held: number;
-  redeemed: number;
-  perViewerLimit: number;
-  claimTtlSeconds: number;
-  durationSeconds?: number;
-  priorLowestPrice?: number;
-  createdAt: string;
-  startedAt?: string;
-  endsAt?: string;
-}
-
-export interface PriceDropView {
-  dropId: string;
-  galaId: string;
-  status: 'SCHEDULED' | 'APPLIED' | 'CANCELLED';
-  at: string;
-  timeZone: string;
-  dealIds?: string[];
-  dealPrice?: number;
-  percentOff?: number;
-  stock?: number;
-  createdAt: string;
-  appliedAt?: string;
-  cancelledAt?: string;
-}
+// The page's view of the API is the API's own: the zod schemas' types (type-only, so nothing is bundled).
+export type { DealView, PriceDropView } from '../../functions/shared/domain/schemas.js';
 
 export interface RequestOptions {
   body?: unknown;

@@ -199,7 +199,8 @@ export const checkoutSchema = z.strictObject({
 });
 export type CheckoutInput = z.infer<typeof checkoutSchema>;
 
-export const listCouponsQuerySchema = z.strictObject({
+/** A page of a listing: its size (each route checks its own range) and the previous page's nextCursor. */
+const pageQuery = {
   limit: z.optional(
     z.pipe(
       z.string().check(z.regex(/^\d{1,3}$/, 'Must be a whole number.')),
@@ -207,7 +208,19 @@ export const listCouponsQuerySchema = z.strictObject({
     ),
   ),
   cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
-});
+};
+
+/**
+ * The route's page size range. zod runs object checks even when a field failed, so a limit that is not a
+ * number yet is left to the field's own message.
+ */
+export const pageSizeAtMost = (max: number) =>
+  z.refine<{ limit?: number | undefined }>(
+    ({ limit }) => typeof limit !== 'number' || (limit >= 1 && limit <= max),
+    { message: `Must be between 1 and ${max}.`, path: ['limit'] },
+  );
+
+export const listCouponsQuerySchema = z.strictObject(pageQuery);
 
 export type DealStatus = (typeof DEAL_STATUSES)[number];
 export type CouponStatus = (typeof COUPON_STATUSES)[number];
@@ -320,13 +333,7 @@ export const auditPageSchema = z.object({
 });
 
 export const auditQuerySchema = z.strictObject({
-  limit: z.optional(
-    z.pipe(
-      z.string().check(z.regex(/^\d{1,3}$/, 'Must be a whole number.')),
-      z.transform((s) => Number(s)),
-    ),
-  ),
-  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
+  ...pageQuery,
   couponId: z.optional(z.string().check(z.regex(ULID_PATTERN, 'Must be a ULID.'))),
 });
 
