@@ -11,6 +11,7 @@ import { createDocumentClient } from '../../functions/shared/data/client.js';
 import { iso } from '../../functions/shared/domain/clock.js';
 import { SCOPES } from '../../functions/shared/domain/roles.js';
 import {
+  type AuditActor,
   type AuditRecordView,
   auditPageSchema,
   type CouponView,
@@ -98,10 +99,10 @@ const claimed = (coupon: CouponView): AuditRecordView => ({
   after: { status: 'ISSUED', expiresAt: coupon.expiresAt, dealPrice: coupon.dealPrice, unit: 'HELD' },
 });
 
-const expired = (coupon: CouponView, at: string): AuditRecordView => ({
+const expired = (coupon: CouponView, at: string, actor: AuditActor = sweeper): AuditRecordView => ({
   at,
   action: 'coupon.expired',
-  actor: sweeper,
+  actor,
   couponId: coupon.couponId,
   viewerId: coupon.viewerId,
   before: { status: 'ISSUED', expiresAt: coupon.expiresAt, dealPrice: coupon.dealPrice },
@@ -368,7 +369,7 @@ describe('a release after the hold ran out', () => {
 });
 
 describe('an expiry a claim finds before the sweep does', () => {
-  it('is recorded once, when the viewer’s new claim frees the slot, and the sweep adds nothing', async () => {
+  it('is recorded once, by the claim, when the viewer’s new claim frees the slot, and the sweep adds nothing', async () => {
     const engine = h.engine({ options: OPTIONS });
     const deal = await liveDeal(engine, { claimTtlSeconds: 60, perViewerLimit: 1 });
     const { coupon } = await engine.claim(deal.dealId, 'eager-viewer');
@@ -385,7 +386,11 @@ describe('an expiry a claim finds before the sweep does', () => {
     // The expiry and the claim it made room for share an instant; records of one instant sort by their id.
     expect(records).toHaveLength(3);
     expect(records).toStrictEqual(
-      expect.arrayContaining([claimed(coupon), expired(coupon, expiredAt), claimed(again)]),
+      expect.arrayContaining([
+        claimed(coupon),
+        expired(coupon, expiredAt, { kind: 'system', id: 'claim' }),
+        claimed(again),
+      ]),
     );
   });
 });
@@ -753,6 +758,39 @@ describe('crashes', () => {
         after: { dealPrice: 4_500, scheduledBy: adminActor.sub },
       },
     ]);
+  });
+
+  it('a price drop repaired after a later drop still records the price it replaced', async () => {
+    const scheduler = new RecordingScheduler();
+    const clean = h.engine({ scheduler, options: OPTIONS });
+    const deal = await liveDeal(clean, { galaId: 'gala-two-drops' });
+    const first = await clean.schedulePriceDrop(
+      'gala-two-drops',
+      { at: iso(h.clock.now() + 60_000), timeZone: 'UTC', dealPrice: 4_500 },
+      adminActor,
+    );
+    const second = await clean.schedulePriceDrop(
+      'gala-two-drops',
+      { at: iso(h.clock.now() + 120_000), timeZone: 'UTC', dealPrice: 4_000 },
+      adminActor,
+    );
+    h.clock.advance(60_000);
+    await expect(
+      crashingAt('drop.price', { scheduler }).applyPriceDrop('gala-two-drops', first.dropId),
+    ).rejects.toBeInstanceOf(InjectedCrash);
+    h.clock.advance(60_000);
+    await clean.applyPriceDrop('gala-two-drops', second.dropId);
+
+    const repaired = await clean.applyPriceDrop('gala-two-drops', first.dropId);
+
+    const records = (await clean.auditTrail(deal.dealId, hostActor, {})).records.filter(
+      (record) => record.action === 'deal.price-dropped',
+    );
+    expect(records.map((record) => [record.dropId, record.before, record.after.dealPrice])).toStrictEqual([
+      [first.dropId, { dealPrice: 6_000 }, 4_500],
+      [second.dropId, { dealPrice: 4_500 }, 4_000],
+    ]);
+    expect(repaired.results?.[deal.dealId]).toMatchObject({ outcome: 'APPLIED', previousPrice: 6_000 });
   });
 
   it('a release after the hold ran out that died before returning the unit is recorded once, as the release', async () => {

@@ -1070,7 +1070,7 @@ export class Store {
           ExpressionAttributeValues: {
             ':to': change.to,
             ':from': change.from,
-            ':point': [{ at: change.nowIso, price: change.to }],
+            ':point': [{ at: change.nowIso, price: change.to, dropId: change.dropId }],
             ':one': 1,
             ':scheduled': 'SCHEDULED',
             ':live': 'LIVE',

@@ -51,6 +51,8 @@ export const distribute = (quantity: number, shards: number): number[] => {
 export interface PricePoint {
   at: string;
   price: number;
+  /** The gala drop that set this price, if one did. */
+  dropId?: string;
 }
 
 export const PRIOR_PRICE_WINDOW_MS = 30 * 86_400_000;

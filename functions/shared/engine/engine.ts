@@ -37,6 +37,7 @@ import type { LivedropEvent } from '../domain/events.js';
 import { discardEvents, type EventPublisher, type SchedulerPort, type Seam } from '../domain/ports.js';
 import { SCOPES } from '../domain/roles.js';
 import type {
+  AuditActor,
   CheckoutInput,
   CouponView,
   CreateDealInput,
@@ -796,7 +797,10 @@ export class Engine implements LivedropEngine {
         // Applied by an earlier firing that died before recording it: finish what it may have left.
         await this.mirrorToShards(deal);
         await this.dropWave(deal, drop);
-        const previous = deal.priceHistory?.[deal.priceHistory.length - 2]?.price;
+        // The price this drop replaced: the point before the drop's own (other prices may have followed it).
+        const history = deal.priceHistory ?? [];
+        const own = history.findIndex((point) => point.dropId === drop.dropId);
+        const previous = history[(own === -1 ? history.length - 1 : own) - 1]?.price;
         await this.store.putAudit(this.dropRecord(drop, deal, previous, already));
         return {
           outcome: 'APPLIED',
@@ -1191,7 +1195,7 @@ export class Engine implements LivedropEngine {
       const coupon = coupons.get(slot.code);
       if (isLiveCoupon(coupon) && coupon.status === 'ISSUED' && coupon.expiresAt <= nowIso) {
         // finishReturn frees the slot as one of its steps.
-        if ((await this.expireCoupon(coupon.code)).expired) freed++;
+        if ((await this.expireCoupon(coupon.code, SYSTEM.claim)).expired) freed++;
         continue;
       }
       if (isLiveCoupon(coupon) && coupon.status !== 'EXPIRED') continue;
@@ -1436,7 +1440,11 @@ export class Engine implements LivedropEngine {
   }
 
   /** Second half of an expiry: 1. unit back to its shard (once)  2. free the viewer's slot  3. mark RETURNED. */
-  private async finishReturn(coupon: CouponItem, operation: 'expire' | 'release'): Promise<boolean> {
+  private async finishReturn(
+    coupon: CouponItem,
+    operation: 'expire' | 'release',
+    expiredBy: AuditActor = SYSTEM.sweep,
+  ): Promise<boolean> {
     const returned = await this.store.returnUnit(coupon.dealId, coupon.shard, coupon.seq, this.clock.now());
     this.seam(`${operation}.unit`);
     this.stockReturned(coupon.dealId);
@@ -1456,7 +1464,7 @@ export class Engine implements LivedropEngine {
           recordId: `EXPIRE#${coupon.couponId}`,
           at: coupon.expiredAt ?? this.nowIso(),
           action: 'coupon.expired',
-          actor: SYSTEM.sweep,
+          actor: expiredBy,
           couponId: coupon.couponId,
           viewerId: coupon.viewerId,
           before: { status: 'ISSUED', expiresAt: coupon.expiresAt, dealPrice: coupon.dealPrice },
@@ -1574,12 +1582,16 @@ export class Engine implements LivedropEngine {
    * Expires one ISSUED coupon past its expiresAt and hands its unit back. `expired` says whether this call
    * made it EXPIRED; a concurrent sweep may have, and is helped to finish.
    */
-  private async expireCoupon(code: string): Promise<{ expired: boolean; returned: boolean }> {
+  /** `by`: who found the hold ran out (the sweep, or a claim making room in the viewer's slots). */
+  private async expireCoupon(
+    code: string,
+    by: AuditActor = SYSTEM.sweep,
+  ): Promise<{ expired: boolean; returned: boolean }> {
     const expired = await this.store.expireCoupon(code, this.nowIso());
     if (expired) this.seam('expire.coupon');
     const coupon = expired ?? (await this.store.getCoupon(code));
     if (!isLiveCoupon(coupon) || coupon.unit !== 'RETURNING') return { expired: false, returned: false };
-    const returned = await this.finishReturn(coupon, 'expire');
+    const returned = await this.finishReturn(coupon, 'expire', by);
     if (expired) await this.announceCoupon('Coupon Expired', coupon, {});
     return { expired: expired !== undefined, returned };
   }

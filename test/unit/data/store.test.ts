@@ -1568,7 +1568,7 @@ describe('applyDealPrice', () => {
       ExpressionAttributeValues: {
         ':to': 4_800,
         ':from': 6_000,
-        ':point': [{ at: NOW, price: 4_800 }],
+        ':point': [{ at: NOW, price: 4_800, dropId: DROP_ID }],
         ':one': 1,
         ':scheduled': 'SCHEDULED',
         ':live': 'LIVE',
