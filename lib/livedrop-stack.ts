@@ -183,8 +183,11 @@ export class LivedropStack extends Stack {
     const dropTarget = this.requireFunction(GALA_DROP_TARGET);
     const dropRole = new Role(this, 'GalaDropSchedulerRole', {
       description: 'EventBridge Scheduler runs gala price-drop schedules as this role',
+      // Only schedules of this group may act as it (confused-deputy guard), not any schedule of the account.
       assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': this.account, 'aws:SourceArn': galaDrops.scheduleGroupArn },
+        },
       }),
     });
     dropRole.addToPolicy(

@@ -246,8 +246,9 @@ describe('gala price drops', () => {
     expect(GALA_DROP_TARGET).toBe('apply-price-drop');
   });
 
-  it('the GalaDropSchedulerRole is assumable only by Scheduler, on behalf of this account’s schedules', () => {
+  it('the GalaDropSchedulerRole is assumable only by Scheduler, on behalf of the gala-drop group’s schedules', () => {
     const role = resource(synthesised.template, dropRoleId());
+    const groupId = logicalIdOf(synthesised.stack, synthesised.stack.node.findChild('GalaDrops'));
 
     expect(role.Type).toBe('AWS::IAM::Role');
     expect(role.Properties.AssumeRolePolicyDocument).toStrictEqual({
@@ -257,7 +258,12 @@ describe('gala price drops', () => {
           Action: 'sts:AssumeRole',
           Effect: 'Allow',
           Principal: { Service: 'scheduler.amazonaws.com' },
-          Condition: { StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') } },
+          Condition: {
+            StringEquals: {
+              'aws:SourceAccount': ref('AWS::AccountId'),
+              'aws:SourceArn': { 'Fn::GetAtt': [groupId, 'Arn'] },
+            },
+          },
         },
       ],
     });
