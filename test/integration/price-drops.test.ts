@@ -120,6 +120,24 @@ describe('gala price drops', () => {
     expect(await engine.getDeal(other.dealId)).toMatchObject({ dealPrice: 400, stock: 10 });
   });
 
+  it('finishes a cancel whose schedule deletion failed when the cancel is repeated, and answers it the same', async () => {
+    const { engine, scheduler } = galaEngine();
+    await liveDeal(engine, { galaId: 'gala-retry', listPrice: 10_000, dealPrice: 8_000 });
+    const drop = await engine.schedulePriceDrop(
+      'gala-retry',
+      { at: inAnHour(), timeZone: 'UTC', dealPrice: 5_000 },
+      adminActor,
+    );
+    scheduler.failNextCancel = true;
+    await expect(engine.cancelPriceDrop('gala-retry', drop.dropId)).rejects.toThrow('scheduler unavailable');
+
+    const again = await engine.cancelPriceDrop('gala-retry', drop.dropId);
+
+    expect(again.status).toBe('CANCELLED');
+    expect(scheduler.cancelled).toEqual([`drop-${drop.dropId}`]);
+    expect((await engine.applyPriceDrop('gala-retry', drop.dropId)).status).toBe('CANCELLED');
+  });
+
   it('never fires a cancelled drop, and refuses to cancel one that is no longer scheduled', async () => {
     const { engine, scheduler } = galaEngine();
     const deal = await liveDeal(engine, { galaId: 'gala-d', listPrice: 10_000, dealPrice: 8_000 });
@@ -136,11 +154,20 @@ describe('gala price drops', () => {
     expect(scheduler.cancelled).toEqual([`drop-${drop.dropId}`]);
     expect(late.status).toBe('CANCELLED');
     expect((await engine.getDeal(deal.dealId)).dealPrice).toBe(8_000);
-    await expect(engine.cancelPriceDrop('gala-d', drop.dropId)).rejects.toMatchObject({
-      code: 'INVALID_TRANSITION',
-    });
+    expect((await engine.cancelPriceDrop('gala-d', drop.dropId)).status).toBe('CANCELLED');
     await expect(engine.cancelPriceDrop('gala-d', '01JH0000000000000000000000')).rejects.toMatchObject({
       code: 'PRICE_DROP_NOT_FOUND',
+    });
+    const applied = await engine.schedulePriceDrop(
+      'gala-d',
+      { at: inAnHour(), timeZone: 'UTC', dealPrice: 6_000 },
+      adminActor,
+    );
+    h.clock.advance(3_600_000);
+    await engine.applyPriceDrop('gala-d', applied.dropId);
+    await expect(engine.cancelPriceDrop('gala-d', applied.dropId)).rejects.toMatchObject({
+      code: 'INVALID_TRANSITION',
+      details: { status: 'APPLIED' },
     });
   });
 

@@ -5,6 +5,7 @@ export class RecordingScheduler implements SchedulerPort {
   readonly created: OneTimeSchedule[] = [];
   readonly cancelled: string[] = [];
   failNext = false;
+  failNextCancel = false;
 
   async scheduleOnce(schedule: OneTimeSchedule): Promise<void> {
     if (this.failNext) {
@@ -15,6 +16,10 @@ export class RecordingScheduler implements SchedulerPort {
   }
 
   async cancel(_group: string, name: string): Promise<boolean> {
+    if (this.failNextCancel) {
+      this.failNextCancel = false;
+      throw new Error('scheduler unavailable');
+    }
     this.cancelled.push(name);
     return true;
   }

@@ -743,13 +743,17 @@ export class Engine implements LivedropEngine {
 
   /** SCHEDULED -> CANCELLED, then the schedule goes; a firing that races the cancel finds it CANCELLED. */
   async cancelPriceDrop(galaId: string, dropId: string): Promise<PriceDropView> {
-    const cancelled = await this.store.closePriceDrop(galaId, dropId, 'CANCELLED', this.nowIso());
+    let cancelled = await this.store.closePriceDrop(galaId, dropId, 'CANCELLED', this.nowIso());
     if (!cancelled) {
       const drop = await this.store.getPriceDrop(galaId, dropId);
       if (!drop) throw new PriceDropNotFound(galaId, dropId);
-      throw new InvalidTransition(`Cannot cancel a price drop that is ${drop.status}.`, {
-        status: drop.status,
-      });
+      if (drop.status !== 'CANCELLED') {
+        throw new InvalidTransition(`Cannot cancel a price drop that is ${drop.status}.`, {
+          status: drop.status,
+        });
+      }
+      // A repeated cancel: delete the schedule again, since the first attempt may have died before it did.
+      cancelled = drop;
     }
     this.seam('drop.cancelled');
     await this.requireScheduler().cancel(GALA_DROP_SCHEDULE_GROUP, scheduleName(dropId));
