@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../functions/shared/data/client.js';
+import { MemoryPublisher } from '../../functions/shared/data/event-publisher.js';
 import { Store } from '../../functions/shared/data/store.js';
 import { Engine } from '../../functions/shared/engine/engine.js';
 import { dealInput, HOST_ID, hostActor } from '../support/fixtures.js';
@@ -43,7 +44,7 @@ const WRITES: Write[] = [
 ];
 
 /** An engine whose client loses the answer of the first matching write, after the store applied it. */
-const losingAnswerOf = (write: Write) => {
+const losingAnswerOf = (write: Write, events?: MemoryPublisher) => {
   const client = createDocumentClient({ endpoint: h.embedded.endpoint });
   let lost = false;
   client.middlewareStack.add(
@@ -67,6 +68,7 @@ const losingAnswerOf = (write: Write) => {
     clock: h.clock,
     logger: { error: () => {} },
     options: { replayWaitMs: 50, claimGraceMs: 1_000 },
+    ...(events === undefined ? {} : { events }),
   });
   return { engine, client, lost: () => lost };
 };
@@ -105,4 +107,33 @@ describe('a claim whose write landed but whose answer was lost', () => {
       client.destroy();
     },
   );
+});
+
+describe('a claim whose coupon write landed but whose answer was lost', () => {
+  it('hands the coupon to the claimer and announces it once, with its claim record', async () => {
+    const clean = h.engine();
+    const deal = await clean.createDeal(dealInput({ stock: 5, shards: 1 }), HOST_ID);
+    await clean.cue(deal.dealId, { action: 'start' }, hostActor);
+    const events = new MemoryPublisher();
+    const couponWrite = WRITES.find((write) => write.name === 'coupon') as Write;
+    const { engine, client, lost } = losingAnswerOf(couponWrite, events);
+
+    const first = await engine.claim(deal.dealId, 'viewer-lost-answer', 'tap-1');
+    const retry = await engine.claim(deal.dealId, 'viewer-lost-answer', 'tap-1');
+
+    expect(lost()).toBe(true);
+    expect(retry.coupon.code).toBe(first.coupon.code);
+    const claimed = events.published.filter((event) => event.detailType === 'Coupon Claimed');
+    expect(claimed.map((event) => event.detail)).toEqual([
+      expect.objectContaining({
+        dealId: deal.dealId,
+        viewerId: 'viewer-lost-answer',
+        couponId: first.coupon.couponId,
+        expiresAt: first.coupon.expiresAt,
+      }),
+    ]);
+    const { records } = await clean.auditTrail(deal.dealId, hostActor, { couponId: first.coupon.couponId });
+    expect(records.map((record) => record.action)).toEqual(['coupon.claimed']);
+    client.destroy();
+  });
 });

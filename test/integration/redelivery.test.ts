@@ -260,6 +260,121 @@ describe('a Stream End delivered after the next broadcast started', () => {
   });
 });
 
+describe('a start cue and its stream’s Stream End delivered again and out of order', () => {
+  type Delivery = 'start' | 'stream-end';
+  const STATUS_EVENTS = new Set(['Deal Started', 'Deal Paused', 'Deal Resumed', 'Deal Ended']);
+  let stream = 0;
+
+  /**
+   * The studio cued the start at the harness's now (whole seconds); the broadcast went off air 30 s later
+   * (IVS time), or, with `startAfterEnd`, 5 min before the start was cued (a later broadcast).
+   */
+  const run = async (batches: Delivery[][], startAfterEnd = false) => {
+    const cuedAt = Math.floor(h.clock.now() / 1000) * 1000;
+    const streamEnded = startAfterEnd ? cuedAt - 300_000 : cuedAt + 30_000;
+    const events = new MemoryPublisher();
+    const engine = h.engine({ events });
+    const onCue = createStreamCueHandler({ engine, logger: silentLogger() });
+    const onStreamEnd = createStreamEndHandler({ engine, logger: silentLogger() });
+    const streamId = `overtaken-start-${stream++}`;
+    const deal = await engine.createDeal(dealInput({ stock: 10, streamId, durationSeconds: 600 }), HOST_ID);
+    const start = {
+      ...loadEvent<Record<string, unknown>>('stream-cue.valid'),
+      detail: {
+        dealId: deal.dealId,
+        streamId,
+        hostId: HOST_ID,
+        cueId: 'start',
+        at: iso(cuedAt),
+        action: 'start',
+      },
+    };
+    const streamEnd = {
+      ...loadEvent<Record<string, unknown>>('ivs-stream-end'),
+      time: iso(streamEnded).replace('.000Z', 'Z'),
+      detail: { event_name: 'Stream End', channel_name: streamId, stream_id: 'st-1' },
+    };
+    const handler = (delivery: Delivery, context: ReturnType<typeof lambdaContext>) =>
+      delivery === 'start' ? onCue(start as never, context) : onStreamEnd(streamEnd as never, context);
+
+    const unapplied = await deliver(handler as AnyHandler, batches, claimBetween(engine, deal.dealId));
+
+    const after = await invariant(engine, deal.dealId);
+    const published = events.published
+      .filter((event) => detail(event).dealId === deal.dealId && STATUS_EVENTS.has(event.detailType))
+      .map((event) => ({
+        detailType: event.detailType,
+        status: detail(event).status,
+        cueId: detail(event).cueId,
+      }))
+      .sort((a, b) => (a.detailType < b.detailType ? -1 : 1));
+    const records = (await engine.auditTrail(deal.dealId, adminActor, {})).records
+      .filter((record) => record.action.startsWith('deal.'))
+      .map((record) => ({
+        action: record.action,
+        actor: record.actor,
+        cueId: record.cueId,
+        status: (record.after as Record<string, unknown> | null)?.status,
+        reason: (record.after as Record<string, unknown> | null)?.reason,
+      }));
+    return { status: after.status, unapplied, published, records };
+  };
+
+  it('ends the deal, with the start’s and the end’s events and records, whatever the duplication and order', async () => {
+    const inOrder = await run([['start'], ['stream-end']]);
+    expect(inOrder).toMatchObject({ status: 'ENDED', unapplied: [] });
+    expect(inOrder.records).toEqual([
+      {
+        action: 'deal.created',
+        actor: expect.anything(),
+        cueId: undefined,
+        status: 'SCHEDULED',
+        reason: undefined,
+      },
+      { action: 'deal.cued', actor: expect.anything(), cueId: 'start', status: 'LIVE', reason: undefined },
+      {
+        action: 'deal.ended',
+        actor: expect.anything(),
+        cueId: undefined,
+        status: 'ENDED',
+        reason: 'stream ended',
+      },
+    ]);
+    expect(inOrder.published).toEqual([
+      { detailType: 'Deal Ended', status: 'ENDED', cueId: undefined },
+      { detailType: 'Deal Started', status: 'LIVE', cueId: 'start' },
+    ]);
+
+    await fc.assert(
+      fc.asyncProperty(redeliveries(['start', 'stream-end'] as const), async (batches) => {
+        const reordered = await run(batches);
+
+        expect(reordered.unapplied).toEqual([]);
+        expect(reordered.status).toBe('ENDED');
+        expect(reordered.published).toEqual(inOrder.published);
+        // The start's record shows where the deal went: LIVE in order, straight to ENDED when overtaken.
+        const withoutStatus = (records: typeof inOrder.records) =>
+          records.map(({ status: _, ...rest }) => rest);
+        expect(withoutStatus(reordered.records)).toEqual(withoutStatus(inOrder.records));
+        expect(reordered.records.at(-1)).toEqual(inOrder.records.at(-1));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('starts the deal when the start was cued after the stream ended (a later broadcast), in either order', async () => {
+    for (const order of [
+      [['stream-end'], ['start']],
+      [['start'], ['stream-end']],
+    ] as Delivery[][][]) {
+      const later = await run(order, true);
+
+      expect(later.status).toBe('LIVE');
+      expect(later.published).toEqual([{ detailType: 'Deal Started', status: 'LIVE', cueId: 'start' }]);
+    }
+  });
+});
+
 // ------------------------------------------------------------------------------------------ the sweep
 
 describe('the sweep schedule delivered again and overlapping', () => {

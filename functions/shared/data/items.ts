@@ -55,6 +55,12 @@ export interface DealItem {
    * that finds it writes the end's audit record if a crash lost it (a cue's redelivery repairs its own).
    */
   endedBy?: 'time' | 'stream';
+  /**
+   * The latest instant a Stream End of the deal's stream found it still SCHEDULED (only moves forward). A start
+   * cue from at or before it was overtaken by that end: in time order the deal started and the stream ended
+   * it, so the start leaves it ENDED by the stream.
+   */
+  streamEndedAt?: string;
   GSI1PK: string;
   GSI1SK: string;
   GSI2PK?: string;

@@ -62,6 +62,10 @@ export const CONDITIONS = {
   newCue: 'attribute_not_exists(#cues.#cueId)',
   freshCue: 'attribute_not_exists(#cues.#cueId) AND (attribute_not_exists(lastCueAt) OR lastCueAt <= :cueAt)',
   underLimit: 'attribute_not_exists(hits) OR hits < :limit',
+  streamEndBeforeCue: '(attribute_not_exists(streamEndedAt) OR streamEndedAt < :cueAt)',
+  streamEndNotBeforeCue: 'streamEndedAt >= :cueAt',
+  laterStreamEnd:
+    '#status = :scheduled AND (attribute_not_exists(streamEndedAt) OR streamEndedAt < :streamEndedAt)',
 } as const;
 
 const BATCH_GET_LIMIT = 100;
@@ -287,6 +291,11 @@ export class Store {
       endsAt?: string;
       cue?: CueStamp;
       endedBy?: 'time' | 'stream';
+      /**
+       * For a start cue: whether a Stream End recorded on the deal (`streamEndedAt`) must come before the
+       * cue's instant (a normal start) or not (the start overtaken by the end, which leaves it ENDED).
+       */
+      streamEnd?: 'beforeCue' | 'notBeforeCue';
     },
   ): Promise<DealItem | undefined> {
     const names: Record<string, string> = { '#status': 'status' };
@@ -318,6 +327,8 @@ export class Store {
       condition += ` AND ${change.time === 'whileRunning' ? CONDITIONS.notEndedByTime : CONDITIONS.endedByTime}`;
     }
     if (change.cue) condition += ` AND ${guardCue(change.cue, names, values, sets, true)}`;
+    if (change.cue && change.streamEnd !== undefined)
+      condition += ` AND ${change.streamEnd === 'beforeCue' ? CONDITIONS.streamEndBeforeCue : CONDITIONS.streamEndNotBeforeCue}`;
     const out = await this.conditional(() =>
       this.client.send(
         new UpdateCommand({
@@ -332,6 +343,26 @@ export class Store {
       ),
     );
     return out?.Attributes as DealItem | undefined;
+  }
+
+  /**
+   * Records on a SCHEDULED deal that its stream ended at `streamEndedAt`, only moving the instant forward.
+   * False when the deal is no longer SCHEDULED or already holds this end or a later one.
+   */
+  async markStreamEnded(dealId: string, streamEndedAt: string): Promise<boolean> {
+    const out = await this.conditional(() =>
+      this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.deal(dealId),
+          UpdateExpression: 'SET streamEndedAt = :streamEndedAt',
+          ConditionExpression: CONDITIONS.laterStreamEnd,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':scheduled': 'SCHEDULED', ':streamEndedAt': streamEndedAt },
+        }),
+      ),
+    );
+    return out !== undefined;
   }
 
   /**

@@ -74,3 +74,10 @@ export const priorLowestPrice = (history: readonly PricePoint[]): number | undef
   }
   return lowest;
 };
+
+/**
+ * A start cue overtaken by its stream's end: the end (recorded on the SCHEDULED deal) is at or after the
+ * cue's instant, so in time order the deal started and the stream then ended it.
+ */
+export const startOvertakenByStreamEnd = (streamEndedAt: string | undefined, cueAt: string): boolean =>
+  streamEndedAt !== undefined && cueAt <= streamEndedAt;

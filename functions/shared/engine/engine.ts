@@ -14,7 +14,14 @@ import { type AuditBucket, gsi, keys } from '../data/keys.js';
 import { auditKeyString, type CueStamp, type Store } from '../data/store.js';
 import { type Clock, iso } from '../domain/clock.js';
 import { generateCode, normalizeCode } from '../domain/code.js';
-import { distribute, effectiveStatus, RESTOCKABLE, shardCountFor, transitionFor } from '../domain/deal.js';
+import {
+  distribute,
+  effectiveStatus,
+  RESTOCKABLE,
+  shardCountFor,
+  startOvertakenByStreamEnd,
+  transitionFor,
+} from '../domain/deal.js';
 import {
   AlreadyRedeemed,
   ClaimInProgress,
@@ -474,6 +481,13 @@ export class Engine implements LivedropEngine {
     const current = (await this.store.getDeal(deal.dealId)) ?? deal;
     if (current.appliedCues?.[stamp.id] !== undefined) {
       await this.mirrorToShards(current);
+      // A start that found its stream already ended wrote the end too: rewrite its record if a crash lost it.
+      if (
+        action === 'start' &&
+        current.endedBy === 'stream' &&
+        startOvertakenByStreamEnd(current.streamEndedAt, stamp.at)
+      )
+        await this.store.putAudit(this.endRecord(current, null));
       const pending = current.pendingRestocks?.[stamp.id];
       if (pending !== undefined) await this.applyRestock(current, stamp.id, pending);
       return current;
@@ -533,8 +547,19 @@ export class Engine implements LivedropEngine {
     const endedAtMs = endedAt === undefined ? Number.NaN : Date.parse(endedAt);
     const startedTooLate = Number.isFinite(endedAtMs) ? iso(endedAtMs + STREAM_END_SKEW_MS) : undefined;
     for (const dealId of dealIds) {
-      const deal = await this.store.getDeal(dealId);
+      let deal = await this.store.getDeal(dealId);
       if (!deal) continue;
+      if (deal.status === 'SCHEDULED') {
+        // A start cue from before this end may still be on its way (overtaken): the deal keeps the instant,
+        // and that start then leaves it ENDED, as in time order. A later start (a later broadcast) starts it.
+        if (!Number.isFinite(endedAtMs)) continue;
+        const streamEndedAt = iso(endedAtMs);
+        if (deal.streamEndedAt !== undefined && deal.streamEndedAt >= streamEndedAt) continue;
+        if (await this.store.markStreamEnded(dealId, streamEndedAt)) continue;
+        // Started meanwhile (or a later end recorded): look again.
+        deal = await this.store.getDeal(dealId);
+        if (!deal) continue;
+      }
       if (deal.status === 'ENDED' && deal.endedBy === 'stream') {
         // A redelivered end: rewrites the record if the first delivery died before it.
         await this.store.putAudit(this.endRecord(deal, null, streamId));
@@ -591,19 +616,33 @@ export class Engine implements LivedropEngine {
     const nowIso = iso(now);
     const transition = transitionFor(action);
     const starting = action === 'start';
+    // A start overtaken by its stream's end (the cue's instant at or before it): started and ended at once.
+    const overtaken =
+      starting && stamp !== undefined && startOvertakenByStreamEnd(deal.streamEndedAt, stamp.at);
     const updated = await this.store.transitionDeal(deal.dealId, {
       from: transition.from,
-      to: transition.to,
+      to: overtaken ? 'ENDED' : transition.to,
       nowIso,
       time: action === 'end' ? 'any' : 'whileRunning',
       ...(starting ? { startedAt: nowIso } : {}),
-      ...(starting && deal.durationSeconds !== undefined
+      ...(starting && !overtaken && deal.durationSeconds !== undefined
         ? { endsAt: iso(now + deal.durationSeconds * 1000) }
         : {}),
       ...(stamp ? { cue: stamp } : {}),
-      ...(endedBy === undefined ? {} : { endedBy }),
+      ...(starting && stamp ? { streamEnd: overtaken ? 'notBeforeCue' : 'beforeCue' } : {}),
+      ...(overtaken ? { endedBy: 'stream' as const } : endedBy === undefined ? {} : { endedBy }),
     });
     if (!updated) {
+      if (starting && stamp) {
+        // A Stream End recorded meanwhile changes which start applies: decide again on the deal as it is.
+        const current = await this.store.getDeal(deal.dealId);
+        if (
+          current?.status === 'SCHEDULED' &&
+          current.streamEndedAt !== deal.streamEndedAt &&
+          current.appliedCues?.[stamp.id] === undefined
+        )
+          return this.changeStatus(current, action, stamp, endedBy);
+      }
       if (stamp) return this.refusedCue(deal, action, stamp);
       const current = (await this.store.getDeal(deal.dealId)) ?? deal;
       const status = effectiveStatus(current.status, current.endsAt, nowIso);
@@ -612,6 +651,15 @@ export class Engine implements LivedropEngine {
     this.seam('cue.deal');
     await this.mirrorToShards(updated);
     this.facts.forget(deal.dealId);
+    if (overtaken) {
+      // What the in-order run publishes and records: the start (LIVE), then the stream's end.
+      await this.announce([
+        this.statusEvent({ ...updated, status: 'LIVE' }, 'start', stamp?.id),
+        this.statusEvent(updated, 'end'),
+      ]);
+      await this.store.putAudit(this.endRecord(updated, null));
+      return updated;
+    }
     await this.announce([this.statusEvent(updated, action, stamp?.id)]);
     return updated;
   }
@@ -1067,7 +1115,11 @@ export class Engine implements LivedropEngine {
   ): Promise<CouponView | undefined> {
     if (!(await this.voidCode(attempt.code, deal.dealId, viewerId))) {
       const coupon = await this.store.getCoupon(attempt.code);
-      return isLiveCoupon(coupon) ? toCouponView(coupon, this.nowIso()) : undefined;
+      if (!isLiveCoupon(coupon)) return undefined;
+      // The attempt failed on or after the coupon's write, so before its record and event (the publisher
+      // never throws): the caller gets the coupon, so it is announced here, once.
+      await this.couponClaimed(deal, coupon);
+      return toCouponView(coupon, this.nowIso());
     }
     await this.freeSlotsHolding(deal.dealId, viewerId, attempt.code);
     await this.store.dropIdempotency(deal.dealId, viewerId, idempotencyKey, attempt.code);
@@ -1135,7 +1187,13 @@ export class Engine implements LivedropEngine {
       throw new Error(`claim abandoned: code of ticket ${unit.shard}/${unit.seq} was voided`);
     }
     this.seam('claim.coupon');
-    await this.store.putAudit(claimRecord(coupon, { kind: 'viewer', id: viewerId }));
+    await this.couponClaimed(deal, coupon);
+    return toCouponView(coupon, nowIso);
+  }
+
+  /** A coupon handed to its claimer: its claim record, then its `Coupon Claimed` event. */
+  private async couponClaimed(deal: DealItem, coupon: CouponItem): Promise<void> {
+    await this.store.putAudit(claimRecord(coupon, { kind: 'viewer', id: coupon.viewerId }));
     await this.announce(
       [
         {
@@ -1143,9 +1201,9 @@ export class Engine implements LivedropEngine {
           detail: {
             dealId: deal.dealId,
             streamId: deal.streamId,
-            at: nowIso,
+            at: coupon.issuedAt,
             couponId: coupon.couponId,
-            viewerId,
+            viewerId: coupon.viewerId,
             dealPrice: coupon.dealPrice,
             currency: coupon.currency,
             expiresAt: coupon.expiresAt,
@@ -1154,7 +1212,6 @@ export class Engine implements LivedropEngine {
       ],
       [deal],
     );
-    return toCouponView(coupon, nowIso);
   }
 
   /** Puts the attempt in the lowest free slot 1..perViewerLimit; the slot keys themselves are the limit. */

@@ -1097,6 +1097,100 @@ describe('transitionDeal', () => {
   });
 });
 
+describe('a start cue and its stream’s recorded end', () => {
+  const CUE = { id: 'cue-start', at: NOW };
+
+  it('starts the deal only while no Stream End is recorded at or after the cue’s instant', async () => {
+    ddb.on(UpdateCommand).resolves({ Attributes: dealItem({ status: 'LIVE' }) });
+
+    await store.transitionDeal(DEAL_ID, {
+      from: ['SCHEDULED'],
+      to: 'LIVE',
+      nowIso: NOW,
+      time: 'any',
+      startedAt: NOW,
+      cue: CUE,
+      streamEnd: 'beforeCue',
+    });
+
+    expect(onlySent(UpdateCommand)).toEqual({
+      TableName: TABLE_NAME,
+      Key: DEAL_KEY,
+      UpdateExpression:
+        'SET #status = :to, startedAt = :startedAt, #cues.#cueId = :cueAt, lastCueAt = :cueAt ADD configVersion :one',
+      ConditionExpression:
+        '#status IN (:from0) AND attribute_not_exists(#cues.#cueId) AND (attribute_not_exists(lastCueAt) OR lastCueAt <= :cueAt) AND (attribute_not_exists(streamEndedAt) OR streamEndedAt < :cueAt)',
+      ExpressionAttributeNames: { '#status': 'status', '#cues': 'appliedCues', '#cueId': 'cue-start' },
+      ExpressionAttributeValues: {
+        ':to': 'LIVE',
+        ':one': 1,
+        ':from0': 'SCHEDULED',
+        ':startedAt': NOW,
+        ':cueAt': NOW,
+      },
+      ReturnValues: 'ALL_NEW',
+    });
+  });
+
+  it('ends the deal by its stream when the recorded Stream End is at or after the start cue’s instant', async () => {
+    ddb.on(UpdateCommand).resolves({ Attributes: dealItem({ status: 'ENDED' }) });
+
+    await store.transitionDeal(DEAL_ID, {
+      from: ['SCHEDULED'],
+      to: 'ENDED',
+      nowIso: NOW,
+      time: 'any',
+      startedAt: NOW,
+      cue: CUE,
+      endedBy: 'stream',
+      streamEnd: 'notBeforeCue',
+    });
+
+    expect(onlySent(UpdateCommand)).toEqual({
+      TableName: TABLE_NAME,
+      Key: DEAL_KEY,
+      UpdateExpression:
+        'SET #status = :to, startedAt = :startedAt, endedAt = :nowIso, endedBy = :endedBy, #cues.#cueId = :cueAt, lastCueAt = :cueAt ADD configVersion :one',
+      ConditionExpression:
+        '#status IN (:from0) AND attribute_not_exists(#cues.#cueId) AND (attribute_not_exists(lastCueAt) OR lastCueAt <= :cueAt) AND streamEndedAt >= :cueAt',
+      ExpressionAttributeNames: { '#status': 'status', '#cues': 'appliedCues', '#cueId': 'cue-start' },
+      ExpressionAttributeValues: {
+        ':to': 'ENDED',
+        ':one': 1,
+        ':from0': 'SCHEDULED',
+        ':startedAt': NOW,
+        ':nowIso': NOW,
+        ':endedBy': 'stream',
+        ':cueAt': NOW,
+      },
+      ReturnValues: 'ALL_NEW',
+    });
+  });
+
+  it('records a Stream End on a SCHEDULED deal, only moving the instant forward', async () => {
+    ddb.on(UpdateCommand).resolves({});
+
+    const marked = await store.markStreamEnded(DEAL_ID, NOW);
+
+    expect(marked).toBe(true);
+    expect(onlySent(UpdateCommand)).toEqual({
+      TableName: TABLE_NAME,
+      Key: DEAL_KEY,
+      UpdateExpression: 'SET streamEndedAt = :streamEndedAt',
+      ConditionExpression:
+        '#status = :scheduled AND (attribute_not_exists(streamEndedAt) OR streamEndedAt < :streamEndedAt)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':scheduled': 'SCHEDULED', ':streamEndedAt': NOW },
+    });
+  });
+
+  it('answers false when the deal is no longer SCHEDULED or holds this end or a later one', async () => {
+    ddb.on(UpdateCommand).rejects(conditionFailed());
+
+    expect(await store.markStreamEnded(DEAL_ID, NOW)).toBe(false);
+  });
+});
+
 describe('restocks on the deal', () => {
   it('accepts a restock cue as pending only while restockable and running, once per cue in any order', async () => {
     ddb.on(UpdateCommand).resolves({ Attributes: dealItem() });
@@ -1755,6 +1849,7 @@ const EVERY_METHOD: Record<PublicMethod, (s: Store) => Promise<unknown>> = {
     s.extendDeal(DEAL_ID, { fromEndsAt: NOW, toEndsAt: NOW, nowIso: NOW, cue: { id: 'c', at: NOW } }),
   finishRestock: (s) => s.finishRestock(DEAL_ID, 'r'),
   markSweepWork: (s) => s.markSweepWork(DEAL_ID),
+  markStreamEnded: (s) => s.markStreamEnded(DEAL_ID, NOW),
   settleDeal: (s) => s.settleDeal(DEAL_ID, 1),
   markSettleCandidate: (s) => s.markSettleCandidate(DEAL_ID, 1, 1),
   listSweepDeals: (s) => s.listSweepDeals(),
