@@ -303,6 +303,35 @@ const SCENARIOS: Scenario[] = [
     },
   },
   {
+    operation: 'start overtaken by its stream end',
+    steps: ['cue.deal', 'cue.shard'],
+    start: false,
+    prepare: async (ctx) => {
+      // The Stream End arrives first; the start it followed is still on its way.
+      const endedAt = h.clock.now();
+      ctx.state.cueAt = new Date(endedAt - 1_000).toISOString();
+      await clean.endStream(dealInput().streamId, undefined, new Date(endedAt).toISOString());
+    },
+    act: (engine, ctx) =>
+      engine.cue(
+        ctx.dealId,
+        { action: 'start', cueId: 'overtaken-start', at: ctx.state.cueAt ?? '' },
+        hostActor,
+        { streamId: dealInput().streamId },
+      ),
+    retry: async (ctx) => {
+      const redelivered = await clean.cue(
+        ctx.dealId,
+        { action: 'start', cueId: 'overtaken-start', at: ctx.state.cueAt ?? '' },
+        hostActor,
+        { streamId: dealInput().streamId },
+      );
+      expect(redelivered.status).toBe('ENDED');
+      await assertShardsMirrored(ctx.dealId);
+      await expect(clean.claim(ctx.dealId, 'viewer-z')).rejects.toMatchObject({ code: 'DEAL_NOT_LIVE' });
+    },
+  },
+  {
     operation: 'gala price drop fired',
     steps: ['drop.price', 'cue.shard', 'restock.shard', 'restock.finished', 'drop.deal', 'drop.applied'],
     deal: { galaId: 'gala-crash', listPrice: 12_000, dealPrice: 10_000 },
