@@ -3,12 +3,16 @@ import {
   BatchGetCommand,
   type BatchGetCommandOutput,
   DeleteCommand,
+  type DeleteCommandInput,
+  type DeleteCommandOutput,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
   type QueryCommandInput,
   UpdateCommand,
+  type UpdateCommandInput,
+  type UpdateCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { INDEX } from '../../../lib/table-definition.js';
@@ -131,6 +135,20 @@ export class Store {
     return done !== undefined;
   }
 
+  /** A conditional UpdateItem: its output, or undefined when its condition refused it. */
+  private updateIf(input: Omit<UpdateCommandInput, 'TableName'>): Promise<UpdateCommandOutput | undefined> {
+    return this.conditional(() =>
+      this.client.send(new UpdateCommand({ TableName: this.tableName, ...input })),
+    );
+  }
+
+  /** A conditional DeleteItem: its output, or undefined when its condition refused it. */
+  private deleteIf(input: Omit<DeleteCommandInput, 'TableName'>): Promise<DeleteCommandOutput | undefined> {
+    return this.conditional(() =>
+      this.client.send(new DeleteCommand({ TableName: this.tableName, ...input })),
+    );
+  }
+
   private async get<T>(key: Key, consistent = true): Promise<T | undefined> {
     const out = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: consistent }),
@@ -205,18 +223,13 @@ export class Store {
    * expires by TTL after its window, so the counts clean themselves up.
    */
   async countRequest(key: Key, limit: number, expiresAtEpoch: number): Promise<boolean> {
-    const done = await this.conditional(() =>
-      this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: key,
-          UpdateExpression: 'SET #type = :type, expiresAtEpoch = :ttl ADD hits :one',
-          ConditionExpression: CONDITIONS.underLimit,
-          ExpressionAttributeNames: { '#type': 'type' },
-          ExpressionAttributeValues: { ':type': 'RATE', ':ttl': expiresAtEpoch, ':one': 1, ':limit': limit },
-        }),
-      ),
-    );
+    const done = await this.updateIf({
+      Key: key,
+      UpdateExpression: 'SET #type = :type, expiresAtEpoch = :ttl ADD hits :one',
+      ConditionExpression: CONDITIONS.underLimit,
+      ExpressionAttributeNames: { '#type': 'type' },
+      ExpressionAttributeValues: { ':type': 'RATE', ':ttl': expiresAtEpoch, ':one': 1, ':limit': limit },
+    });
     return done !== undefined;
   }
 
@@ -329,19 +342,14 @@ export class Store {
     if (change.cue) condition += ` AND ${guardCue(change.cue, names, values, sets, true)}`;
     if (change.cue && change.streamEnd !== undefined)
       condition += ` AND ${change.streamEnd === 'beforeCue' ? CONDITIONS.streamEndBeforeCue : CONDITIONS.streamEndNotBeforeCue}`;
-    const out = await this.conditional(() =>
-      this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.deal(dealId),
-          UpdateExpression: `SET ${sets.join(', ')} ADD configVersion :one`,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-        }),
-      ),
-    );
+    const out = await this.updateIf({
+      Key: keys.deal(dealId),
+      UpdateExpression: `SET ${sets.join(', ')} ADD configVersion :one`,
+      ConditionExpression: condition,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      ReturnValues: 'ALL_NEW',
+    });
     return out?.Attributes as DealItem | undefined;
   }
 
@@ -350,18 +358,13 @@ export class Store {
    * False when the deal is no longer SCHEDULED or already holds this end or a later one.
    */
   async markStreamEnded(dealId: string, streamEndedAt: string): Promise<boolean> {
-    const out = await this.conditional(() =>
-      this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.deal(dealId),
-          UpdateExpression: 'SET streamEndedAt = :streamEndedAt',
-          ConditionExpression: CONDITIONS.laterStreamEnd,
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':scheduled': 'SCHEDULED', ':streamEndedAt': streamEndedAt },
-        }),
-      ),
-    );
+    const out = await this.updateIf({
+      Key: keys.deal(dealId),
+      UpdateExpression: 'SET streamEndedAt = :streamEndedAt',
+      ConditionExpression: CONDITIONS.laterStreamEnd,
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':scheduled': 'SCHEDULED', ':streamEndedAt': streamEndedAt },
+    });
     return out !== undefined;
   }
 
@@ -388,19 +391,14 @@ export class Store {
     });
     const sets = ['#pending.#rid = :q'];
     const fresh = guardCue(cue, names, values, sets, false);
-    const out = await this.conditional(() =>
-      this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.deal(dealId),
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: `#status IN (${fromNames.join(', ')}) AND ${CONDITIONS.notEndedByTime} AND ${fresh}`,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-        }),
-      ),
-    );
+    const out = await this.updateIf({
+      Key: keys.deal(dealId),
+      UpdateExpression: `SET ${sets.join(', ')}`,
+      ConditionExpression: `#status IN (${fromNames.join(', ')}) AND ${CONDITIONS.notEndedByTime} AND ${fresh}`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      ReturnValues: 'ALL_NEW',
+    });
     return out?.Attributes as DealItem | undefined;
   }
 
@@ -420,19 +418,14 @@ export class Store {
     };
     const sets = ['endsAt = :to'];
     const fresh = guardCue(change.cue, names, values, sets, false);
-    const out = await this.conditional(() =>
-      this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.deal(dealId),
-          UpdateExpression: `SET ${sets.join(', ')} ADD configVersion :one`,
-          ConditionExpression: `#status IN (:live, :paused) AND endsAt = :from AND endsAt > :now AND ${fresh}`,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-        }),
-      ),
-    );
+    const out = await this.updateIf({
+      Key: keys.deal(dealId),
+      UpdateExpression: `SET ${sets.join(', ')} ADD configVersion :one`,
+      ConditionExpression: `#status IN (:live, :paused) AND endsAt = :from AND endsAt > :now AND ${fresh}`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      ReturnValues: 'ALL_NEW',
+    });
     return out?.Attributes as DealItem | undefined;
   }
 
@@ -464,17 +457,12 @@ export class Store {
 
   /** Takes a settled deal out of the sweep's work list unless new work appeared since `epoch` was read. */
   async settleDeal(dealId: string, epoch: number): Promise<boolean> {
-    const done = await this.conditional(() =>
-      this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.deal(dealId),
-          UpdateExpression: 'REMOVE GSI2PK, GSI2SK',
-          ConditionExpression: 'sweepEpoch = :epoch',
-          ExpressionAttributeValues: { ':epoch': epoch },
-        }),
-      ),
-    );
+    const done = await this.updateIf({
+      Key: keys.deal(dealId),
+      UpdateExpression: 'REMOVE GSI2PK, GSI2SK',
+      ConditionExpression: 'sweepEpoch = :epoch',
+      ExpressionAttributeValues: { ':epoch': epoch },
+    });
     return done !== undefined;
   }
 
@@ -565,34 +553,24 @@ export class Store {
 
   /** Gives ticket `seq`'s unit back exactly once: the `returns` entry and the +1 land in one write. */
   async returnUnit(dealId: string, shard: number, seq: number, nowMs: number): Promise<boolean> {
-    const done = await this.conditional(() =>
-      this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.shard(dealId, shard),
-          UpdateExpression: 'ADD available :one, returnedCount :one SET #returns.#seq = :now',
-          ConditionExpression: `${CONDITIONS.exists} AND ${CONDITIONS.notYetReturned}`,
-          ExpressionAttributeNames: { '#returns': 'returns', '#seq': String(seq) },
-          ExpressionAttributeValues: { ':one': 1, ':now': nowMs },
-        }),
-      ),
-    );
+    const done = await this.updateIf({
+      Key: keys.shard(dealId, shard),
+      UpdateExpression: 'ADD available :one, returnedCount :one SET #returns.#seq = :now',
+      ConditionExpression: `${CONDITIONS.exists} AND ${CONDITIONS.notYetReturned}`,
+      ExpressionAttributeNames: { '#returns': 'returns', '#seq': String(seq) },
+      ExpressionAttributeValues: { ':one': 1, ':now': nowMs },
+    });
     return done !== undefined;
   }
 
   async applyRestock(dealId: string, shard: number, restockId: string, quantity: number): Promise<boolean> {
-    const done = await this.conditional(() =>
-      this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.shard(dealId, shard),
-          UpdateExpression: 'ADD available :q, added :q SET #restocks.#rid = :q',
-          ConditionExpression: CONDITIONS.restockNotApplied,
-          ExpressionAttributeNames: { '#restocks': 'restocks', '#rid': restockId },
-          ExpressionAttributeValues: { ':q': quantity },
-        }),
-      ),
-    );
+    const done = await this.updateIf({
+      Key: keys.shard(dealId, shard),
+      UpdateExpression: 'ADD available :q, added :q SET #restocks.#rid = :q',
+      ConditionExpression: CONDITIONS.restockNotApplied,
+      ExpressionAttributeNames: { '#restocks': 'restocks', '#rid': restockId },
+      ExpressionAttributeValues: { ':q': quantity },
+    });
     return done !== undefined;
   }
 
@@ -610,18 +588,13 @@ export class Store {
     } else {
       update += ' REMOVE endsAt';
     }
-    const done = await this.conditional(() =>
-      this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.shard(dealId, shard),
-          UpdateExpression: update,
-          ConditionExpression: CONDITIONS.olderConfig,
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: values,
-        }),
-      ),
-    );
+    const done = await this.updateIf({
+      Key: keys.shard(dealId, shard),
+      UpdateExpression: update,
+      ConditionExpression: CONDITIONS.olderConfig,
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: values,
+    });
     return done !== undefined;
   }
 
@@ -655,18 +628,13 @@ export class Store {
       names[`#p${i}`] = String(seq);
       return `#returns.#p${i}`;
     });
-    const done = await this.conditional(() =>
-      this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.shard(dealId, shard),
-          UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
-          ConditionExpression: 'checkedThrough = :from',
-          ExpressionAttributeNames: removes.length > 0 ? names : undefined,
-          ExpressionAttributeValues: values,
-        }),
-      ),
-    );
+    const done = await this.updateIf({
+      Key: keys.shard(dealId, shard),
+      UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
+      ConditionExpression: 'checkedThrough = :from',
+      ExpressionAttributeNames: removes.length > 0 ? names : undefined,
+      ExpressionAttributeValues: values,
+    });
     return done !== undefined;
   }
 
@@ -683,34 +651,24 @@ export class Store {
 
   /** CLAIMED -> ORPHANED: the reconciler takes over a unit whose claim was abandoned. */
   async orphanTicket(dealId: string, shard: number, seq: number, code: string): Promise<boolean> {
-    const done = await this.conditional(() =>
-      this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.ticket(dealId, shard, seq),
-          UpdateExpression: 'SET #state = :orphaned',
-          ConditionExpression: '#state = :claimed AND code = :code',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':orphaned': 'ORPHANED', ':claimed': 'CLAIMED', ':code': code },
-        }),
-      ),
-    );
+    const done = await this.updateIf({
+      Key: keys.ticket(dealId, shard, seq),
+      UpdateExpression: 'SET #state = :orphaned',
+      ConditionExpression: '#state = :claimed AND code = :code',
+      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeValues: { ':orphaned': 'ORPHANED', ':claimed': 'CLAIMED', ':code': code },
+    });
     return done !== undefined;
   }
 
   async markTicketReturned(dealId: string, shard: number, seq: number, nowIso: string): Promise<void> {
-    await this.conditional(() =>
-      this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.ticket(dealId, shard, seq),
-          UpdateExpression: 'SET #state = :returned, returnedAt = :now',
-          ConditionExpression: '#state = :orphaned',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':returned': 'RETURNED', ':orphaned': 'ORPHANED', ':now': nowIso },
-        }),
-      ),
-    );
+    await this.updateIf({
+      Key: keys.ticket(dealId, shard, seq),
+      UpdateExpression: 'SET #state = :returned, returnedAt = :now',
+      ConditionExpression: '#state = :orphaned',
+      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeValues: { ':returned': 'RETURNED', ':orphaned': 'ORPHANED', ':now': nowIso },
+    });
   }
 
   // ---------- viewer slots and idempotency records ----------
@@ -729,16 +687,11 @@ export class Store {
 
   /** Frees slot n only if it still belongs to `code` (a newer claim may already own it). */
   async freeSlot(dealId: string, viewerId: string, slot: number, code: string): Promise<boolean> {
-    const done = await this.conditional(() =>
-      this.client.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: keys.slot(dealId, viewerId, slot),
-          ConditionExpression: CONDITIONS.sameCode,
-          ExpressionAttributeValues: { ':code': code },
-        }),
-      ),
-    );
+    const done = await this.deleteIf({
+      Key: keys.slot(dealId, viewerId, slot),
+      ConditionExpression: CONDITIONS.sameCode,
+      ExpressionAttributeValues: { ':code': code },
+    });
     return done !== undefined;
   }
 
@@ -761,16 +714,11 @@ export class Store {
     idempotencyKey: string,
     code: string,
   ): Promise<void> {
-    await this.conditional(() =>
-      this.client.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: keys.idempotency(dealId, viewerId, idempotencyKey),
-          ConditionExpression: CONDITIONS.sameCode,
-          ExpressionAttributeValues: { ':code': code },
-        }),
-      ),
-    );
+    await this.deleteIf({
+      Key: keys.idempotency(dealId, viewerId, idempotencyKey),
+      ConditionExpression: CONDITIONS.sameCode,
+      ExpressionAttributeValues: { ':code': code },
+    });
   }
 
   // ---------- coupons ----------
@@ -800,28 +748,23 @@ export class Store {
     nowIso: string,
     by = 'unknown',
   ): Promise<CouponItem | undefined> {
-    const out = await this.conditional(() =>
-      this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.coupon(code),
-          UpdateExpression:
-            'SET #status = :redeemed, redeemedAt = :now, orderId = :order, redeemedBy = :by, GSI2SK = :phase',
-          ConditionExpression: CONDITIONS.redeemable,
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':by': by,
-            ':redeemed': 'REDEEMED',
-            ':issued': 'ISSUED',
-            ':viewer': viewerId,
-            ':order': orderId,
-            ':now': nowIso,
-            ':phase': gsi.couponPhase('REDEEMED', nowIso, code),
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
-      ),
-    );
+    const out = await this.updateIf({
+      Key: keys.coupon(code),
+      UpdateExpression:
+        'SET #status = :redeemed, redeemedAt = :now, orderId = :order, redeemedBy = :by, GSI2SK = :phase',
+      ConditionExpression: CONDITIONS.redeemable,
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':by': by,
+        ':redeemed': 'REDEEMED',
+        ':issued': 'ISSUED',
+        ':viewer': viewerId,
+        ':order': orderId,
+        ':now': nowIso,
+        ':phase': gsi.couponPhase('REDEEMED', nowIso, code),
+      },
+      ReturnValues: 'ALL_NEW',
+    });
     return out?.Attributes as CouponItem | undefined;
   }
 
@@ -858,66 +801,49 @@ export class Store {
       values[':issued'] = 'ISSUED';
       values[':phase'] = gsi.couponPhase('ISSUED', coupon.expiresAt, coupon.code);
     }
-    const out = await this.conditional(() =>
-      this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.coupon(coupon.code),
-          UpdateExpression: `${update}, releasedAt = :now, releasedOrder = :order, releasedBy = :by REMOVE redeemedAt, orderId, redeemedBy ADD releasedOrders :orders`,
-          ConditionExpression: `${CONDITIONS.releasable} AND ${timeCondition}`,
-          ExpressionAttributeNames: expired
-            ? { '#status': 'status', '#unit': 'unit' }
-            : { '#status': 'status' },
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-        }),
-      ),
-    );
+    const out = await this.updateIf({
+      Key: keys.coupon(coupon.code),
+      UpdateExpression: `${update}, releasedAt = :now, releasedOrder = :order, releasedBy = :by REMOVE redeemedAt, orderId, redeemedBy ADD releasedOrders :orders`,
+      ConditionExpression: `${CONDITIONS.releasable} AND ${timeCondition}`,
+      ExpressionAttributeNames: expired ? { '#status': 'status', '#unit': 'unit' } : { '#status': 'status' },
+      ExpressionAttributeValues: values,
+      ReturnValues: 'ALL_NEW',
+    });
     return out ? { item: out.Attributes as CouponItem, expired } : undefined;
   }
 
   /** ISSUED past expiresAt -> EXPIRED, unit RETURNING. The expiry condition is re-checked in the write. */
   async expireCoupon(code: string, nowIso: string): Promise<CouponItem | undefined> {
-    const out = await this.conditional(() =>
-      this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.coupon(code),
-          UpdateExpression: 'SET #status = :expired, #unit = :returning, expiredAt = :now, GSI2SK = :phase',
-          ConditionExpression: CONDITIONS.expirable,
-          ExpressionAttributeNames: { '#status': 'status', '#unit': 'unit' },
-          ExpressionAttributeValues: {
-            ':expired': 'EXPIRED',
-            ':returning': 'RETURNING',
-            ':issued': 'ISSUED',
-            ':now': nowIso,
-            ':phase': gsi.couponPhase('RETURNING', nowIso, code),
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
-      ),
-    );
+    const out = await this.updateIf({
+      Key: keys.coupon(code),
+      UpdateExpression: 'SET #status = :expired, #unit = :returning, expiredAt = :now, GSI2SK = :phase',
+      ConditionExpression: CONDITIONS.expirable,
+      ExpressionAttributeNames: { '#status': 'status', '#unit': 'unit' },
+      ExpressionAttributeValues: {
+        ':expired': 'EXPIRED',
+        ':returning': 'RETURNING',
+        ':issued': 'ISSUED',
+        ':now': nowIso,
+        ':phase': gsi.couponPhase('RETURNING', nowIso, code),
+      },
+      ReturnValues: 'ALL_NEW',
+    });
     return out?.Attributes as CouponItem | undefined;
   }
 
   async markCouponReturned(coupon: CouponItem, nowIso: string): Promise<void> {
-    await this.conditional(() =>
-      this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.coupon(coupon.code),
-          UpdateExpression: 'SET #unit = :returned, returnedAt = :now, GSI2SK = :phase',
-          ConditionExpression: '#unit = :returning',
-          ExpressionAttributeNames: { '#unit': 'unit' },
-          ExpressionAttributeValues: {
-            ':returned': 'RETURNED',
-            ':returning': 'RETURNING',
-            ':now': nowIso,
-            ':phase': gsi.couponPhase('EXPIRED', coupon.expiredAt ?? nowIso, coupon.code),
-          },
-        }),
-      ),
-    );
+    await this.updateIf({
+      Key: keys.coupon(coupon.code),
+      UpdateExpression: 'SET #unit = :returned, returnedAt = :now, GSI2SK = :phase',
+      ConditionExpression: '#unit = :returning',
+      ExpressionAttributeNames: { '#unit': 'unit' },
+      ExpressionAttributeValues: {
+        ':returned': 'RETURNED',
+        ':returning': 'RETURNING',
+        ':now': nowIso,
+        ':phase': gsi.couponPhase('EXPIRED', coupon.expiredAt ?? nowIso, coupon.code),
+      },
+    });
   }
 
   /** Coupons of one deal shard in `phase`, optionally only those whose phase time is <= `untilIso`. */
@@ -1011,19 +937,14 @@ export class Store {
     to: 'CANCELLED' | 'APPLIED',
     nowIso: string,
   ): Promise<PriceDropItem | undefined> {
-    const out = await this.conditional(() =>
-      this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.priceDrop(galaId, dropId),
-          UpdateExpression: `SET #status = :to, ${to === 'CANCELLED' ? 'cancelledAt' : 'appliedAt'} = :now REMOVE GSI2PK, GSI2SK`,
-          ConditionExpression: '#status = :scheduled',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':to': to, ':now': nowIso, ':scheduled': 'SCHEDULED' },
-          ReturnValues: 'ALL_NEW',
-        }),
-      ),
-    );
+    const out = await this.updateIf({
+      Key: keys.priceDrop(galaId, dropId),
+      UpdateExpression: `SET #status = :to, ${to === 'CANCELLED' ? 'cancelledAt' : 'appliedAt'} = :now REMOVE GSI2PK, GSI2SK`,
+      ConditionExpression: '#status = :scheduled',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':to': to, ':now': nowIso, ':scheduled': 'SCHEDULED' },
+      ReturnValues: 'ALL_NEW',
+    });
     return out?.Attributes as PriceDropItem | undefined;
   }
 
@@ -1033,19 +954,14 @@ export class Store {
     dropId: string,
     nowIso: string,
   ): Promise<PriceDropItem | undefined> {
-    const out = await this.conditional(() =>
-      this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.priceDrop(galaId, dropId),
-          UpdateExpression: 'SET firedAt = if_not_exists(firedAt, :now)',
-          ConditionExpression: '#status = :scheduled',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':now': nowIso, ':scheduled': 'SCHEDULED' },
-          ReturnValues: 'ALL_NEW',
-        }),
-      ),
-    );
+    const out = await this.updateIf({
+      Key: keys.priceDrop(galaId, dropId),
+      UpdateExpression: 'SET firedAt = if_not_exists(firedAt, :now)',
+      ConditionExpression: '#status = :scheduled',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':now': nowIso, ':scheduled': 'SCHEDULED' },
+      ReturnValues: 'ALL_NEW',
+    });
     return out?.Attributes as PriceDropItem | undefined;
   }
 
@@ -1089,29 +1005,24 @@ export class Store {
     dealId: string,
     change: { dropId: string; from: number; to: number; nowIso: string },
   ): Promise<DealItem | undefined> {
-    const out = await this.conditional(() =>
-      this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.deal(dealId),
-          UpdateExpression:
-            'SET dealPrice = :to, #drops.#drop = :to, priceHistory = list_append(priceHistory, :point) ADD configVersion :one',
-          ConditionExpression: `attribute_not_exists(#drops.#drop) AND dealPrice = :from AND #status IN (:scheduled, :live, :paused) AND ${CONDITIONS.notEndedByTime}`,
-          ExpressionAttributeNames: { '#status': 'status', '#drops': 'appliedDrops', '#drop': change.dropId },
-          ExpressionAttributeValues: {
-            ':to': change.to,
-            ':from': change.from,
-            ':point': [{ at: change.nowIso, price: change.to, dropId: change.dropId }],
-            ':one': 1,
-            ':scheduled': 'SCHEDULED',
-            ':live': 'LIVE',
-            ':paused': 'PAUSED',
-            ':now': change.nowIso,
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
-      ),
-    );
+    const out = await this.updateIf({
+      Key: keys.deal(dealId),
+      UpdateExpression:
+        'SET dealPrice = :to, #drops.#drop = :to, priceHistory = list_append(priceHistory, :point) ADD configVersion :one',
+      ConditionExpression: `attribute_not_exists(#drops.#drop) AND dealPrice = :from AND #status IN (:scheduled, :live, :paused) AND ${CONDITIONS.notEndedByTime}`,
+      ExpressionAttributeNames: { '#status': 'status', '#drops': 'appliedDrops', '#drop': change.dropId },
+      ExpressionAttributeValues: {
+        ':to': change.to,
+        ':from': change.from,
+        ':point': [{ at: change.nowIso, price: change.to, dropId: change.dropId }],
+        ':one': 1,
+        ':scheduled': 'SCHEDULED',
+        ':live': 'LIVE',
+        ':paused': 'PAUSED',
+        ':now': change.nowIso,
+      },
+      ReturnValues: 'ALL_NEW',
+    });
     return out?.Attributes as DealItem | undefined;
   }
 }

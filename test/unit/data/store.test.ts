@@ -1906,6 +1906,8 @@ const PRIVATE_HELPERS = [
   'constructor',
   'conditional',
   'putIfNew',
+  'updateIf',
+  'deleteIf',
   'get',
   'batchGet',
   'queryAll',
