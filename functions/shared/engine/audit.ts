@@ -44,7 +44,7 @@ export const SYSTEM = {
 } as const satisfies Record<string, AuditActor>;
 
 /** What a coupon record shows of the coupon on each side of the change. */
-export const couponState = (coupon: CouponItem): Record<string, unknown> => ({
+const couponState = (coupon: CouponItem): Record<string, unknown> => ({
   status: coupon.status,
   expiresAt: coupon.expiresAt,
   dealPrice: coupon.dealPrice,
@@ -58,18 +58,69 @@ export const dealState = (deal: DealItem): Record<string, unknown> => ({
   ...(deal.endsAt === undefined ? {} : { endsAt: deal.endsAt }),
 });
 
-export const claimRecord = (coupon: CouponItem, actor: AuditActor): AuditItem =>
+/** What a coupon showed while it held its unit, before any checkout. */
+const heldState = (coupon: CouponItem): Record<string, unknown> => ({
+  status: 'ISSUED',
+  expiresAt: coupon.expiresAt,
+  dealPrice: coupon.dealPrice,
+});
+
+/** A record about one coupon: in its shard's audit partition, findable by couponId. */
+const couponRecord = (
+  coupon: CouponItem,
+  record: Pick<AuditItem, 'recordId' | 'at' | 'action' | 'actor' | 'before' | 'after' | 'orderId'>,
+): AuditItem =>
   auditItem({
     bucket: coupon.shard,
     dealId: coupon.dealId,
+    couponId: coupon.couponId,
+    viewerId: coupon.viewerId,
+    ...record,
+    ...(record.orderId === undefined ? {} : { orderId: record.orderId }),
+  });
+
+export const claimRecord = (coupon: CouponItem, actor: AuditActor): AuditItem =>
+  couponRecord(coupon, {
     recordId: `CLAIM#${coupon.couponId}`,
     at: coupon.issuedAt,
     action: 'coupon.claimed',
     actor,
-    couponId: coupon.couponId,
-    viewerId: coupon.viewerId,
     before: null,
-    after: { status: 'ISSUED', expiresAt: coupon.expiresAt, dealPrice: coupon.dealPrice, unit: 'HELD' },
+    after: { ...heldState(coupon), unit: 'HELD' },
+  });
+
+/** `nowIso` stands in only for an instant an older item did not store. */
+export const redeemRecord = (coupon: CouponItem, nowIso: string): AuditItem =>
+  couponRecord(coupon, {
+    recordId: `REDEEM#${coupon.couponId}#${coupon.orderId ?? ''}`,
+    at: coupon.redeemedAt ?? nowIso,
+    action: 'coupon.redeemed',
+    actor: { kind: 'checkout', id: coupon.redeemedBy ?? 'unknown' },
+    ...(coupon.orderId === undefined ? {} : { orderId: coupon.orderId }),
+    before: heldState(coupon),
+    after: couponState(coupon),
+  });
+
+/** Built from the coupon alone, so the release itself and a repair of it write the same record. */
+export const releaseRecord = (coupon: CouponItem, orderId: string, nowIso: string): AuditItem =>
+  couponRecord(coupon, {
+    recordId: `RELEASE#${coupon.couponId}#${orderId}`,
+    at: coupon.releasedAt ?? nowIso,
+    action: 'coupon.released',
+    actor: { kind: 'checkout', id: coupon.releasedBy ?? 'unknown' },
+    orderId,
+    before: { status: 'REDEEMED', orderId, dealPrice: coupon.dealPrice },
+    after: { ...couponState(coupon), unit: coupon.status === 'EXPIRED' ? 'RETURNED' : 'HELD' },
+  });
+
+export const expiryRecord = (coupon: CouponItem, actor: AuditActor, nowIso: string): AuditItem =>
+  couponRecord(coupon, {
+    recordId: `EXPIRE#${coupon.couponId}`,
+    at: coupon.expiredAt ?? nowIso,
+    action: 'coupon.expired',
+    actor,
+    before: heldState(coupon),
+    after: { status: 'EXPIRED', unit: 'RETURNED' },
   });
 
 export const toAuditView = (item: AuditItem): AuditRecordView => ({

@@ -55,7 +55,17 @@ import type {
   PriceDropInput,
   PriceDropView,
 } from '../domain/schemas.js';
-import { actorOf, auditItem, claimRecord, couponState, dealState, SYSTEM, toAuditView } from './audit.js';
+import {
+  actorOf,
+  auditItem,
+  claimRecord,
+  dealState,
+  expiryRecord,
+  redeemRecord,
+  releaseRecord,
+  SYSTEM,
+  toAuditView,
+} from './audit.js';
 import { Facts } from './facts.js';
 import { DEFAULT_RATE_LIMITS, type RateLimit, type RateLimits, windowOf } from './rate-limits.js';
 import type { Actor, AuditPage, ClaimResult, CouponPage, LivedropEngine, SweepReport } from './types.js';
@@ -1401,7 +1411,7 @@ export class Engine implements LivedropEngine {
       const redeemed = await this.store.redeemCoupon(code, input.viewerId, input.orderId, nowIso, by);
       if (redeemed) {
         this.seam('redeem.coupon');
-        await this.store.putAudit(this.redeemRecord(redeemed));
+        await this.store.putAudit(redeemRecord(redeemed, nowIso));
         await this.announceCoupon('Coupon Redeemed', redeemed, { orderId: input.orderId });
         return toCouponView(redeemed, nowIso);
       }
@@ -1409,7 +1419,7 @@ export class Engine implements LivedropEngine {
       if (coupon.status === 'REDEEMED') {
         if (coupon.orderId === input.orderId) {
           // A checkout retry: also rewrites the record if the first call died before it.
-          await this.store.putAudit(this.redeemRecord(coupon));
+          await this.store.putAudit(redeemRecord(coupon, nowIso));
           return toCouponView(coupon, nowIso);
         }
         throw new AlreadyRedeemed();
@@ -1418,39 +1428,6 @@ export class Engine implements LivedropEngine {
       // ISSUED and valid: a release landed between our write and our read; try again.
     }
     throw new Error(`redeem of ${code} kept racing`);
-  }
-
-  private redeemRecord(coupon: CouponItem) {
-    return auditItem({
-      bucket: coupon.shard,
-      dealId: coupon.dealId,
-      recordId: `REDEEM#${coupon.couponId}#${coupon.orderId ?? ''}`,
-      at: coupon.redeemedAt ?? this.nowIso(),
-      action: 'coupon.redeemed',
-      actor: { kind: 'checkout', id: coupon.redeemedBy ?? 'unknown' },
-      couponId: coupon.couponId,
-      viewerId: coupon.viewerId,
-      ...(coupon.orderId === undefined ? {} : { orderId: coupon.orderId }),
-      before: { status: 'ISSUED', expiresAt: coupon.expiresAt, dealPrice: coupon.dealPrice },
-      after: couponState(coupon),
-    });
-  }
-
-  /** Built from the coupon alone, so the release itself and a repair of it write the same record. */
-  private releaseRecord(coupon: CouponItem, orderId: string) {
-    return auditItem({
-      bucket: coupon.shard,
-      dealId: coupon.dealId,
-      recordId: `RELEASE#${coupon.couponId}#${orderId}`,
-      at: coupon.releasedAt ?? this.nowIso(),
-      action: 'coupon.released',
-      actor: { kind: 'checkout', id: coupon.releasedBy ?? 'unknown' },
-      couponId: coupon.couponId,
-      viewerId: coupon.viewerId,
-      orderId,
-      before: { status: 'REDEEMED', orderId, dealPrice: coupon.dealPrice },
-      after: { ...couponState(coupon), unit: coupon.status === 'EXPIRED' ? 'RETURNED' : 'HELD' },
-    });
   }
 
   async release(codeInput: string, input: CheckoutInput, actor?: Actor): Promise<CouponView> {
@@ -1468,7 +1445,7 @@ export class Engine implements LivedropEngine {
           // releasedAt keys the record, and it is this order's release time only while this order was the
           // last one released; after a later release the retry would key a second record of this one.
           if (coupon.releasedOrder === input.orderId) {
-            await this.store.putAudit(this.releaseRecord(coupon, input.orderId));
+            await this.store.putAudit(releaseRecord(coupon, input.orderId, this.nowIso()));
           }
           return toCouponView(coupon, nowIso);
         }
@@ -1483,7 +1460,7 @@ export class Engine implements LivedropEngine {
       if (!released) continue;
       this.seam('release.coupon');
       if (released.expired) await this.finishReturn(released.item, 'release');
-      await this.store.putAudit(this.releaseRecord(released.item, input.orderId));
+      await this.store.putAudit(releaseRecord(released.item, input.orderId, this.nowIso()));
       await this.announceCoupon('Coupon Released', released.item, {
         orderId: input.orderId,
         status: released.expired ? 'EXPIRED' : 'ISSUED',
@@ -1515,23 +1492,10 @@ export class Engine implements LivedropEngine {
     // A release that ended the hold is recorded as the release (the same record the release writes).
     if (coupon.releasedAt !== undefined && coupon.releasedAt === coupon.expiredAt) {
       if (coupon.releasedOrder !== undefined) {
-        await this.store.putAudit(this.releaseRecord(coupon, coupon.releasedOrder));
+        await this.store.putAudit(releaseRecord(coupon, coupon.releasedOrder, this.nowIso()));
       }
     } else {
-      await this.store.putAudit(
-        auditItem({
-          bucket: coupon.shard,
-          dealId: coupon.dealId,
-          recordId: `EXPIRE#${coupon.couponId}`,
-          at: coupon.expiredAt ?? this.nowIso(),
-          action: 'coupon.expired',
-          actor: expiredBy,
-          couponId: coupon.couponId,
-          viewerId: coupon.viewerId,
-          before: { status: 'ISSUED', expiresAt: coupon.expiresAt, dealPrice: coupon.dealPrice },
-          after: { status: 'EXPIRED', unit: 'RETURNED' },
-        }),
-      );
+      await this.store.putAudit(expiryRecord(coupon, expiredBy, this.nowIso()));
     }
     await this.store.markCouponReturned(coupon, this.nowIso());
     this.seam(`${operation}.returned`);
