@@ -38,7 +38,6 @@ export const actorOf = (actor: Actor, via?: 'studio'): AuditActor => {
 
 export const SYSTEM = {
   sweep: { kind: 'system', id: 'sweep' },
-  reconcile: { kind: 'system', id: 'reconcile' },
   claim: { kind: 'system', id: 'claim' },
   streamEnd: { kind: 'system', id: 'stream-end' },
 } as const satisfies Record<string, AuditActor>;
