@@ -1,7 +1,7 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { LivedropStack } from '../lib/livedrop-stack.js';
-import { acknowledgeNagFindings } from '../lib/nag.js';
+import { LivedropStack } from '../lib/cdk/livedrop-stack.js';
+import { acknowledgeNagFindings } from '../lib/cdk/nag.js';
 
 const app = new App();
 const context = (key: string): string | undefined => {

@@ -5,9 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { FUNCTIONS } from '../functions/shared/contract/wiring.js';
 import { lambdaContext } from '../lib/local/api-event.js';
 import { startEmbeddedStore } from '../lib/local/embedded-store.js';
-import { FUNCTIONS } from '../lib/wiring.js';
 
 const [name, file] = process.argv.slice(2);
 const declaration = FUNCTIONS.find((fn) => fn.name === name);

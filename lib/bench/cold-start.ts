@@ -10,8 +10,8 @@ import { mkdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type BuildOptions, build } from 'esbuild';
-import { BUNDLE_SETTINGS } from '../constructs/livedrop-function.js';
-import { FUNCTIONS } from '../wiring.js';
+import { FUNCTIONS } from '../../functions/shared/contract/wiring.js';
+import { BUNDLE_SETTINGS } from '../cdk/constructs/livedrop-function.js';
 import type { ColdStartResult } from './result.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -44,7 +44,7 @@ export const handler = middy(async () => ({ statusCode: 200, body: typeof client
 export interface ColdStartOptions {
   /** Measured imports per bundle (one more, unmeasured, warms the file cache first). Default 9. */
   runs?: number;
-  /** Function names from lib/wiring.ts, or 'all'. Default: claim-coupon only. */
+  /** Function names from functions/shared/contract/wiring.ts, or 'all'. Default: claim-coupon only. */
   functions?: readonly string[] | 'all';
   /** Where the bundles are written (relative to the working directory): <outDir>/<name>/index.mjs. */
   outDir: string;

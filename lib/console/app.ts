@@ -5,7 +5,7 @@
  * deals, polls the deal's figures once a second for the gauge and the claims/s chart, shows a gala's
  * price-drop timeline with countdowns, and locally can fire virtual viewers at a deal.
  */
-import { instantOf } from '../time-zone.js';
+import { instantOf } from '../../functions/shared/domain/time-zone.js';
 import { ApiClient, ApiError, type DealView, type PriceDropView, rolesOf, subjectOf } from './api.js';
 import { claimRate, formatCountdown, formatInZone, formatMoney, toMinorUnits } from './format.js';
 import { describeError } from './messages.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
-import type { HttpTrigger } from '../wiring.js';
+import type { HttpTrigger } from '../../functions/shared/contract/wiring.js';
 import type { VerifiedClaims } from './issuer.js';
 
 /** A wiring route as a matcher: `/deals/{dealId}/claims` -> /^\/deals\/([^/]+)\/claims$/ with its names. */

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { getIndexActions, type LevelBatchOperation, create as openDynaliteFiles } from 'dynalite/db/index.js';
-import { TABLE } from '../table-definition.js';
+import { TABLE } from '../../functions/shared/contract/table-definition.js';
 
 /**
  * The embedded DynamoDB-compatible store (dynalite, in-process, LevelDB underneath). Tests use it now; the

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, type JWK, type JWTPayload, jwtVerify, SignJWT } from 'jose';
-import { type Role, scopeOf } from '../wiring.js';
+import { type Role, scopeOf } from '../../functions/shared/contract/wiring.js';
 
 /**
  * The local stand-in for the JWT issuer API Gateway trusts in AWS: it signs tokens for any sub and role

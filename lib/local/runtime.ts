@@ -4,7 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import * as z from 'zod/mini';
-import { FUNCTIONS, type FunctionDeclaration, GALA_DROP_TARGET, httpRoutes, scopeOf } from '../wiring.js';
+import {
+  FUNCTIONS,
+  type FunctionDeclaration,
+  GALA_DROP_TARGET,
+  httpRoutes,
+  scopeOf,
+} from '../../functions/shared/contract/wiring.js';
 import { compileRoute, type IncomingRequest, lambdaContext, toApiGatewayEvent } from './api-event.js';
 import { LocalBus } from './bus.js';
 import { createConsoleHandler } from './console.js';

@@ -1,5 +1,5 @@
 import type { OneTimeSchedule } from '../../functions/shared/domain/ports.js';
-import { instantOf } from '../time-zone.js';
+import { instantOf } from '../../functions/shared/domain/time-zone.js';
 import type { LocalScheduler } from './scheduler.js';
 
 /**

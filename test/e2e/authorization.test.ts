@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { base64url, errors, generateKeyPair, importJWK, type JWK, jwtVerify, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type HttpTrigger, httpRoutes, type Role, scopeOf } from '../../functions/shared/contract/wiring.js';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER } from '../../lib/local/issuer.js';
-import { type HttpTrigger, httpRoutes, type Role, scopeOf } from '../../lib/wiring.js';
 import {
   Api,
   type Coupon,

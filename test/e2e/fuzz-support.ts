@@ -12,10 +12,10 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
 import { generateKeyPair, SignJWT } from 'jose';
+import { TABLE } from '../../functions/shared/contract/table-definition.js';
+import { type Role, scopeOf } from '../../functions/shared/contract/wiring.js';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER } from '../../lib/local/issuer.js';
 import { type Runtime, startRuntime } from '../../lib/local/runtime.js';
-import { TABLE } from '../../lib/table-definition.js';
-import { type Role, scopeOf } from '../../lib/wiring.js';
 
 // ------------------------------------------------------------------------------------------ documented errors
 

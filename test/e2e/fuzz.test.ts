@@ -11,7 +11,7 @@ import {
   type HttpMethod,
   httpRoutes,
   type Role,
-} from '../../lib/wiring.js';
+} from '../../functions/shared/contract/wiring.js';
 import {
   type AuthChoice,
   type Body,

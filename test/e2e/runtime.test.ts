@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpRoutes } from '../../lib/wiring.js';
+import { httpRoutes } from '../../functions/shared/contract/wiring.js';
 import {
   Api,
   type Coupon,

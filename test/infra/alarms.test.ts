@@ -5,7 +5,7 @@
  */
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FUNCTIONS } from '../../lib/wiring.js';
+import { FUNCTIONS } from '../../functions/shared/contract/wiring.js';
 import {
   asList,
   functionIds,

@@ -17,10 +17,10 @@ import { createListPriceDropsHandler } from '../../functions/list-price-drops/ap
 import { createListStreamDealsHandler } from '../../functions/list-stream-deals/app.js';
 import { createRedeemCouponHandler } from '../../functions/redeem-coupon/app.js';
 import { createReleaseCouponHandler } from '../../functions/release-coupon/app.js';
+import { httpRoutes, type Role, scopeOf } from '../../functions/shared/contract/wiring.js';
 import { SCOPES } from '../../functions/shared/domain/roles.js';
 import type { HttpHandler } from '../../functions/shared/http/http-handler.js';
 import type { HandlerDeps } from '../../functions/shared/http/types.js';
-import { httpRoutes, type Role, scopeOf } from '../../lib/wiring.js';
 import {
   type FakeEngine,
   fakeEngine,

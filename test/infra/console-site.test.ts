@@ -11,9 +11,9 @@ import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConsoleSiteProps } from '../../lib/constructs/console-site.js';
-import { LivedropStack } from '../../lib/livedrop-stack.js';
-import { acknowledgeNagFindings, consoleNagAcknowledgements } from '../../lib/nag.js';
+import type { ConsoleSiteProps } from '../../lib/cdk/constructs/console-site.js';
+import { LivedropStack } from '../../lib/cdk/livedrop-stack.js';
+import { acknowledgeNagFindings, consoleNagAcknowledgements } from '../../lib/cdk/nag.js';
 import {
   AUDIENCE,
   asList,

@@ -13,7 +13,7 @@ import {
   GALA_DROP_SCHEDULE_GROUP,
   GALA_DROP_TARGET,
   schedules,
-} from '../../lib/wiring.js';
+} from '../../functions/shared/contract/wiring.js';
 import {
   arnOf,
   asList,

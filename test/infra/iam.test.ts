@@ -5,13 +5,13 @@
  * and each function runs with the defaults every livedrop Lambda shares.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_ENGINE_OPTIONS } from '../../functions/shared/engine/engine.js';
 import {
   FUNCTIONS,
   type FunctionDeclaration,
   GALA_DROP_SCHEDULE_GROUP,
   GALA_DROP_TARGET,
-} from '../../lib/wiring.js';
+} from '../../functions/shared/contract/wiring.js';
+import { DEFAULT_ENGINE_OPTIONS } from '../../functions/shared/engine/engine.js';
 import {
   allStatements,
   arnOf,

@@ -11,9 +11,9 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { CfnQueue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks, type IApplyRule } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LivedropStack } from '../../lib/livedrop-stack.js';
-import { acknowledgeNagFindings, NAG_ACKNOWLEDGEMENTS } from '../../lib/nag.js';
-import { FUNCTIONS } from '../../lib/wiring.js';
+import { FUNCTIONS } from '../../functions/shared/contract/wiring.js';
+import { LivedropStack } from '../../lib/cdk/livedrop-stack.js';
+import { acknowledgeNagFindings, NAG_ACKNOWLEDGEMENTS } from '../../lib/cdk/nag.js';
 import { AUDIENCE, ISSUER, NO_BUNDLING } from './support.js';
 
 interface ReportedViolation {
@@ -124,7 +124,7 @@ describe('cdk-nag AwsSolutions on the app as bin/app.ts builds it', () => {
     }
   });
 
-  it('uses every acknowledgement on a real finding, with the reason given in lib/nag.ts (none is stale)', () => {
+  it('uses every acknowledgement on a real finding, with the reason given in lib/cdk/nag.ts (none is stale)', () => {
     const suppressed = nagReport(acknowledged).suppressedViolations ?? [];
     // One acknowledgement may cover the same finding on several constructs (each scheduling function's role).
     const used = new Map(
@@ -139,7 +139,7 @@ describe('cdk-nag AwsSolutions on the app as bin/app.ts builds it', () => {
     );
   });
 
-  it('acknowledges each finding exactly on the constructs lib/nag.ts means, and nowhere else', () => {
+  it('acknowledges each finding exactly on the constructs lib/cdk/nag.ts means, and nowhere else', () => {
     const suppressed = nagReport(acknowledged).suppressedViolations ?? [];
     const where = (id: string) =>
       suppressed

@@ -6,7 +6,7 @@
 import { App, type CfnElement, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
-import { LivedropStack } from '../../lib/livedrop-stack.js';
+import { LivedropStack } from '../../lib/cdk/livedrop-stack.js';
 
 export const ISSUER = 'https://issuer.example.com/';
 export const AUDIENCE = 'livedrop-api';

@@ -1,8 +1,8 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LivedropStack } from '../../lib/livedrop-stack.js';
-import { TABLE } from '../../lib/table-definition.js';
+import { TABLE } from '../../functions/shared/contract/table-definition.js';
+import { LivedropStack } from '../../lib/cdk/livedrop-stack.js';
 import { TEMPLATE_ONLY } from './support.js';
 
 const synth = (props: { deletionProtection?: boolean } = {}) => {

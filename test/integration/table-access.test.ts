@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FUNCTIONS, type FunctionDeclaration } from '../../functions/shared/contract/wiring.js';
 import { MemoryPublisher } from '../../functions/shared/data/event-publisher.js';
 import { InjectedCrash } from '../../functions/shared/engine/engine.js';
-import { FUNCTIONS, type FunctionDeclaration } from '../../lib/wiring.js';
 import { adminActor, dealInput, HOST_ID, hostActor, liveDeal } from '../support/fixtures.js';
 import { type Harness, startHarness } from '../support/harness.js';
 import { RecordingScheduler } from '../support/scheduler.js';
 
 /**
- * The IAM grants in lib/wiring.ts must be exactly what each function's code sends to DynamoDB: too little
+ * The IAM grants in functions/shared/contract/wiring.ts must be exactly what each function's code sends to DynamoDB: too little
  * fails in AWS with AccessDenied (never in tests on dynalite), too much breaks least privilege. Each case
  * runs the use cases behind one function, through all their branches, and records every command sent.
  */

@@ -4,8 +4,8 @@ import {
   ResourceNotFoundException,
   type SchedulerClient,
 } from '@aws-sdk/client-scheduler';
-import { wallTime } from '../../../lib/time-zone.js';
 import type { OneTimeSchedule, SchedulerPort } from '../domain/ports.js';
+import { wallTime } from '../domain/time-zone.js';
 
 export interface ScheduleTargets {
   /** Function name in the wiring -> the ARN Scheduler invokes. */

@@ -15,7 +15,7 @@ import {
   type UpdateCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { INDEX } from '../../../lib/table-definition.js';
+import { INDEX } from '../contract/table-definition.js';
 import type { DealStatus } from '../domain/schemas.js';
 import type {
   AnyCouponItem,

@@ -1,5 +1,5 @@
 import { ulid } from 'ulid';
-import { GALA_DROP_SCHEDULE_GROUP, GALA_DROP_TARGET } from '../../../lib/wiring.js';
+import { GALA_DROP_SCHEDULE_GROUP, GALA_DROP_TARGET } from '../contract/wiring.js';
 import type { PriceDropItem } from '../data/items.js';
 import {
   type AnyCouponItem,

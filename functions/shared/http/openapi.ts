@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { FUNCTIONS, type HttpTrigger, scopeOf } from '../../../lib/wiring.js';
+import { FUNCTIONS, type HttpTrigger, scopeOf } from '../contract/wiring.js';
 import {
   auditPageSchema,
   checkoutSchema,

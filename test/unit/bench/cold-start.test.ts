@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bundleBare, bundleOptions, measureImportOnce, median } from '../../../lib/bench/cold-start.js';
-import { BUNDLE_SETTINGS } from '../../../lib/constructs/livedrop-function.js';
+import { BUNDLE_SETTINGS } from '../../../lib/cdk/constructs/livedrop-function.js';
 
 describe('median', () => {
   it('takes the middle value of an odd count', () => {

@@ -1,12 +1,12 @@
 /**
  * Key shapes are the table's contract with every stored item, so they are pinned literally here. The
  * caller-chosen parts (viewer ids, idempotency keys) must only ever end a key, and every GSI attribute the
- * code writes or reads must be an index key declared in lib/table-definition.ts.
+ * code writes or reads must be an index key declared in functions/shared/contract/table-definition.ts.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { INDEX, TABLE } from '../../../functions/shared/contract/table-definition.js';
 import { gsi, keys, SLOT_PREFIX, viewerPartition } from '../../../functions/shared/data/keys.js';
-import { INDEX, TABLE } from '../../../lib/table-definition.js';
 
 const DEAL_ID = '01JDQ4ZK7E5V3M2N8P9R0S1T2W';
 const CODE = '7KQ2M9XH3TRDW4PZ';
@@ -155,12 +155,15 @@ describe('GSI keys', () => {
     'functions/shared/data/keys.ts',
     'functions/shared/data/items.ts',
     'functions/shared/data/store.ts',
-  ])('names only GSI attributes that lib/table-definition.ts declares, in %s', (path) => {
-    const source = readFileSync(new URL(`../../../${path}`, import.meta.url), 'utf8');
+  ])(
+    'names only GSI attributes that functions/shared/contract/table-definition.ts declares, in %s',
+    (path) => {
+      const source = readFileSync(new URL(`../../../${path}`, import.meta.url), 'utf8');
 
-    const named = new Set(source.match(/\bGSI\d+(?:PK|SK)\b/g) ?? []);
+      const named = new Set(source.match(/\bGSI\d+(?:PK|SK)\b/g) ?? []);
 
-    expect(named.size).toBeGreaterThan(0);
-    for (const attribute of named) expect(INDEX_KEY_ATTRIBUTES).toContain(attribute);
-  });
+      expect(named.size).toBeGreaterThan(0);
+      for (const attribute of named) expect(INDEX_KEY_ATTRIBUTES).toContain(attribute);
+    },
+  );
 });

@@ -23,6 +23,7 @@ import {
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { TABLE } from '../../../functions/shared/contract/table-definition.js';
 import type {
   AuditItem,
   CouponItem,
@@ -35,7 +36,6 @@ import type {
   VoidCouponItem,
 } from '../../../functions/shared/data/items.js';
 import { Store } from '../../../functions/shared/data/store.js';
-import { TABLE } from '../../../lib/table-definition.js';
 
 const TABLE_NAME = 'livedrop-test';
 const DEAL_ID = '01JDQ4ZK7E5V3M2N8P9R0S1T2W';

@@ -3,6 +3,7 @@
  * would get, so handlers cannot tell the two apart.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { type HttpTrigger, httpRoutes } from '../../../functions/shared/contract/wiring.js';
 import {
   type CompiledRoute,
   compileRoute,
@@ -11,7 +12,6 @@ import {
   toApiGatewayEvent,
 } from '../../../lib/local/api-event.js';
 import type { VerifiedClaims } from '../../../lib/local/issuer.js';
-import { type HttpTrigger, httpRoutes } from '../../../lib/wiring.js';
 
 const trigger = (method: HttpTrigger['method'], path: string): HttpTrigger => ({
   kind: 'http',

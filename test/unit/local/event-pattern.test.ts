@@ -3,8 +3,8 @@
  * pattern language the wiring's rules (and people trying events by hand) use.
  */
 import { describe, expect, it } from 'vitest';
+import { DEAL_CUE_PATTERN, IVS_STREAM_END_PATTERN } from '../../../functions/shared/contract/wiring.js';
 import { type EventPattern, matchesPattern } from '../../../lib/local/event-pattern.js';
-import { DEAL_CUE_PATTERN, IVS_STREAM_END_PATTERN } from '../../../lib/wiring.js';
 
 const ivsEvent = (eventName: string) => ({
   source: 'aws.ivs',

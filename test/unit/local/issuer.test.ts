@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeJwt, decodeProtectedHeader, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { scopeOf } from '../../../functions/shared/contract/wiring.js';
 import {
   AuthorizationFailure,
   LOCAL_AUDIENCE,
@@ -14,7 +15,6 @@ import {
   LocalIssuer,
   type VerifiedClaims,
 } from '../../../lib/local/issuer.js';
-import { scopeOf } from '../../../lib/wiring.js';
 
 const VIEWER_ROUTE = [scopeOf('viewer')];
 const CHECKOUT_ROUTE = [scopeOf('checkout')];

@@ -3,8 +3,8 @@
  * route the runtime and the stack serve, with the scopes API Gateway enforces and the bodies handlers accept.
  */
 import { describe, expect, it } from 'vitest';
+import { httpRoutes, scopeOf } from '../../../functions/shared/contract/wiring.js';
 import { buildOpenApi, routeKeyOf } from '../../../functions/shared/http/openapi.js';
-import { httpRoutes, scopeOf } from '../../../lib/wiring.js';
 
 interface JsonSchema {
   type?: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { instantOf, wallTime } from '../../../lib/time-zone.js';
+import { instantOf, wallTime } from '../../../functions/shared/domain/time-zone.js';
 
 describe('wall-clock time in a zone', () => {
   it.each([

@@ -22,7 +22,7 @@ import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aw
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
-import { buildConsoleSync, CONSOLE_SOURCE_DIR, consoleCsp } from '../console/build.js';
+import { buildConsoleSync, CONSOLE_SOURCE_DIR, consoleCsp } from '../../console/build.js';
 
 /**
  * The deployed page may call API Gateway in this region. The exact API URL cannot be named: the API's CORS
@@ -157,7 +157,7 @@ export class ConsoleSite extends Construct {
     // The page, bundled at synth like the functions (esbuild, no Docker).
     const page = new Asset(this, 'Page', {
       path: CONSOLE_SOURCE_DIR,
-      // The bundle pulls in code from outside lib/console (lib/time-zone.ts): hash what it produced.
+      // The bundle pulls in code from outside lib/console (functions/shared/domain/time-zone.ts): hash what it produced.
       assetHashType: AssetHashType.OUTPUT,
       bundling: {
         // Never used: the local bundling below always succeeds.

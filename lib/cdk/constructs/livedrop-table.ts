@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, Billing, type ITableV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { type KeyAttribute, TABLE } from '../table-definition.js';
+import { type KeyAttribute, TABLE } from '../../../functions/shared/contract/table-definition.js';
 
 export interface LivedropTableProps {
   /** Refuse `DeleteTable` (and keep the table when the stack goes). Default true. */

@@ -17,12 +17,17 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression, ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { Construct } from 'constructs';
+import {
+  FUNCTIONS,
+  GALA_DROP_SCHEDULE_GROUP,
+  GALA_DROP_TARGET,
+  scopeOf,
+} from '../../functions/shared/contract/wiring.js';
 import { ConsoleSite, type ConsoleSiteProps } from './constructs/console-site.js';
 import { LivedropFunction } from './constructs/livedrop-function.js';
 import { LivedropTable } from './constructs/livedrop-table.js';
 import { Messaging } from './constructs/messaging.js';
 import { Observability } from './constructs/observability.js';
-import { FUNCTIONS, GALA_DROP_SCHEDULE_GROUP, GALA_DROP_TARGET, scopeOf } from './wiring.js';
 
 export interface LivedropStackProps extends StackProps {
   /** JWT issuer URL the API trusts (e.g. a Cognito user pool URL). */

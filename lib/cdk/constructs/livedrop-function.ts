@@ -9,9 +9,9 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { FunctionDeclaration, TableAccess } from '../wiring.js';
+import type { FunctionDeclaration, TableAccess } from '../../../functions/shared/contract/wiring.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** ESM bundles that include the AWS SDK need `require` for its CommonJS dependencies. */
 const ESM_REQUIRE_BANNER =
