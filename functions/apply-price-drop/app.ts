@@ -3,7 +3,7 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { dealIdSchema, galaIdSchema, type PriceDropView } from '../shared/domain/schemas.js';
-import type { LivedropEngine } from '../shared/engine/types.js';
+import type { LivedropEngine } from '../shared/use-cases/types.js';
 
 const inputSchema = z.object({ galaId: galaIdSchema, dropId: dealIdSchema });
 

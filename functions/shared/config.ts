@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import type { RateLimit, RateLimits } from './engine/rate-limits.js';
+import type { RateLimit, RateLimits } from './use-cases/rate-limits.js';
 
 const seconds = z.optional(
   z.pipe(

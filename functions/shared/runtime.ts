@@ -9,8 +9,8 @@ import { EventBridgePublisher } from './data/event-publisher.js';
 import { EventBridgeSchedulerPort } from './data/scheduler.js';
 import { Store } from './data/store.js';
 import { systemClock } from './domain/clock.js';
-import { Engine } from './engine/engine.js';
 import type { HandlerDeps } from './http/types.js';
+import { Engine } from './use-cases/engine.js';
 
 /**
  * How long one store request may wait for its answer. DynamoDB answers in milliseconds; with the DynamoDB client's 4 attempts this

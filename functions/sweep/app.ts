@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type { LivedropEngine, SweepReport } from '../shared/engine/types.js';
+import type { LivedropEngine, SweepReport } from '../shared/use-cases/types.js';
 
 export interface SweepDeps {
   engine: LivedropEngine;

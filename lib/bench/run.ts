@@ -8,7 +8,7 @@ import * as hdr from 'hdr-histogram-js';
 import type { createClaimCouponHandler as ClaimHandlerFactory } from '../../functions/claim-coupon/app.js';
 import type { createDocumentClient as DocumentClientFactory } from '../../functions/shared/data/client.js';
 import type { Store as StoreClass } from '../../functions/shared/data/store.js';
-import type { Engine as EngineClass } from '../../functions/shared/engine/engine.js';
+import type { Engine as EngineClass } from '../../functions/shared/use-cases/engine.js';
 import { type EmbeddedStore, startEmbeddedStore } from '../local/embedded-store.js';
 import { modelCapacity, type WriteCounts } from './capacity.js';
 import type {

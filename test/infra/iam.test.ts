@@ -11,7 +11,7 @@ import {
   GALA_DROP_SCHEDULE_GROUP,
   GALA_DROP_TARGET,
 } from '../../functions/shared/contract/wiring.js';
-import { DEFAULT_ENGINE_OPTIONS } from '../../functions/shared/engine/engine.js';
+import { DEFAULT_ENGINE_OPTIONS } from '../../functions/shared/use-cases/engine.js';
 import {
   allStatements,
   arnOf,

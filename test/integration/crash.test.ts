@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CreateDealInput } from '../../functions/shared/domain/schemas.js';
-import { type Engine, InjectedCrash } from '../../functions/shared/engine/engine.js';
+import { type Engine, InjectedCrash } from '../../functions/shared/use-cases/engine.js';
 import { adminActor, dealInput, HOST_ID, hostActor } from '../support/fixtures.js';
 import { type Harness, startHarness } from '../support/harness.js';
 import { RecordingScheduler } from '../support/scheduler.js';

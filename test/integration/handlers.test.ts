@@ -18,10 +18,10 @@ import { Store } from '../../functions/shared/data/store.js';
 import { iso } from '../../functions/shared/domain/clock.js';
 import { SCOPES } from '../../functions/shared/domain/roles.js';
 import type { CouponView, DealView } from '../../functions/shared/domain/schemas.js';
-import { Engine } from '../../functions/shared/engine/engine.js';
-import type { LivedropEngine, SweepReport } from '../../functions/shared/engine/types.js';
 import type { HttpHandler } from '../../functions/shared/http/http-handler.js';
 import type { HttpEvent } from '../../functions/shared/http/types.js';
+import { Engine } from '../../functions/shared/use-cases/engine.js';
+import type { LivedropEngine, SweepReport } from '../../functions/shared/use-cases/types.js';
 import { createSweepHandler, type SweepHandler } from '../../functions/sweep/app.js';
 import { type Harness, startHarness } from '../support/harness.js';
 import {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../functions/shared/data/client.js';
 import { MemoryPublisher } from '../../functions/shared/data/event-publisher.js';
 import { Store } from '../../functions/shared/data/store.js';
-import { Engine } from '../../functions/shared/engine/engine.js';
+import { Engine } from '../../functions/shared/use-cases/engine.js';
 import { dealInput, HOST_ID, hostActor } from '../support/fixtures.js';
 import { type Harness, startHarness } from '../support/harness.js';
 

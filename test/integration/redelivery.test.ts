@@ -5,7 +5,7 @@ import { MemoryPublisher } from '../../functions/shared/data/event-publisher.js'
 import { iso } from '../../functions/shared/domain/clock.js';
 import { DomainError } from '../../functions/shared/domain/errors.js';
 import type { LivedropEvent } from '../../functions/shared/domain/events.js';
-import { type Engine, InjectedCrash } from '../../functions/shared/engine/engine.js';
+import { type Engine, InjectedCrash } from '../../functions/shared/use-cases/engine.js';
 import { createStreamCueHandler } from '../../functions/stream-cue/app.js';
 import { createStreamEndHandler } from '../../functions/stream-end/app.js';
 import { createSweepHandler } from '../../functions/sweep/app.js';

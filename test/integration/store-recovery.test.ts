@@ -7,7 +7,7 @@ import { createDocumentClient } from '../../functions/shared/data/client.js';
 import { gsi, keys } from '../../functions/shared/data/keys.js';
 import { Store } from '../../functions/shared/data/store.js';
 import { normalizeCode } from '../../functions/shared/domain/code.js';
-import { Engine } from '../../functions/shared/engine/engine.js';
+import { Engine } from '../../functions/shared/use-cases/engine.js';
 import { type EmbeddedStore, startEmbeddedStore } from '../../lib/local/embedded-store.js';
 import { TestClock } from '../support/clock.js';
 import { liveDeal } from '../support/fixtures.js';

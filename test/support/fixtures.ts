@@ -1,6 +1,6 @@
 import { SCOPES } from '../../functions/shared/domain/roles.js';
 import type { CreateDealInput } from '../../functions/shared/domain/schemas.js';
-import type { Actor, LivedropEngine } from '../../functions/shared/engine/types.js';
+import type { Actor, LivedropEngine } from '../../functions/shared/use-cases/types.js';
 
 export const HOST_ID = 'host-1';
 export const hostActor: Actor = { sub: HOST_ID, scopes: new Set([SCOPES.host]) };

@@ -1,7 +1,7 @@
 import { createDocumentClient } from '../../functions/shared/data/client.js';
 import { Store } from '../../functions/shared/data/store.js';
 import type { EventPublisher, SchedulerPort, Seam } from '../../functions/shared/domain/ports.js';
-import { Engine, type EngineDeps } from '../../functions/shared/engine/engine.js';
+import { Engine, type EngineDeps } from '../../functions/shared/use-cases/engine.js';
 import { type EmbeddedStore, startEmbeddedStore } from '../../lib/local/embedded-store.js';
 import { TestClock } from './clock.js';
 

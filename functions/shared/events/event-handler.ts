@@ -3,7 +3,7 @@ import middy from '@middy/core';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import type * as z from 'zod/mini';
 import { DomainError } from '../domain/errors.js';
-import type { LivedropEngine } from '../engine/types.js';
+import type { LivedropEngine } from '../use-cases/types.js';
 
 export interface EventHandlerDeps {
   engine: LivedropEngine;

@@ -1,7 +1,7 @@
 import { Forbidden, Unauthorized } from '../domain/errors.js';
 import type { Scope } from '../domain/roles.js';
 import { principalIdSchema } from '../domain/schemas.js';
-import type { Actor } from '../engine/types.js';
+import type { Actor } from '../use-cases/types.js';
 import type { HttpEvent } from './types.js';
 
 const WHITESPACE = /\s+/;

@@ -2,7 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type * as z from 'zod/mini';
 import type { Scope } from '../domain/roles.js';
-import type { Actor, LivedropEngine } from '../engine/types.js';
+import type { Actor, LivedropEngine } from '../use-cases/types.js';
 
 /** API Gateway HTTP API (payload format 2.0) event for a route behind the JWT authorizer. */
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;

@@ -3,7 +3,7 @@
  * clear on forget, and never steer a claim to a shard it already tried or knows to be empty.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Facts } from '../../../functions/shared/engine/facts.js';
+import { Facts } from '../../../functions/shared/use-cases/facts.js';
 import { TestClock } from '../../support/clock.js';
 
 const TTL_MS = 2_000;

@@ -3,9 +3,9 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { type Mocked, vi } from 'vitest';
 import type { CouponView, DealView, PriceDropView } from '../../../functions/shared/domain/schemas.js';
-import type { LivedropEngine } from '../../../functions/shared/engine/types.js';
 import type { HttpHandler } from '../../../functions/shared/http/http-handler.js';
 import type { HttpEvent, HttpResponse } from '../../../functions/shared/http/types.js';
+import type { LivedropEngine } from '../../../functions/shared/use-cases/types.js';
 
 export const DEAL_ID = '01JDQ8ZK3V6N7H9MXBR4TWCYPE';
 export const COUPON_CODE = '7KQ2-M9XH-3TRD-W4PZ';

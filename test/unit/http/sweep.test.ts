@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { SweepReport } from '../../../functions/shared/engine/types.js';
+import type { SweepReport } from '../../../functions/shared/use-cases/types.js';
 import { createSweepHandler, type SweepHandler } from '../../../functions/sweep/app.js';
 import { type FakeEngine, fakeEngine, lambdaContext, loadEvent, silentLogger } from './support.js';
 

@@ -65,7 +65,7 @@ import {
   releaseRecord,
   SYSTEM,
   toAuditView,
-} from './audit.js';
+} from './audit-records.js';
 import { Facts } from './facts.js';
 import { DEFAULT_RATE_LIMITS, type RateLimit, type RateLimits, windowOf } from './rate-limits.js';
 import type { Actor, AuditPage, ClaimResult, CouponPage, LivedropEngine, SweepReport } from './types.js';
