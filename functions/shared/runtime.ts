@@ -7,7 +7,7 @@ import { GALA_DROP_TARGET } from './contract/wiring.js';
 import { clientLocation, createDocumentClient } from './data/client.js';
 import { EventBridgePublisher } from './data/event-publisher.js';
 import { EventBridgeSchedulerPort } from './data/scheduler.js';
-import { Store } from './data/store.js';
+import { createStore } from './data/store.js';
 import { systemClock } from './domain/clock.js';
 import type { HandlerDeps } from './http/types.js';
 import { Engine } from './use-cases/engine.js';
@@ -23,7 +23,7 @@ const STORE_SOCKET_TIMEOUT_MS = 1_500;
 export const productionDeps = (env: NodeJS.ProcessEnv = process.env): HandlerDeps => {
   const config = loadConfig(env);
   const logger = new Logger({ serviceName: env.POWERTOOLS_SERVICE_NAME ?? 'livedrop' });
-  const store = new Store(
+  const store = createStore(
     createDocumentClient({
       ...(config.endpoint === undefined ? {} : { endpoint: config.endpoint }),
       ...(config.region === undefined ? {} : { region: config.region }),

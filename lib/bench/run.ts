@@ -7,7 +7,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambd
 import * as hdr from 'hdr-histogram-js';
 import type { createClaimCouponHandler as ClaimHandlerFactory } from '../../functions/claim-coupon/app.js';
 import type { createDocumentClient as DocumentClientFactory } from '../../functions/shared/data/client.js';
-import type { Store as StoreClass } from '../../functions/shared/data/store.js';
+import type { createStore as createStoreFn } from '../../functions/shared/data/store.js';
 import type { Engine as EngineClass } from '../../functions/shared/use-cases/engine.js';
 import { type EmbeddedStore, startEmbeddedStore } from '../local/embedded-store.js';
 import { modelCapacity, type WriteCounts } from './capacity.js';
@@ -51,13 +51,14 @@ export const DEFAULT_OPTIONS: BenchOptions = {
  */
 const loadEngine = async () => {
   const at = (path: string) => new URL(`../../functions/${path}`, import.meta.url).href;
-  const [{ createClaimCouponHandler }, { createDocumentClient }, { Store }, { Engine }] = await Promise.all([
-    import(at('claim-coupon/app.ts')) as Promise<{ createClaimCouponHandler: typeof ClaimHandlerFactory }>,
-    import(at('shared/data/client.ts')) as Promise<{ createDocumentClient: typeof DocumentClientFactory }>,
-    import(at('shared/data/store.ts')) as Promise<{ Store: typeof StoreClass }>,
-    import(at('shared/engine/engine.ts')) as Promise<{ Engine: typeof EngineClass }>,
-  ]);
-  return { createClaimCouponHandler, createDocumentClient, Store, Engine };
+  const [{ createClaimCouponHandler }, { createDocumentClient }, { createStore }, { Engine }] =
+    await Promise.all([
+      import(at('claim-coupon/app.ts')) as Promise<{ createClaimCouponHandler: typeof ClaimHandlerFactory }>,
+      import(at('shared/data/client.ts')) as Promise<{ createDocumentClient: typeof DocumentClientFactory }>,
+      import(at('shared/data/store.ts')) as Promise<{ createStore: typeof createStoreFn }>,
+      import(at('shared/engine/engine.ts')) as Promise<{ Engine: typeof EngineClass }>,
+    ]);
+  return { createClaimCouponHandler, createDocumentClient, createStore, Engine };
 };
 
 const silentLogger = () => new Logger({ serviceName: 'livedrop-bench', logLevel: 'SILENT' });
@@ -221,11 +222,11 @@ const runClaims = async (
   store: EmbeddedStore,
   options: BenchOptions,
 ): Promise<{ result: ClaimRunResult; writes: WriteCounts; shards: number }> => {
-  const { createClaimCouponHandler, createDocumentClient, Store, Engine } = await loadEngine();
+  const { createClaimCouponHandler, createDocumentClient, createStore, Engine } = await loadEngine();
   const perAttempt = new AsyncLocalStorage<{ calls: number; writes: number }>();
   const client = createDocumentClient({ endpoint: store.endpoint, maxSockets: 256 });
   const counts = instrument(client, perAttempt);
-  const dataStore = new Store(client, store.tableName);
+  const dataStore = createStore(client, store.tableName);
   const engines = Array.from(
     { length: options.containers },
     () => new Engine({ store: dataStore, clock: { now: () => Date.now() }, logger: { error: () => {} } }),

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClaimCouponHandler } from '../../functions/claim-coupon/app.js';
 import { FUNCTIONS } from '../../functions/shared/contract/wiring.js';
 import { createDocumentClient } from '../../functions/shared/data/client.js';
-import { Store } from '../../functions/shared/data/store.js';
+import { createStore } from '../../functions/shared/data/store.js';
 import { normalizeCode } from '../../functions/shared/domain/code.js';
 import type { HttpHandler } from '../../functions/shared/http/http-handler.js';
 import { productionDeps } from '../../functions/shared/runtime.js';
@@ -81,7 +81,7 @@ describe('the store killed with SIGKILL mid-spike', () => {
     const containers = [0, 1].map(() => {
       const client = createDocumentClient({ endpoint, maxSockets: 128 });
       const engine = new Engine({
-        store: new Store(client, 'livedrop'),
+        store: createStore(client, 'livedrop'),
         clock,
         logger: { error: () => {} },
         options: { claimGraceMs: CLAIM_GRACE_MS, replayWaitMs: 300 },

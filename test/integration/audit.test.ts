@@ -16,8 +16,9 @@ import {
   auditPageSchema,
   type CouponView,
 } from '../../functions/shared/domain/schemas.js';
-import { type Engine, InjectedCrash } from '../../functions/shared/use-cases/engine.js';
+import type { Engine } from '../../functions/shared/use-cases/engine.js';
 import type { Actor } from '../../functions/shared/use-cases/types.js';
+import { InjectedCrash } from '../support/crash.js';
 import { adminActor, dealInput, HOST_ID, hostActor, liveDeal } from '../support/fixtures.js';
 import { type Harness, startHarness } from '../support/harness.js';
 import { asCaller, dealEvent, withQuery } from '../support/http-events.js';

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CreateDealInput } from '../../functions/shared/domain/schemas.js';
-import { type Engine, InjectedCrash } from '../../functions/shared/use-cases/engine.js';
+import type { Engine } from '../../functions/shared/use-cases/engine.js';
+import { InjectedCrash } from '../support/crash.js';
 import { adminActor, dealInput, HOST_ID, hostActor } from '../support/fixtures.js';
 import { type Harness, startHarness } from '../support/harness.js';
 import { RecordingScheduler } from '../support/scheduler.js';

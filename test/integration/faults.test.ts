@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../functions/shared/data/client.js';
-import { Store } from '../../functions/shared/data/store.js';
+import { createStore } from '../../functions/shared/data/store.js';
 import { DomainError } from '../../functions/shared/domain/errors.js';
 import { Engine } from '../../functions/shared/use-cases/engine.js';
 import { dealInput, HOST_ID, hostActor } from '../support/fixtures.js';
@@ -42,7 +42,7 @@ const flakyEngine = (faults: { rate: number; on: boolean; injected: number }) =>
     { step: 'initialize', name: 'faults' },
   );
   const engine = new Engine({
-    store: new Store(client, h.embedded.tableName),
+    store: createStore(client, h.embedded.tableName),
     clock: h.clock,
     logger: { error: () => {} },
     options: { claimGraceMs: 0, replayWaitMs: 50 },

@@ -14,7 +14,7 @@ import { createListMyCouponsHandler } from '../../functions/list-my-coupons/app.
 import { createRedeemCouponHandler } from '../../functions/redeem-coupon/app.js';
 import { createReleaseCouponHandler } from '../../functions/release-coupon/app.js';
 import { createDocumentClient } from '../../functions/shared/data/client.js';
-import { Store } from '../../functions/shared/data/store.js';
+import { createStore } from '../../functions/shared/data/store.js';
 import { iso } from '../../functions/shared/domain/clock.js';
 import { SCOPES } from '../../functions/shared/domain/roles.js';
 import type { CouponView, DealView } from '../../functions/shared/domain/schemas.js';
@@ -857,7 +857,7 @@ describe('an unreachable store', () => {
       const logger = silentLogger();
       const logged = vi.spyOn(logger, 'error');
       const dead = new Engine({
-        store: new Store(client, 'livedrop'),
+        store: createStore(client, 'livedrop'),
         clock: h.clock,
         logger: { error: () => {} },
       });
@@ -888,7 +888,7 @@ describe('an unreachable store', () => {
     const port = await closedPort();
     const client = createDocumentClient({ endpoint: `http://127.0.0.1:${port}` });
     const dead = new Engine({
-      store: new Store(client, 'livedrop'),
+      store: createStore(client, 'livedrop'),
       clock: h.clock,
       logger: { error: () => {} },
     });

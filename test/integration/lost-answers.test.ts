@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../functions/shared/data/client.js';
 import { MemoryPublisher } from '../../functions/shared/data/event-publisher.js';
-import { Store } from '../../functions/shared/data/store.js';
+import { createStore } from '../../functions/shared/data/store.js';
 import { Engine } from '../../functions/shared/use-cases/engine.js';
 import { dealInput, HOST_ID, hostActor } from '../support/fixtures.js';
 import { type Harness, startHarness } from '../support/harness.js';
@@ -64,7 +64,7 @@ const losingAnswerOf = (write: Write, events?: MemoryPublisher) => {
     { step: 'initialize', name: 'loseAnswer' },
   );
   const engine = new Engine({
-    store: new Store(client, h.embedded.tableName),
+    store: createStore(client, h.embedded.tableName),
     clock: h.clock,
     logger: { error: () => {} },
     options: { replayWaitMs: 50, claimGraceMs: 1_000 },

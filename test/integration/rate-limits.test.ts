@@ -11,7 +11,7 @@ import { createRedeemCouponHandler } from '../../functions/redeem-coupon/app.js'
 import { loadConfig } from '../../functions/shared/config.js';
 import { TABLE } from '../../functions/shared/contract/table-definition.js';
 import { createDocumentClient } from '../../functions/shared/data/client.js';
-import { keys } from '../../functions/shared/data/keys.js';
+import { rateWindowKey } from '../../functions/shared/data/viewer.js';
 import { CouponNotFound, type DomainError, RateLimited } from '../../functions/shared/domain/errors.js';
 import { SCOPES } from '../../functions/shared/domain/roles.js';
 import { errorBodySchema } from '../../functions/shared/domain/schemas.js';
@@ -72,7 +72,7 @@ const rateWindowItem = async (scope: string, subject: string, windowStartMs: num
     await raw.send(
       new GetCommand({
         TableName: h.embedded.tableName,
-        Key: keys.rateWindow(scope, subject, windowStartMs),
+        Key: rateWindowKey(scope, subject, windowStartMs),
         ConsistentRead: true,
       }),
     )

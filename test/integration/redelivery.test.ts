@@ -5,10 +5,11 @@ import { MemoryPublisher } from '../../functions/shared/data/event-publisher.js'
 import { iso } from '../../functions/shared/domain/clock.js';
 import { DomainError } from '../../functions/shared/domain/errors.js';
 import type { LivedropEvent } from '../../functions/shared/domain/events.js';
-import { type Engine, InjectedCrash } from '../../functions/shared/use-cases/engine.js';
+import type { Engine } from '../../functions/shared/use-cases/engine.js';
 import { createStreamCueHandler } from '../../functions/stream-cue/app.js';
 import { createStreamEndHandler } from '../../functions/stream-end/app.js';
 import { createSweepHandler } from '../../functions/sweep/app.js';
+import { InjectedCrash } from '../support/crash.js';
 import { adminActor, dealInput, HOST_ID, hostActor, liveDeal } from '../support/fixtures.js';
 import { type Harness, startHarness } from '../support/harness.js';
 import { RecordingScheduler } from '../support/scheduler.js';

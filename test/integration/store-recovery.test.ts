@@ -4,8 +4,12 @@ import { join } from 'node:path';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../functions/shared/data/client.js';
-import { gsi, keys } from '../../functions/shared/data/keys.js';
-import { Store } from '../../functions/shared/data/store.js';
+import {
+  couponKey,
+  couponPhasePartition,
+  viewerCouponsPartition,
+} from '../../functions/shared/data/coupon.js';
+import { createStore } from '../../functions/shared/data/store.js';
 import { normalizeCode } from '../../functions/shared/domain/code.js';
 import { Engine } from '../../functions/shared/use-cases/engine.js';
 import { type EmbeddedStore, startEmbeddedStore } from '../../lib/local/embedded-store.js';
@@ -37,7 +41,7 @@ afterEach(async () => {
 const start = async () => {
   embedded = await startEmbeddedStore({ path: dir });
   client = createDocumentClient({ endpoint: embedded.endpoint });
-  return new Engine({ store: new Store(client, embedded.tableName), clock, logger: { error: () => {} } });
+  return new Engine({ store: createStore(client, embedded.tableName), clock, logger: { error: () => {} } });
 };
 const stop = async () => {
   client?.destroy();
@@ -53,7 +57,7 @@ const issuedInIndex = async (dealId: string) => {
       TableName: 'livedrop',
       IndexName: 'GSI2',
       KeyConditionExpression: 'GSI2PK = :pk AND begins_with(GSI2SK, :issued)',
-      ExpressionAttributeValues: { ':pk': gsi.couponPhasePartition(dealId, 0), ':issued': 'ISSUED#' },
+      ExpressionAttributeValues: { ':pk': couponPhasePartition(dealId, 0), ':issued': 'ISSUED#' },
     }),
   );
   return (Items ?? []).map((item) => item.code as string).sort();
@@ -73,19 +77,19 @@ describe('the embedded store restarted after a torn write', () => {
     // its old index entries and writing the new ones.
     const phantomCode = 'PHANTOM0000000000';
     const written = await indexEntriesWithoutItem(dir, {
-      ...keys.coupon(phantomCode),
+      ...couponKey(phantomCode),
       type: 'COUPON',
       code: phantomCode,
       couponId: '01KB0000000000000000000000',
       dealId: deal.dealId,
       viewerId: 'phantom',
       status: 'ISSUED',
-      GSI1PK: gsi.viewerCouponsPartition('phantom'),
+      GSI1PK: viewerCouponsPartition('phantom'),
       GSI1SK: 'COUPON#01KB0000000000000000000000',
-      GSI2PK: gsi.couponPhasePartition(deal.dealId, 0),
+      GSI2PK: couponPhasePartition(deal.dealId, 0),
       GSI2SK: `ISSUED#2026-11-26T21:00:00.000Z#${phantomCode}`,
     });
-    const removed = await itemWithoutIndexEntries(dir, keys.coupon(unindexedCode));
+    const removed = await itemWithoutIndexEntries(dir, couponKey(unindexedCode));
     expect({ written, removed }).toEqual({ written: 2, removed: 2 });
 
     engine = await start();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTIONS, type FunctionDeclaration } from '../../functions/shared/contract/wiring.js';
 import { MemoryPublisher } from '../../functions/shared/data/event-publisher.js';
-import { InjectedCrash } from '../../functions/shared/use-cases/engine.js';
+import { InjectedCrash } from '../support/crash.js';
 import { adminActor, dealInput, HOST_ID, hostActor, liveDeal } from '../support/fixtures.js';
 import { type Harness, startHarness } from '../support/harness.js';
 import { RecordingScheduler } from '../support/scheduler.js';

@@ -1,20 +1,24 @@
 import { createDocumentClient } from '../../functions/shared/data/client.js';
-import { Store } from '../../functions/shared/data/store.js';
+import { createStore, type DynamoStore } from '../../functions/shared/data/store.js';
 import type { EventPublisher, SchedulerPort, Seam } from '../../functions/shared/domain/ports.js';
 import { Engine, type EngineDeps } from '../../functions/shared/use-cases/engine.js';
 import { type EmbeddedStore, startEmbeddedStore } from '../../lib/local/embedded-store.js';
 import { TestClock } from './clock.js';
+import { Mortal } from './crash.js';
 
 /** A real embedded store over HTTP plus engines built on it, the way Lambda containers would be. */
 export interface Harness {
   embedded: EmbeddedStore;
-  store: Store;
+  store: DynamoStore;
   clock: TestClock;
   /** Names of the DynamoDB commands sent so far (e.g. 'PutItemCommand'), for tests that count store writes. */
   sent: string[];
   /** The same commands with the index a Query used, for tests that compare usage with IAM grants. */
   calls: SentCall[];
-  /** A new engine = a new container: its own caches, the same store and clock. */
+  /**
+   * A new engine = a new container: its own caches, the same store and clock. With a `seam`, the container
+   * dies when the seam throws (see Mortal): nothing it does afterwards reaches the store, bus or scheduler.
+   */
   engine(options?: {
     seam?: Seam;
     options?: EngineDeps['options'];
@@ -39,7 +43,7 @@ export interface Containers {
 export const startHarness = async (): Promise<Harness> => {
   const embedded = await startEmbeddedStore();
   const client = createDocumentClient({ endpoint: embedded.endpoint, maxSockets: 256 });
-  const store = new Store(client, embedded.tableName);
+  const store = createStore(client, embedded.tableName);
   const sent: string[] = [];
   const calls: SentCall[] = [];
   client.middlewareStack.add(
@@ -53,16 +57,27 @@ export const startHarness = async (): Promise<Harness> => {
     { step: 'initialize', name: 'recordCommands' },
   );
   const clock = new TestClock();
-  const engine: Harness['engine'] = (extra = {}) =>
-    new Engine({
+  const engine: Harness['engine'] = (extra = {}) => {
+    const deps: EngineDeps = {
       store,
       clock,
       logger: { error: () => {} },
-      ...(extra.seam === undefined ? {} : { seam: extra.seam }),
       ...(extra.events === undefined ? {} : { events: extra.events }),
       ...(extra.scheduler === undefined ? {} : { scheduler: extra.scheduler }),
       ...(extra.options === undefined ? {} : { options: extra.options }),
-    });
+    };
+    if (extra.seam === undefined) return new Engine(deps);
+    const mortal = new Mortal(extra.seam);
+    return mortal.engine(
+      new Engine({
+        ...deps,
+        store: mortal.wrap(store),
+        seam: mortal.seam,
+        ...(deps.events === undefined ? {} : { events: mortal.wrap(deps.events) }),
+        ...(deps.scheduler === undefined ? {} : { scheduler: mortal.wrap(deps.scheduler) }),
+      }),
+    );
+  };
   return {
     embedded,
     store,

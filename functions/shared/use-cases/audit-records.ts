@@ -1,5 +1,6 @@
-import type { AuditItem, CouponItem, DealItem } from '../data/items.js';
-import { type AuditBucket, gsi, keys } from '../data/keys.js';
+import { type AuditItem, auditItem } from '../data/audit.js';
+import type { CouponItem } from '../data/coupon.js';
+import type { DealItem } from '../data/deal.js';
 import { SCOPES } from '../domain/roles.js';
 import type { AuditActor, AuditRecordView } from '../domain/schemas.js';
 import type { Actor } from './types.js';
@@ -10,19 +11,6 @@ import type { Actor } from './types.js';
  * stored, its id names the change), so a retry, a replay or a repair writes the same key again and the
  * put-if-absent keeps the first record; nothing ever updates or deletes one.
  */
-export type AuditInput = Omit<AuditItem, 'PK' | 'SK' | 'type' | 'GSI1PK' | 'GSI1SK'> & {
-  bucket: AuditBucket;
-};
-
-export const auditItem = (input: AuditInput): AuditItem => {
-  const { bucket, ...record } = input;
-  return {
-    ...keys.audit(record.dealId, bucket, record.at, record.recordId),
-    type: 'AUDIT',
-    ...record,
-    ...(record.couponId === undefined ? {} : gsi.couponAudit(record.couponId, record.at, record.recordId)),
-  };
-};
 
 /** Who acted, by the strongest role the token carries. */
 export const actorOf = (actor: Actor, via?: 'studio'): AuditActor => {
@@ -134,3 +122,26 @@ export const toAuditView = (item: AuditItem): AuditRecordView => ({
   before: item.before,
   after: item.after,
 });
+
+/**
+ * The record of a deal ended by its duration or its stream (`ended.endedBy`). `before` is null when a
+ * repair writes it: the state before the end is gone by then.
+ */
+export const endRecord = (ended: DealItem, before: DealItem | null, nowIso: string, streamId?: string) => {
+  const byTime = ended.endedBy === 'time';
+  return auditItem({
+    bucket: 'deal',
+    dealId: ended.dealId,
+    recordId: byTime ? 'END#TIME' : 'END#STREAM',
+    at: ended.endedAt ?? nowIso,
+    action: 'deal.ended',
+    actor: byTime ? SYSTEM.sweep : SYSTEM.streamEnd,
+    before: before === null ? null : dealState(before),
+    after: {
+      ...dealState(ended),
+      ...(byTime
+        ? { reason: 'duration ran out' }
+        : { reason: 'stream ended', streamId: streamId ?? ended.streamId }),
+    },
+  });
+};

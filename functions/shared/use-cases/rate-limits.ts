@@ -1,3 +1,7 @@
+import { rateWindowKey } from '../data/viewer.js';
+import { RateLimited } from '../domain/errors.js';
+import type { Context } from './context.js';
+
 /** A fixed-window limit: at most `limit` requests per `windowSeconds`. */
 export interface RateLimit {
   limit: number;
@@ -28,4 +32,38 @@ export const windowOf = (limit: RateLimit, nowMs: number): { startMs: number; re
   const size = limit.windowSeconds * 1000;
   const startMs = Math.floor(nowMs / size) * size;
   return { startMs, retryAfterSeconds: Math.max(1, Math.ceil((startMs + size - nowMs) / 1000)) };
+};
+
+const SCOPE_NAMES: Record<string, string> = {
+  'CLAIM#VIEWER': 'claims per viewer',
+  'CHECKOUT#VIEWER': 'checkout requests per viewer',
+  'CHECKOUT#CODE': 'checkout requests per code',
+};
+
+/** Counts one request against a rate limit kept in the store; RATE_LIMITED once the window is full. */
+export const countAgainst = async (
+  ctx: Context,
+  scope: keyof typeof SCOPE_NAMES,
+  subject: string,
+  limit: RateLimit | null,
+): Promise<void> => {
+  if (limit === null) return;
+  const window = windowOf(limit, ctx.clock.now());
+  // Kept a window past its end: TTL deletion is lazy, and an early delete would only reset a count.
+  const expiresAtEpoch = Math.ceil((window.startMs + 2 * limit.windowSeconds * 1000) / 1000);
+  const key = rateWindowKey(scope, subject, window.startMs);
+  if (!(await ctx.store.countRequest(key, limit.limit, expiresAtEpoch))) {
+    throw new RateLimited(window.retryAfterSeconds, { scope: SCOPE_NAMES[scope] ?? scope, ...limit });
+  }
+};
+
+/** Checkout's limits: per viewer first (it also slows walking unknown codes), then per code. */
+export const limitCheckout = async (
+  ctx: Context,
+  viewerId: string,
+  code: string | undefined,
+): Promise<void> => {
+  await countAgainst(ctx, 'CHECKOUT#VIEWER', viewerId, ctx.options.rateLimits.checkoutPerViewer);
+  if (code !== undefined)
+    await countAgainst(ctx, 'CHECKOUT#CODE', code, ctx.options.rateLimits.checkoutPerCode);
 };

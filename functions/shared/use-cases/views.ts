@@ -1,4 +1,6 @@
-import type { CouponItem, DealItem, ShardItem } from '../data/items.js';
+import type { CouponItem } from '../data/coupon.js';
+import type { DealItem } from '../data/deal.js';
+import type { ShardItem } from '../data/shard.js';
 import { formatCode } from '../domain/code.js';
 import { effectiveStatus, priorLowestPrice } from '../domain/deal.js';
 import type { CouponView, DealView, LiveDealView } from '../domain/schemas.js';

@@ -3,15 +3,64 @@
  * caller-chosen parts (viewer ids, idempotency keys) must only ever end a key, and every GSI attribute the
  * code writes or reads must be an index key declared in functions/shared/contract/table-definition.ts.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { INDEX, TABLE } from '../../../functions/shared/contract/table-definition.js';
-import { gsi, keys, SLOT_PREFIX, viewerPartition } from '../../../functions/shared/data/keys.js';
+import {
+  couponKey,
+  couponPhase,
+  couponPhasePartition,
+  couponPhasePrefix,
+  newCouponItem,
+  viewerCouponsPartition,
+} from '../../../functions/shared/data/coupon.js';
+import { dealKey, newDealItem, SWEEP_PARTITION } from '../../../functions/shared/data/deal.js';
+import { shardKey } from '../../../functions/shared/data/shard.js';
+import { ticketKey } from '../../../functions/shared/data/ticket.js';
+import {
+  idempotencyKeyOf,
+  SLOT_PREFIX,
+  slotKey,
+  viewerPartition,
+} from '../../../functions/shared/data/viewer.js';
 
 const DEAL_ID = '01JDQ4ZK7E5V3M2N8P9R0S1T2W';
 const CODE = '7KQ2M9XH3TRDW4PZ';
 /** Caller-chosen ids may contain the separator and look like other key parts. */
 const HOSTILE_IDS = ['viewer-7', 'a#b', '#', 'x#SLOT#1', 'DEAL#01JDQ4ZK7E5V3M2N8P9R0S1T2W#SHARD#0', 'v:ü'];
+
+const coupon = (fields: { viewerId: string }) =>
+  newCouponItem({
+    couponId: '01JDQ50000AAAAAAAAAAAAAAAA',
+    code: CODE,
+    dealId: DEAL_ID,
+    viewerId: fields.viewerId,
+    shard: 3,
+    seq: 1,
+    slot: 1,
+    issuedAt: '2026-11-26T20:00:00.000Z',
+    expiresAt: '2026-11-26T20:10:00.000Z',
+    dealPrice: 500,
+    listPrice: 1000,
+    currency: 'EUR',
+  });
+
+const deal = (fields: { galaId?: string }) =>
+  newDealItem({
+    dealId: DEAL_ID,
+    title: 'Jacket',
+    sku: 'J-1',
+    streamId: 'stream-1',
+    hostId: 'host-1',
+    ...fields,
+    currency: 'EUR',
+    listPrice: 1000,
+    dealPrice: 500,
+    perViewerLimit: 1,
+    claimTtlSeconds: 600,
+    shardCount: 4,
+    createdAt: '2026-11-26T20:00:00.000Z',
+  });
 
 const indexNamed = (indexName: string) => {
   const index = TABLE.globalSecondaryIndexes.find((candidate) => candidate.indexName === indexName);
@@ -25,32 +74,32 @@ const INDEX_KEY_ATTRIBUTES = new Set(
 
 describe('item keys', () => {
   it('gives every item type its own literal shape', () => {
-    expect(keys.deal(DEAL_ID)).toEqual({ PK: `DEAL#${DEAL_ID}`, SK: 'DEAL' });
-    expect(keys.shard(DEAL_ID, 7)).toEqual({ PK: `DEAL#${DEAL_ID}#SHARD#7`, SK: 'SHARD' });
-    expect(keys.ticket(DEAL_ID, 7, 42)).toEqual({
+    expect(dealKey(DEAL_ID)).toEqual({ PK: `DEAL#${DEAL_ID}`, SK: 'DEAL' });
+    expect(shardKey(DEAL_ID, 7)).toEqual({ PK: `DEAL#${DEAL_ID}#SHARD#7`, SK: 'SHARD' });
+    expect(ticketKey(DEAL_ID, 7, 42)).toEqual({
       PK: `DEAL#${DEAL_ID}#SHARD#7#TICKET#0000000042`,
       SK: 'TICKET',
     });
-    expect(keys.slot(DEAL_ID, 'viewer-7', 2)).toEqual({
+    expect(slotKey(DEAL_ID, 'viewer-7', 2)).toEqual({
       PK: `DEAL#${DEAL_ID}#VIEWER#viewer-7`,
       SK: 'SLOT#2',
     });
-    expect(keys.idempotency(DEAL_ID, 'viewer-7', 'retry-1')).toEqual({
+    expect(idempotencyKeyOf(DEAL_ID, 'viewer-7', 'retry-1')).toEqual({
       PK: `DEAL#${DEAL_ID}#VIEWER#viewer-7`,
       SK: 'IDEM#retry-1',
     });
-    expect(keys.coupon(CODE)).toEqual({ PK: `COUPON#${CODE}`, SK: 'COUPON' });
+    expect(couponKey(CODE)).toEqual({ PK: `COUPON#${CODE}`, SK: 'COUPON' });
   });
 
   it('zero-pads ticket seqs to 10 digits', () => {
-    expect(keys.ticket(DEAL_ID, 0, 1).PK).toMatch(/#TICKET#0000000001$/);
-    expect(keys.ticket(DEAL_ID, 0, 1_234_567_890).PK).toMatch(/#TICKET#1234567890$/);
+    expect(ticketKey(DEAL_ID, 0, 1).PK).toMatch(/#TICKET#0000000001$/);
+    expect(ticketKey(DEAL_ID, 0, 1_234_567_890).PK).toMatch(/#TICKET#1234567890$/);
   });
 
   it('sorts ticket keys of a shard in seq order', () => {
     const seqs = [100, 9, 1, 99_999, 10, 11, 1_234_567_890, 2, 1_000];
     const byKey = seqs
-      .map((seq) => ({ seq, pk: keys.ticket(DEAL_ID, 3, seq).PK }))
+      .map((seq) => ({ seq, pk: ticketKey(DEAL_ID, 3, seq).PK }))
       .sort((a, b) => (a.pk < b.pk ? -1 : a.pk > b.pk ? 1 : 0))
       .map((entry) => entry.seq);
 
@@ -59,11 +108,11 @@ describe('item keys', () => {
 
   it('keeps shard and ticket partitions of different shards apart', () => {
     const partitions = [
-      keys.shard(DEAL_ID, 1).PK,
-      keys.shard(DEAL_ID, 11).PK,
-      keys.ticket(DEAL_ID, 1, 1).PK,
-      keys.ticket(DEAL_ID, 11, 1).PK,
-      keys.ticket(DEAL_ID, 1, 11).PK,
+      shardKey(DEAL_ID, 1).PK,
+      shardKey(DEAL_ID, 11).PK,
+      ticketKey(DEAL_ID, 1, 1).PK,
+      ticketKey(DEAL_ID, 11, 1).PK,
+      ticketKey(DEAL_ID, 1, 11).PK,
     ];
 
     expect(new Set(partitions).size).toBe(partitions.length);
@@ -72,23 +121,23 @@ describe('item keys', () => {
   it.each(HOSTILE_IDS)('puts viewer id %j only at the very end of every key it appears in', (viewerId) => {
     const prefix = `DEAL#${DEAL_ID}#VIEWER#`;
 
-    expect(keys.slot(DEAL_ID, viewerId, 1).PK).toBe(`${prefix}${viewerId}`);
-    expect(keys.idempotency(DEAL_ID, viewerId, 'k').PK).toBe(`${prefix}${viewerId}`);
+    expect(slotKey(DEAL_ID, viewerId, 1).PK).toBe(`${prefix}${viewerId}`);
+    expect(idempotencyKeyOf(DEAL_ID, viewerId, 'k').PK).toBe(`${prefix}${viewerId}`);
     expect(viewerPartition(DEAL_ID, viewerId)).toBe(`${prefix}${viewerId}`);
-    expect(gsi.viewerCoupons(viewerId, 'c').GSI1PK).toBe(`VIEWER#${viewerId}`);
-    expect(gsi.viewerCouponsPartition(viewerId)).toBe(`VIEWER#${viewerId}`);
+    expect(coupon({ viewerId }).GSI1PK).toBe(`VIEWER#${viewerId}`);
+    expect(viewerCouponsPartition(viewerId)).toBe(`VIEWER#${viewerId}`);
   });
 
   it.each(HOSTILE_IDS)('puts idempotency key %j only at the very end of its sort key', (idempotencyKey) => {
-    const key = keys.idempotency(DEAL_ID, 'viewer-7', idempotencyKey);
+    const key = idempotencyKeyOf(DEAL_ID, 'viewer-7', idempotencyKey);
 
     expect(key.SK).toBe(`IDEM#${idempotencyKey}`);
     expect(key.SK.startsWith(SLOT_PREFIX)).toBe(false);
   });
 
   it('puts slots and retry records in the viewer’s partition, where only slots match the slot prefix', () => {
-    const slot = keys.slot(DEAL_ID, 'viewer-7', 3);
-    const retry = keys.idempotency(DEAL_ID, 'viewer-7', 'SLOT#3');
+    const slot = slotKey(DEAL_ID, 'viewer-7', 3);
+    const retry = idempotencyKeyOf(DEAL_ID, 'viewer-7', 'SLOT#3');
 
     expect(slot.PK).toBe(viewerPartition(DEAL_ID, 'viewer-7'));
     expect(retry.PK).toBe(slot.PK);
@@ -99,26 +148,26 @@ describe('item keys', () => {
 
 describe('GSI keys', () => {
   it('files coupons by deal shard, then phase, time and code', () => {
-    expect(gsi.couponPhasePartition(DEAL_ID, 3)).toBe(`DEAL#${DEAL_ID}#SHARD#3`);
-    expect(gsi.couponPhase('ISSUED', '2026-11-26T20:10:00.000Z', CODE)).toBe(
+    expect(couponPhasePartition(DEAL_ID, 3)).toBe(`DEAL#${DEAL_ID}#SHARD#3`);
+    expect(couponPhase('ISSUED', '2026-11-26T20:10:00.000Z', CODE)).toBe(
       `ISSUED#2026-11-26T20:10:00.000Z#${CODE}`,
     );
-    expect(gsi.couponPhasePrefix('RETURNING')).toBe('RETURNING#');
+    expect(couponPhasePrefix('RETURNING')).toBe('RETURNING#');
   });
 
   it('never lets one phase prefix match another phase’s sort keys', () => {
     const phases = ['ISSUED', 'REDEEMED', 'RETURNING', 'EXPIRED'] as const;
     for (const phase of phases) {
       for (const other of phases) {
-        const sortKey = gsi.couponPhase(other, '2026-11-26T20:10:00.000Z', CODE);
-        expect(sortKey.startsWith(gsi.couponPhasePrefix(phase))).toBe(phase === other);
+        const sortKey = couponPhase(other, '2026-11-26T20:10:00.000Z', CODE);
+        expect(sortKey.startsWith(couponPhasePrefix(phase))).toBe(phase === other);
       }
     }
   });
 
   it('sorts a phase by time first, so a range up to a time is one contiguous slice', () => {
-    const early = gsi.couponPhase('ISSUED', '2026-11-26T20:00:00.000Z', 'ZZZZZZZZZZZZZZZZ');
-    const late = gsi.couponPhase('ISSUED', '2026-11-26T20:00:00.001Z', '0000000000000000');
+    const early = couponPhase('ISSUED', '2026-11-26T20:00:00.000Z', 'ZZZZZZZZZZZZZZZZ');
+    const late = couponPhase('ISSUED', '2026-11-26T20:00:00.001Z', '0000000000000000');
 
     expect(early < late).toBe(true);
   });
@@ -129,18 +178,22 @@ describe('GSI keys', () => {
     const byGala = indexNamed(INDEX.byGala);
     const ownerKeys = [byOwner.partitionKey.name, byOwner.sortKey.name];
 
-    expect(Object.keys(gsi.viewerCoupons('viewer-7', 'c'))).toEqual(ownerKeys);
-    expect(Object.keys(gsi.streamDeals('stream-1', DEAL_ID))).toEqual(ownerKeys);
-    expect(Object.keys(gsi.sweepDeal(DEAL_ID))).toEqual([byPhase.partitionKey.name, byPhase.sortKey.name]);
-    expect(Object.keys(gsi.galaDeals('gala-1', DEAL_ID))).toEqual([
+    const indexKeys = (item: object, prefix: string) =>
+      Object.keys(item).filter((name) => name.startsWith(prefix));
+
+    expect(indexKeys(coupon({ viewerId: 'viewer-7' }), 'GSI1')).toEqual(ownerKeys);
+    expect(indexKeys(deal({}), 'GSI1')).toEqual(ownerKeys);
+    expect(indexKeys(deal({}), 'GSI2')).toEqual([byPhase.partitionKey.name, byPhase.sortKey.name]);
+    expect(indexKeys(deal({ galaId: 'gala-1' }), 'GSI3')).toEqual([
       byGala.partitionKey.name,
       byGala.sortKey.name,
     ]);
+    expect(indexKeys(deal({}), 'GSI3')).toEqual([]);
   });
 
   it('puts the sweep list on the SWEEP partition of the phase index', () => {
-    expect(gsi.sweepDeal(DEAL_ID)).toEqual({ GSI2PK: gsi.sweepPartition, GSI2SK: `DEAL#${DEAL_ID}` });
-    expect(gsi.sweepPartition).toBe('SWEEP');
+    expect(deal({})).toMatchObject({ GSI2PK: SWEEP_PARTITION, GSI2SK: `DEAL#${DEAL_ID}` });
+    expect(SWEEP_PARTITION).toBe('SWEEP');
   });
 
   it('declares every index the code names, with string keys', () => {
@@ -151,18 +204,17 @@ describe('GSI keys', () => {
     }
   });
 
-  it.each([
-    'functions/shared/data/keys.ts',
-    'functions/shared/data/items.ts',
-    'functions/shared/data/store.ts',
-  ])(
+  it.each(
+    readdirSync(new URL('../../../functions/shared/data/', import.meta.url))
+      .filter((name) => name.endsWith('.ts'))
+      .map((name) => `functions/shared/data/${name}`),
+  )(
     'names only GSI attributes that functions/shared/contract/table-definition.ts declares, in %s',
     (path) => {
       const source = readFileSync(new URL(`../../../${path}`, import.meta.url), 'utf8');
 
       const named = new Set(source.match(/\bGSI\d+(?:PK|SK)\b/g) ?? []);
 
-      expect(named.size).toBeGreaterThan(0);
       for (const attribute of named) expect(INDEX_KEY_ATTRIBUTES).toContain(attribute);
     },
   );

@@ -1,0 +1,195 @@
+/**
+ * The store port: what the use cases ask of storage, one group per item kind. The DynamoDB adapter
+ * (data/store.ts, one module per entity) implements it with single-item conditional writes only; a refused
+ * condition comes back as `false`/`undefined` so the use case decides what it means. The few writes whose
+ * only condition is that the deal exists (markSweepWork, finishRestock, markSettleCandidate) throw instead:
+ * they are only made for a deal just read.
+ */
+import type { AuditBucket, AuditItem } from '../data/audit.js';
+import type { AnyCouponItem, CouponItem, CouponPhase, VoidCouponItem } from '../data/coupon.js';
+import type { CueStamp, DealItem } from '../data/deal.js';
+import type { Key } from '../data/key.js';
+import type { PriceDropItem } from '../data/price-drop.js';
+import type { ShardItem } from '../data/shard.js';
+import type { TicketItem } from '../data/ticket.js';
+import type { IdempotencyItem, SlotItem } from '../data/viewer.js';
+import type { DealStatus, DropOutcome } from './schemas.js';
+
+export interface DealTransition {
+  from: readonly DealStatus[];
+  to: DealStatus;
+  nowIso: string;
+  /** `whileRunning` refuses once the deal's duration ran out; `onlyIfEndedByTime` is the sweep's end. */
+  time: 'whileRunning' | 'onlyIfEndedByTime' | 'any';
+  startedAt?: string;
+  endsAt?: string;
+  cue?: CueStamp;
+  endedBy?: 'time' | 'stream';
+  /**
+   * For a start cue: whether a Stream End recorded on the deal (`streamEndedAt`) must come before the cue's
+   * instant (a normal start) or not (the start overtaken by the end, which leaves it ENDED).
+   */
+  streamEnd?: 'beforeCue' | 'notBeforeCue';
+}
+
+export interface DealStore {
+  putDeal(item: DealItem): Promise<boolean>;
+  getDeal(dealId: string, consistent?: boolean): Promise<DealItem | undefined>;
+  /** Moves the status under `#status IN (from)` and bumps configVersion so the shards converge on it. */
+  transitionDeal(dealId: string, change: DealTransition): Promise<DealItem | undefined>;
+  /** Records on a SCHEDULED deal that its stream ended at `streamEndedAt`, only moving the instant forward. */
+  markStreamEnded(dealId: string, streamEndedAt: string): Promise<boolean>;
+  /** Records a restock (keyed by the cue's id) on the deal before any shard sees it. */
+  acceptRestock(
+    dealId: string,
+    quantity: number,
+    from: readonly DealStatus[],
+    nowIso: string,
+    cue: CueStamp,
+  ): Promise<DealItem | undefined>;
+  extendDeal(
+    dealId: string,
+    change: { fromEndsAt: string; toEndsAt: string; nowIso: string; cue: CueStamp },
+  ): Promise<DealItem | undefined>;
+  finishRestock(dealId: string, restockId: string): Promise<void>;
+  /** Puts the deal (back) on the sweep's list and bumps its epoch so a concurrent "settled" loses. */
+  markSweepWork(dealId: string): Promise<void>;
+  /** Takes a settled deal off the sweep's list unless new work appeared since `epoch` was read. */
+  settleDeal(dealId: string, epoch: number): Promise<boolean>;
+  markSettleCandidate(dealId: string, epoch: number, nowMs: number): Promise<void>;
+  /** A gala drop's new price, once per drop, guarded by the price it replaces and the deal still selling. */
+  applyDealPrice(
+    dealId: string,
+    change: { dropId: string; from: number; to: number; nowIso: string },
+  ): Promise<DealItem | undefined>;
+  putChannelDeal(channelArn: string, dealId: string): Promise<void>;
+  listChannelDeals(channelArn: string): Promise<string[]>;
+  listStreamDeals(streamId: string): Promise<string[]>;
+  listSweepDeals(): Promise<string[]>;
+  listGalaDeals(galaId: string): Promise<string[]>;
+}
+
+export interface ShardStore {
+  putShard(item: ShardItem): Promise<boolean>;
+  getShard(dealId: string, shard: number): Promise<ShardItem | undefined>;
+  getShards(dealId: string, shardCount: number): Promise<ShardItem[]>;
+  /**
+   * The hot path: takes one unit (ticket `issued`) from a LIVE shard with stock. On refusal, the shard as it
+   * was when the store hands it back, so the caller learns why without another read.
+   */
+  takeUnit(
+    dealId: string,
+    shard: number,
+    nowIso: string,
+  ): Promise<{ taken: ShardItem } | { refused: ShardItem | undefined }>;
+  /** Gives ticket `seq`'s unit back exactly once. */
+  returnUnit(dealId: string, shard: number, seq: number, nowMs: number): Promise<boolean>;
+  applyRestock(dealId: string, shard: number, restockId: string, quantity: number): Promise<boolean>;
+  /** Copies the deal's sellable config onto a shard unless it already has this version or newer. */
+  mirrorConfig(dealId: string, shard: number, deal: DealItem): Promise<boolean>;
+  /** Advances the reconcile watermark from the value read, optionally snapshots, prunes settled returns. */
+  saveReconcileProgress(
+    dealId: string,
+    shard: number,
+    progress: {
+      fromCheckedThrough: number;
+      toCheckedThrough: number;
+      snapshot?: { issued: number; at: number };
+      prune: number[];
+    },
+  ): Promise<boolean>;
+}
+
+export interface TicketStore {
+  putTicket(item: TicketItem): Promise<boolean>;
+  getTickets(dealId: string, shard: number, seqs: number[]): Promise<Map<number, TicketItem>>;
+  /** CLAIMED -> ORPHANED: the reconciler takes over a unit whose claim was abandoned. */
+  orphanTicket(dealId: string, shard: number, seq: number, code: string): Promise<boolean>;
+  markTicketReturned(dealId: string, shard: number, seq: number, nowIso: string): Promise<void>;
+}
+
+export interface CouponStore {
+  putCoupon(item: CouponItem): Promise<boolean>;
+  /** Claims the code for nobody: after this the abandoned claimer's coupon write must fail. */
+  putVoidCoupon(item: VoidCouponItem): Promise<boolean>;
+  getCoupon(code: string, consistent?: boolean): Promise<AnyCouponItem | undefined>;
+  getCoupons(codes: string[]): Promise<Map<string, AnyCouponItem>>;
+  redeemCoupon(
+    code: string,
+    viewerId: string,
+    orderId: string,
+    nowIso: string,
+    by?: string,
+  ): Promise<CouponItem | undefined>;
+  /** Order cancelled: back to ISSUED while the hold lasts, else EXPIRED with its unit RETURNING. */
+  releaseCoupon(
+    coupon: CouponItem,
+    orderId: string,
+    nowIso: string,
+    by?: string,
+  ): Promise<{ item: CouponItem; expired: boolean } | undefined>;
+  /** ISSUED past expiresAt -> EXPIRED, unit RETURNING; the expiry is checked in the write. */
+  expireCoupon(code: string, nowIso: string): Promise<CouponItem | undefined>;
+  markCouponReturned(coupon: CouponItem, nowIso: string): Promise<void>;
+  queryCouponsByPhase(
+    dealId: string,
+    shard: number,
+    phase: CouponPhase,
+    untilIso?: string,
+  ): Promise<CouponItem[]>;
+  countCouponsByPhase(dealId: string, shard: number, phase: CouponPhase): Promise<number>;
+  queryViewerCoupons(
+    viewerId: string,
+    limit: number,
+    startKey?: Record<string, unknown>,
+  ): Promise<{ items: CouponItem[]; lastKey?: Record<string, unknown> }>;
+}
+
+export interface ViewerStore {
+  putSlot(item: SlotItem): Promise<boolean>;
+  querySlots(dealId: string, viewerId: string): Promise<SlotItem[]>;
+  /** Frees slot n only if it still belongs to `code` (a newer claim may already own it). */
+  freeSlot(dealId: string, viewerId: string, slot: number, code: string): Promise<boolean>;
+  putIdempotency(item: IdempotencyItem): Promise<boolean>;
+  getIdempotency(
+    dealId: string,
+    viewerId: string,
+    idempotencyKey: string,
+  ): Promise<IdempotencyItem | undefined>;
+  dropIdempotency(dealId: string, viewerId: string, idempotencyKey: string, code: string): Promise<void>;
+  /** Counts one request in a rate-limit window; false once the window already holds `limit`. */
+  countRequest(key: Key, limit: number, expiresAtEpoch: number): Promise<boolean>;
+}
+
+export interface AuditStore {
+  /** Writes a record once: a retry or repair writing the same key leaves the first one untouched. */
+  putAudit(item: AuditItem): Promise<boolean>;
+  /** Which of these record keys exist (as `PK SK` strings). */
+  existingAudits(requested: Key[]): Promise<Set<string>>;
+  queryAudit(dealId: string, bucket: AuditBucket, limit: number, afterSk?: string): Promise<AuditItem[]>;
+  queryCouponAudit(couponId: string): Promise<AuditItem[]>;
+}
+
+export interface PriceDropStore {
+  putPriceDrop(item: PriceDropItem): Promise<boolean>;
+  getPriceDrop(galaId: string, dropId: string): Promise<PriceDropItem | undefined>;
+  listPriceDrops(galaId: string): Promise<PriceDropItem[]>;
+  closePriceDrop(
+    galaId: string,
+    dropId: string,
+    to: 'CANCELLED' | 'APPLIED',
+    nowIso: string,
+  ): Promise<PriceDropItem | undefined>;
+  markPriceDropFired(galaId: string, dropId: string, nowIso: string): Promise<PriceDropItem | undefined>;
+  recordPriceDropResult(galaId: string, dropId: string, dealId: string, result: DropOutcome): Promise<void>;
+  listDuePriceDrops(untilIso: string): Promise<{ galaId: string; dropId: string }[]>;
+}
+
+export interface StorePort
+  extends DealStore,
+    ShardStore,
+    TicketStore,
+    CouponStore,
+    ViewerStore,
+    AuditStore,
+    PriceDropStore {}

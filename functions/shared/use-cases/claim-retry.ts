@@ -1,0 +1,77 @@
+import { isLiveCoupon } from '../data/coupon.js';
+import type { DealItem } from '../data/deal.js';
+import { ClaimInProgress } from '../domain/errors.js';
+import type { CouponView } from '../domain/schemas.js';
+import { couponClaimed } from './announce.js';
+import { claimRecord } from './audit-records.js';
+import { type Context, nowIso, sleep } from './context.js';
+import { freeSlotsHolding } from './viewer-slots.js';
+import { toCouponView } from './views.js';
+import { voidCode } from './void-code.js';
+
+/** One attempt of a claim: the code its coupon will have, chosen before any write. */
+export interface Attempt {
+  code: string;
+  couponId: string;
+}
+
+/**
+ * Another attempt holds this Idempotency-Key. Returns its coupon once written; undefined when that attempt
+ * failed or was abandoned (the caller then starts a new one); CLAIM_IN_PROGRESS while it is still running.
+ */
+export const awaitEarlierAttempt = async (
+  ctx: Context,
+  deal: DealItem,
+  viewerId: string,
+  idempotencyKey: string,
+): Promise<CouponView | undefined> => {
+  const deadline = Date.now() + ctx.options.replayWaitMs;
+  // Back off: a waiting retry must not hammer the store while the first attempt is queued behind others.
+  for (let pause = ctx.options.replayPollMs; ; pause = Math.min(pause * 2, 500)) {
+    const record = await ctx.store.getIdempotency(deal.dealId, viewerId, idempotencyKey);
+    if (!record) return undefined;
+    const coupon = await ctx.store.getCoupon(record.code);
+    if (isLiveCoupon(coupon)) {
+      // The first attempt may have died between its coupon and its record.
+      await ctx.store.putAudit(claimRecord(coupon, { kind: 'viewer', id: viewerId }));
+      return toCouponView(coupon, nowIso(ctx));
+    }
+    const abandoned =
+      coupon !== undefined || ctx.clock.now() - Date.parse(record.at) > ctx.options.claimGraceMs;
+    if (abandoned) {
+      if (coupon === undefined && !(await voidCode(ctx, record.code, deal.dealId, viewerId))) continue;
+      await freeSlotsHolding(ctx, deal.dealId, viewerId, record.code);
+      await ctx.store.dropIdempotency(deal.dealId, viewerId, idempotencyKey, record.code);
+      return undefined;
+    }
+    const left = deadline - Date.now();
+    if (left <= 0) throw new ClaimInProgress();
+    await sleep(Math.min(pause, left));
+  }
+};
+
+/**
+ * An attempt failed without a refusal, so its last write may have landed. Its coupon, if written; else its
+ * code is voided so the coupon never can be (the arbiter), and its slot and retry record go, letting a
+ * retry with the key run at once; a unit it took goes back through the reconciler. Undefined then. Should
+ * the store not answer, the record stays and a retry waits out the claim grace.
+ */
+export const settleFailedAttempt = async (
+  ctx: Context,
+  deal: DealItem,
+  viewerId: string,
+  idempotencyKey: string,
+  attempt: Attempt,
+): Promise<CouponView | undefined> => {
+  if (!(await voidCode(ctx, attempt.code, deal.dealId, viewerId))) {
+    const coupon = await ctx.store.getCoupon(attempt.code);
+    if (!isLiveCoupon(coupon)) return undefined;
+    // The attempt failed on or after the coupon's write, so before its record and event (the publisher
+    // never throws): the caller gets the coupon, so it is announced here, once.
+    await couponClaimed(ctx, deal, coupon);
+    return toCouponView(coupon, nowIso(ctx));
+  }
+  await freeSlotsHolding(ctx, deal.dealId, viewerId, attempt.code);
+  await ctx.store.dropIdempotency(deal.dealId, viewerId, idempotencyKey, attempt.code);
+  return undefined;
+};

@@ -1,0 +1,250 @@
+import { ulid } from 'ulid';
+import { newCouponItem } from '../data/coupon.js';
+import type { DealItem } from '../data/deal.js';
+import { claimedTicket } from '../data/ticket.js';
+import { idempotencyItem, slotItem } from '../data/viewer.js';
+import { iso } from '../domain/clock.js';
+import { generateCode } from '../domain/code.js';
+import { effectiveStatus } from '../domain/deal.js';
+import { ClaimInProgress, DealNotLive, DomainError, LimitReached, SoldOut } from '../domain/errors.js';
+import type { CouponView } from '../domain/schemas.js';
+import { announce, couponClaimed } from './announce.js';
+import { type Attempt, awaitEarlierAttempt, settleFailedAttempt } from './claim-retry.js';
+import { type Context, nowIso } from './context.js';
+import { countAgainst } from './rate-limits.js';
+import { dealConfig } from './read-deals.js';
+import type { ClaimResult } from './types.js';
+import { repairSlots } from './viewer-slots.js';
+import { toCouponView } from './views.js';
+
+/**
+ * A viewer claims a coupon. What a claim writes, in order:
+ *   1. its rate-limit window (per viewer)
+ *   2. its Idempotency-Key record, when the request carries one
+ *   3. a viewer slot (1..perViewerLimit; the slot keys are the per-viewer limit)
+ *   4. one unit off a shard (the conditional decrement; `issued` is the ticket)
+ *   5. the ticket, naming the coupon's code (the arbiter against the reconciler)
+ *   6. the coupon
+ *   7. its audit record (then its event)
+ * Every write is single-item and conditional. A crash between any two is repaired by the sweep's reconcile
+ * (a unit with no coupon goes back, a slot holding nothing is freed); a lost answer is settled here.
+ */
+export const claim = async (
+  ctx: Context,
+  dealId: string,
+  viewerId: string,
+  idempotencyKey?: string,
+): Promise<ClaimResult> => {
+  const deal = await dealConfig(ctx, dealId);
+  await recheckSoldOut(ctx, deal);
+  if (idempotencyKey === undefined) {
+    refuseOnFacts(ctx, dealId);
+    await countAgainst(ctx, 'CLAIM#VIEWER', viewerId, ctx.options.rateLimits.claimsPerViewer);
+    return { coupon: await claimOnce(ctx, deal, viewerId, newAttempt(ctx)), replayed: false };
+  }
+  if (ctx.facts.refusal(dealId)) {
+    // Sold out or not live, but a retry must still get the coupon its first attempt won: one read, no write.
+    const earlier = (await ctx.store.getIdempotency(dealId, viewerId, idempotencyKey))
+      ? await awaitEarlierAttempt(ctx, deal, viewerId, idempotencyKey)
+      : undefined;
+    if (earlier) return { coupon: earlier, replayed: true };
+    refuseOnFacts(ctx, dealId);
+  }
+  // Counted only once a claim would reach the store's writes: refusals from facts cost nothing to refuse.
+  await countAgainst(ctx, 'CLAIM#VIEWER', viewerId, ctx.options.rateLimits.claimsPerViewer);
+  for (let round = 0; round < IDEMPOTENT_ROUNDS; round++) {
+    const attempt = newAttempt(ctx);
+    const record = idempotencyItem({ dealId, viewerId, ...attempt }, idempotencyKey, nowIso(ctx));
+    const recorded = await ctx.store.putIdempotency(record).catch(async (error: unknown) => {
+      // A lost answer: the record may be ours, and would hold the key for the claim grace. Read it back.
+      const stored = await ctx.store.getIdempotency(dealId, viewerId, idempotencyKey).catch(() => undefined);
+      if (stored?.code === attempt.code) return true;
+      throw error;
+    });
+    if (recorded) {
+      ctx.seam('claim.idempotency');
+      try {
+        return { coupon: await claimOnce(ctx, deal, viewerId, attempt), replayed: false };
+      } catch (error) {
+        // Refusals are not replayed: a retry with this key runs afresh (and may find stock by then).
+        if (error instanceof DomainError) {
+          await ctx.store.dropIdempotency(dealId, viewerId, idempotencyKey, attempt.code);
+          throw error;
+        }
+        // A lost answer (timeout, reset) leaves the outcome unknown: the coupon may have been written.
+        const written = await settleFailedAttempt(ctx, deal, viewerId, idempotencyKey, attempt).catch(
+          () => undefined,
+        );
+        if (written) return { coupon: written, replayed: false };
+        throw error;
+      }
+    }
+    const earlier = await awaitEarlierAttempt(ctx, deal, viewerId, idempotencyKey);
+    if (earlier) return { coupon: earlier, replayed: true };
+  }
+  throw new ClaimInProgress();
+};
+
+const IDEMPOTENT_ROUNDS = 3;
+
+const newAttempt = (ctx: Context): Attempt => ({ code: generateCode(), couponId: ulid(ctx.clock.now()) });
+
+/** Slot, unit, ticket, coupon: writes 3 to 7 of a claim. */
+const claimOnce = async (
+  ctx: Context,
+  deal: DealItem,
+  viewerId: string,
+  attempt: Attempt,
+): Promise<CouponView> => {
+  const slot = await reserveSlot(ctx, deal, viewerId, attempt);
+  ctx.seam('claim.slot');
+  let unit: { shard: number; seq: number; dealPrice: number };
+  try {
+    refuseOnFacts(ctx, deal.dealId);
+    unit = await takeUnit(ctx, deal);
+  } catch (error) {
+    await ctx.store.freeSlot(deal.dealId, viewerId, slot, attempt.code);
+    ctx.seam('claim.slot-freed');
+    throw error;
+  }
+  ctx.seam('claim.unit');
+  const now = ctx.clock.now();
+  const issuedAt = iso(now);
+  const ticket = claimedTicket(
+    { dealId: deal.dealId, shard: unit.shard, seq: unit.seq },
+    { code: attempt.code, viewerId, at: issuedAt },
+  );
+  if (!(await ctx.store.putTicket(ticket))) {
+    // The reconciler took this unit over because the claim outlived claimGraceMs; it returns the unit.
+    await ctx.store.freeSlot(deal.dealId, viewerId, slot, attempt.code);
+    throw new Error(`claim abandoned: ticket ${unit.shard}/${unit.seq} was taken over by the reconciler`);
+  }
+  ctx.seam('claim.ticket');
+  const coupon = newCouponItem({
+    couponId: attempt.couponId,
+    code: attempt.code,
+    dealId: deal.dealId,
+    viewerId,
+    shard: unit.shard,
+    seq: unit.seq,
+    slot,
+    issuedAt,
+    expiresAt: iso(now + deal.claimTtlSeconds * 1000),
+    dealPrice: unit.dealPrice,
+    listPrice: deal.listPrice,
+    currency: deal.currency,
+  });
+  if (!(await ctx.store.putCoupon(coupon))) {
+    // A repair voided this code because the claim outlived claimGraceMs; the reconciler returns the unit.
+    throw new Error(`claim abandoned: code of ticket ${unit.shard}/${unit.seq} was voided`);
+  }
+  ctx.seam('claim.coupon');
+  await couponClaimed(ctx, deal, coupon);
+  return toCouponView(coupon, issuedAt);
+};
+
+/** Puts the attempt in the lowest free slot 1..perViewerLimit; the slot keys themselves are the limit. */
+const reserveSlot = async (
+  ctx: Context,
+  deal: DealItem,
+  viewerId: string,
+  attempt: Attempt,
+): Promise<number> => {
+  const limit = deal.perViewerLimit;
+  for (let round = 0; round <= limit; round++) {
+    const slots = await ctx.store.querySlots(deal.dealId, viewerId);
+    const used = new Set(slots.map((slot) => slot.slot));
+    let free: number | undefined;
+    for (let n = 1; n <= limit && free === undefined; n++) if (!used.has(n)) free = n;
+    if (free === undefined) {
+      if ((await repairSlots(ctx, deal, slots)) === 0) throw new LimitReached(limit);
+      continue;
+    }
+    // The deal may have sold out while this claim queued; refusing now saves the slot write and its undo.
+    refuseOnFacts(ctx, deal.dealId);
+    const claimant = { dealId: deal.dealId, viewerId, ...attempt };
+    if (await ctx.store.putSlot(slotItem(claimant, free, nowIso(ctx)))) return free;
+  }
+  throw new LimitReached(limit);
+};
+
+/**
+ * Takes one unit from a shard. Shards known empty in this container are skipped and the rest tried in a
+ * random order; facts are re-read before every probe, so once one claim learns a shard is empty (or the
+ * deal sold out) the claims in flight beside it stop probing there. A nearly empty deal therefore does not
+ * make every claim walk all K shards.
+ */
+const takeUnit = async (
+  ctx: Context,
+  deal: DealItem,
+): Promise<{ shard: number; seq: number; dealPrice: number }> => {
+  const now = nowIso(ctx);
+  const tried = new Set<number>();
+  for (;;) {
+    refuseOnFacts(ctx, deal.dealId);
+    const k = ctx.facts.pickShard(deal.dealId, deal.shardCount, tried);
+    if (k === undefined) break;
+    tried.add(k);
+    const result = await ctx.store.takeUnit(deal.dealId, k, now);
+    if ('taken' in result) return { shard: k, seq: result.taken.issued, dealPrice: result.taken.dealPrice };
+    if (ctx.facts.isShardEmpty(deal.dealId, k)) continue;
+    const shard = result.refused ?? (await ctx.store.getShard(deal.dealId, k));
+    if (!shard) continue;
+    const status = effectiveStatus(shard.status, shard.endsAt, now);
+    if (status !== 'LIVE') {
+      ctx.facts.notLive(deal.dealId, status);
+      throw new DealNotLive(deal.dealId, status);
+    }
+    if (shard.available <= 0) ctx.facts.shardEmpty(deal.dealId, k);
+  }
+  ctx.facts.soldOut(deal.dealId);
+  if (!ctx.soldOutAnnounced.has(deal.dealId)) {
+    ctx.soldOutAnnounced.add(deal.dealId);
+    await announce(
+      ctx,
+      [{ detailType: 'Deal Sold Out', detail: { dealId: deal.dealId, streamId: deal.streamId, at: now } }],
+      [deal],
+    );
+  }
+  throw new SoldOut(deal.dealId);
+};
+
+const refuseOnFacts = (ctx: Context, dealId: string): void => {
+  const refusal = ctx.facts.refusal(dealId);
+  if (refusal?.kind === 'SOLD_OUT') throw new SoldOut(dealId);
+  if (refusal?.kind === 'NOT_LIVE') throw new DealNotLive(dealId, refusal.status);
+};
+
+/**
+ * After a sell-out, once the fact lapses, one look at all shards (a single read, shared by every claim of
+ * this container that arrives meanwhile) decides: sold out again, or units are back and claims go on.
+ * Probing the shards with conditional writes instead would spend write units on the hot shard keys.
+ */
+const recheckSoldOut = async (ctx: Context, deal: DealItem): Promise<void> => {
+  if (!ctx.facts.recheckDue(deal.dealId)) return;
+  let recheck = ctx.rechecks.get(deal.dealId);
+  if (!recheck) {
+    recheck = lookAtShards(ctx, deal).finally(() => ctx.rechecks.delete(deal.dealId));
+    ctx.rechecks.set(deal.dealId, recheck);
+  }
+  await recheck;
+};
+
+const lookAtShards = async (ctx: Context, deal: DealItem): Promise<void> => {
+  const shards = await ctx.store.getShards(deal.dealId, deal.shardCount);
+  const now = nowIso(ctx);
+  const open = shards.filter((shard) => effectiveStatus(shard.status, shard.endsAt, now) === 'LIVE');
+  if (open.length === 0) {
+    ctx.facts.notLive(deal.dealId, effectiveStatus(shards[0]?.status ?? 'ENDED', shards[0]?.endsAt, now));
+    ctx.facts.soldOut(deal.dealId);
+    return;
+  }
+  if (open.every((shard) => shard.available <= 0)) {
+    ctx.facts.soldOut(deal.dealId);
+    return;
+  }
+  ctx.facts.reopen(
+    deal.dealId,
+    shards.filter((shard) => shard.available <= 0).map((shard) => shard.shard),
+  );
+};

@@ -1,0 +1,172 @@
+import { type AnyCouponItem, type CouponItem, isLiveCoupon } from '../data/coupon.js';
+import type { DealItem } from '../data/deal.js';
+import { keyString } from '../data/key.js';
+import type { ShardItem } from '../data/shard.js';
+import { orphanedTicket, type TicketItem } from '../data/ticket.js';
+import { stockReturned } from './announce.js';
+import { claimRecord } from './audit-records.js';
+import { type Context, nowIso } from './context.js';
+import type { SweepReport } from './types.js';
+import { freeSlotsHolding } from './viewer-slots.js';
+import { voidCode } from './void-code.js';
+
+/**
+ * Checks every ticket of a shard above its watermark. A ticket is settled when its coupon exists, or when
+ * its unit went back. Tickets nobody owns after claimGraceMs are taken over (ORPHANED) and returned; that
+ * write is conditional, so a claimer still alive loses cleanly instead of double-holding the unit.
+ * Returns true when the shard has nothing in flight.
+ */
+export const reconcileShard = async (
+  ctx: Context,
+  deal: DealItem,
+  k: number,
+  report: SweepReport,
+): Promise<boolean> => {
+  const shard = await ctx.store.getShard(deal.dealId, k);
+  if (!shard) return true;
+  const now = ctx.clock.now();
+  const graceCutoff = now - ctx.options.claimGraceMs;
+  const snapshotMature = shard.snapAt > 0 && shard.snapAt <= graceCutoff;
+  const from = shard.checkedThrough;
+  const to = Math.min(shard.issued, from + ctx.options.reconcileBatch);
+  const seqs = Array.from({ length: to - from }, (_, i) => from + 1 + i);
+  const tickets = await ctx.store.getTickets(deal.dealId, k, seqs);
+  const coupons = await ctx.store.getCoupons(
+    [...tickets.values()].flatMap((ticket) => (ticket.code === undefined ? [] : [ticket.code])),
+  );
+
+  let checked = from;
+  let contiguous = true;
+  for (const seq of seqs) {
+    const settled = await settleTicket(ctx, deal, k, seq, tickets.get(seq), coupons, {
+      canOrphanUnwritten: snapshotMature && seq <= shard.snapIssued,
+      graceCutoff,
+      report,
+    });
+    if (settled && contiguous) checked = seq;
+    else contiguous = false;
+  }
+  await backfillClaimRecords(ctx, k, seqs, tickets, coupons, checked);
+
+  const prune = await prunableReturns(ctx, deal.dealId, k, shard, now);
+  const snapshot = shard.snapAt <= graceCutoff ? { issued: shard.issued, at: now } : undefined;
+  if (checked !== from || snapshot || prune.length > 0) {
+    await ctx.store.saveReconcileProgress(deal.dealId, k, {
+      fromCheckedThrough: from,
+      toCheckedThrough: checked,
+      ...(snapshot ? { snapshot } : {}),
+      prune,
+    });
+    ctx.seam('reconcile.progress');
+  }
+  return checked === shard.issued;
+};
+
+/**
+ * A claim that died after writing its coupon never wrote its record: before the watermark passes the
+ * claim for good, write what is missing (one read per batch when nothing is).
+ */
+const backfillClaimRecords = async (
+  ctx: Context,
+  k: number,
+  seqs: number[],
+  tickets: Map<number, TicketItem>,
+  coupons: Map<string, AnyCouponItem>,
+  checkedThrough: number,
+): Promise<void> => {
+  const claimed: CouponItem[] = [];
+  for (const seq of seqs) {
+    if (seq > checkedThrough) break;
+    const code = tickets.get(seq)?.code;
+    const coupon = code === undefined ? undefined : coupons.get(code);
+    if (isLiveCoupon(coupon) && coupon.shard === k && coupon.seq === seq) claimed.push(coupon);
+  }
+  if (claimed.length === 0) return;
+  const records = claimed.map((coupon) => claimRecord(coupon, { kind: 'viewer', id: coupon.viewerId }));
+  const existing = await ctx.store.existingAudits(records);
+  for (const record of records) {
+    if (!existing.has(keyString(record))) await ctx.store.putAudit(record);
+  }
+};
+
+/** One ticket: owned (its coupon exists), or taken over and its unit given back exactly once. */
+const settleTicket = async (
+  ctx: Context,
+  deal: DealItem,
+  k: number,
+  seq: number,
+  found: TicketItem | undefined,
+  coupons: Map<string, AnyCouponItem>,
+  context: { canOrphanUnwritten: boolean; graceCutoff: number; report: SweepReport },
+): Promise<boolean> => {
+  let ticket = found;
+  if (!ticket) {
+    if (!context.canOrphanUnwritten) return false;
+    // Taken before a snapshot older than claimGraceMs and still unowned: the claimer died holding it.
+    const orphan = orphanedTicket({ dealId: deal.dealId, shard: k, seq }, nowIso(ctx));
+    if (await ctx.store.putTicket(orphan)) {
+      ctx.seam('reconcile.orphan');
+      ticket = orphan;
+    } else {
+      ticket = (await ctx.store.getTickets(deal.dealId, k, [seq])).get(seq);
+      if (!ticket) return false;
+    }
+  }
+  if (ticket.state === 'RETURNED') return true;
+  if (ticket.state === 'CLAIMED' && ticket.code !== undefined) {
+    const code = ticket.code;
+    let coupon = coupons.get(code) ?? (await ctx.store.getCoupon(code));
+    // Written after the batch read: the claim-record backfill must see it too.
+    if (coupon !== undefined) coupons.set(code, coupon);
+    if (isLiveCoupon(coupon) && coupon.shard === k && coupon.seq === seq) return true;
+    if (coupon === undefined) {
+      if (Date.parse(ticket.at) > context.graceCutoff) return false;
+      if (!(await voidCode(ctx, code, deal.dealId, ticket.viewerId ?? ''))) return false;
+      coupon = await ctx.store.getCoupon(code);
+    }
+    if (isLiveCoupon(coupon) && coupon.shard === k && coupon.seq === seq) return true;
+    // The code is void (or, defensively, owned through another ticket): nobody holds this unit through it.
+    if (ticket.viewerId !== undefined && !isLiveCoupon(coupon)) {
+      context.report.slotsFreed += await freeSlotsHolding(ctx, deal.dealId, ticket.viewerId, code);
+    }
+    if (!(await ctx.store.orphanTicket(deal.dealId, k, seq, code))) return false;
+    ctx.seam('reconcile.orphan');
+  }
+  // ORPHANED: give the unit back exactly once, then record that it is back.
+  if (await ctx.store.returnUnit(deal.dealId, k, seq, ctx.clock.now())) context.report.orphansReturned++;
+  ctx.seam('reconcile.unit');
+  stockReturned(ctx, deal.dealId);
+  await ctx.store.markTicketReturned(deal.dealId, k, seq, nowIso(ctx));
+  ctx.seam('reconcile.returned');
+  return true;
+};
+
+/**
+ * `returns` entries can go once old enough that no return can still be in flight AND their record says
+ * RETURNED (so nobody will try that return again). Keeps the hot shard item small.
+ */
+const prunableReturns = async (
+  ctx: Context,
+  dealId: string,
+  k: number,
+  shard: ShardItem,
+  now: number,
+): Promise<number[]> => {
+  const old = Object.entries(shard.returns ?? {})
+    .filter(([, at]) => at <= now - ctx.options.returnPruneGraceMs)
+    .map(([seq]) => Number(seq));
+  if (old.length === 0) return [];
+  const tickets = await ctx.store.getTickets(dealId, k, old);
+  const coupons = await ctx.store.getCoupons(
+    [...tickets.values()].flatMap((ticket) =>
+      ticket.state === 'CLAIMED' && ticket.code ? [ticket.code] : [],
+    ),
+  );
+  return old.filter((seq) => {
+    const ticket = tickets.get(seq);
+    if (!ticket) return false;
+    if (ticket.state === 'RETURNED') return true;
+    const coupon = ticket.code === undefined ? undefined : coupons.get(ticket.code);
+    return isLiveCoupon(coupon) && coupon.unit === 'RETURNED';
+  });
+};

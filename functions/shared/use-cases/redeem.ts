@@ -1,0 +1,44 @@
+import { AlreadyRedeemed, CouponExpired } from '../domain/errors.js';
+import type { CheckoutInput, CouponView } from '../domain/schemas.js';
+import { announceCoupon } from './announce.js';
+import { redeemRecord } from './audit-records.js';
+import { checkoutCode, ownCoupon } from './checkout.js';
+import { type Context, nowIso } from './context.js';
+import type { Actor } from './types.js';
+import { toCouponView } from './views.js';
+
+/**
+ * Checkout spends a coupon for an order: ISSUED -> REDEEMED in one conditional write that also checks the
+ * owner and the expiry, then the record and the event. A retry for the same order answers the same.
+ */
+export const redeem = async (
+  ctx: Context,
+  codeInput: string,
+  input: CheckoutInput,
+  actor?: Actor,
+): Promise<CouponView> => {
+  const code = await checkoutCode(ctx, codeInput, input.viewerId);
+  const by = actor?.sub ?? 'unknown';
+  for (let round = 0; round < 3; round++) {
+    const now = nowIso(ctx);
+    const redeemed = await ctx.store.redeemCoupon(code, input.viewerId, input.orderId, now, by);
+    if (redeemed) {
+      ctx.seam('redeem.coupon');
+      await ctx.store.putAudit(redeemRecord(redeemed, now));
+      await announceCoupon(ctx, 'Coupon Redeemed', redeemed, { orderId: input.orderId });
+      return toCouponView(redeemed, now);
+    }
+    const coupon = await ownCoupon(ctx, code, input.viewerId);
+    if (coupon.status === 'REDEEMED') {
+      if (coupon.orderId === input.orderId) {
+        // A checkout retry: also rewrites the record if the first call died before it.
+        await ctx.store.putAudit(redeemRecord(coupon, now));
+        return toCouponView(coupon, now);
+      }
+      throw new AlreadyRedeemed();
+    }
+    if (coupon.status === 'EXPIRED' || coupon.expiresAt <= now) throw new CouponExpired();
+    // ISSUED and valid: a release landed between our write and our read; try again.
+  }
+  throw new Error(`redeem of ${code} kept racing`);
+};
