@@ -1,0 +1,153 @@
+/**
+ * The claim use case against a scripted store port, no DynamoDB at all: what a claim asks of the store, in
+ * which order, and what it undoes when a step is refused. The embedded-store tests prove the same writes
+ * land; these prove the use case can be read and checked on its own (the port is the seam).
+ */
+import { describe, expect, it } from 'vitest';
+import { newDealItem } from '../../../functions/shared/data/deal.js';
+import { newShardItem, type ShardItem } from '../../../functions/shared/data/shard.js';
+import { DealNotLive, LimitReached, SoldOut } from '../../../functions/shared/domain/errors.js';
+import type { StorePort } from '../../../functions/shared/domain/store-port.js';
+import { Engine } from '../../../functions/shared/use-cases/engine.js';
+import { TestClock } from '../../support/clock.js';
+
+const DEAL_ID = '01JDQ4ZK7E5V3M2N8P9R0S1T2W';
+
+const deal = newDealItem({
+  dealId: DEAL_ID,
+  title: 'Puffer jacket',
+  sku: 'JKT-001',
+  streamId: 'gala-stream-1',
+  hostId: 'host-1',
+  currency: 'EUR',
+  listPrice: 12_000,
+  dealPrice: 6_000,
+  perViewerLimit: 1,
+  claimTtlSeconds: 600,
+  shardCount: 1,
+  createdAt: '2026-11-26T19:00:00.000Z',
+});
+
+const liveShard = (available: number): ShardItem => ({
+  ...newShardItem(DEAL_ID, 0, 10, 6_000),
+  status: 'LIVE',
+  available,
+});
+
+/**
+ * A store port that answers from a script and records every call by name. A method the script does not
+ * answer fails the test: the claim asked for something it should not need.
+ */
+const scriptedStore = (script: Partial<Record<keyof StorePort, (...args: never[]) => unknown>>) => {
+  const calls: string[] = [];
+  const store = new Proxy({} as StorePort, {
+    get: (_target, name: string) => {
+      return async (...args: never[]) => {
+        calls.push(name);
+        const answer = script[name as keyof StorePort];
+        if (!answer) throw new Error(`unexpected store call ${name}`);
+        return answer(...args);
+      };
+    },
+  });
+  return { store, calls };
+};
+
+const granting = (overrides: Partial<Record<keyof StorePort, (...args: never[]) => unknown>> = {}) =>
+  scriptedStore({
+    getDeal: () => deal,
+    countRequest: () => true,
+    querySlots: () => [],
+    putSlot: () => true,
+    takeUnit: () => ({ taken: { ...liveShard(9), issued: 1 } }),
+    putTicket: () => true,
+    putCoupon: () => true,
+    putAudit: () => true,
+    putIdempotency: () => true,
+    freeSlot: () => true,
+    dropIdempotency: () => undefined,
+    getShard: () => liveShard(0),
+    ...overrides,
+  });
+
+const engineOn = (store: StorePort) =>
+  new Engine({ store, clock: new TestClock(), logger: { error: () => {} } });
+
+describe('a claim, as the store port sees it', () => {
+  it('writes its rate window, a slot, a unit, the ticket, the coupon and its record, in that order', async () => {
+    const { store, calls } = granting();
+
+    const { coupon } = await engineOn(store).claim(DEAL_ID, 'viewer-1');
+
+    expect(coupon.status).toBe('ISSUED');
+    expect(calls).toEqual([
+      'getDeal',
+      'countRequest',
+      'querySlots',
+      'putSlot',
+      'takeUnit',
+      'putTicket',
+      'putCoupon',
+      'putAudit',
+    ]);
+  });
+
+  it('records its Idempotency-Key right after the rate window, before any slot or unit', async () => {
+    const { store, calls } = granting();
+
+    await engineOn(store).claim(DEAL_ID, 'viewer-1', 'key-1');
+
+    expect(calls.slice(1, 5)).toEqual(['countRequest', 'putIdempotency', 'querySlots', 'putSlot']);
+  });
+
+  it('gives its slot back when the deal turns out sold out, and takes no ticket', async () => {
+    const { store, calls } = granting({ takeUnit: () => ({ refused: liveShard(0) }) });
+
+    await expect(engineOn(store).claim(DEAL_ID, 'viewer-1')).rejects.toBeInstanceOf(SoldOut);
+
+    expect(calls).toContain('freeSlot');
+    expect(calls).not.toContain('putTicket');
+  });
+
+  it('gives its slot back when the shard is no longer live', async () => {
+    const { store, calls } = granting({
+      takeUnit: () => ({ refused: { ...liveShard(5), status: 'ENDED' } }),
+    });
+
+    await expect(engineOn(store).claim(DEAL_ID, 'viewer-1')).rejects.toBeInstanceOf(DealNotLive);
+
+    expect(calls.filter((call) => call === 'freeSlot')).toHaveLength(1);
+  });
+
+  it('refuses a viewer whose slots are all held, without touching stock', async () => {
+    const held = {
+      dealId: DEAL_ID,
+      viewerId: 'viewer-1',
+      slot: 1,
+      code: 'C0DE',
+      couponId: 'c',
+      claimedAt: '',
+    };
+    const { store, calls } = granting({
+      querySlots: () => [held],
+      getCoupons: () =>
+        new Map([['C0DE', { code: 'C0DE', status: 'ISSUED', expiresAt: '2099-01-01T00:00:00.000Z' }]]),
+    });
+
+    await expect(engineOn(store).claim(DEAL_ID, 'viewer-1')).rejects.toBeInstanceOf(LimitReached);
+
+    expect(calls).not.toContain('takeUnit');
+    expect(calls).not.toContain('putSlot');
+  });
+
+  it('once sold out in this container, refuses the next claim without a single store call', async () => {
+    const { store, calls } = granting({ takeUnit: () => ({ refused: liveShard(0) }) });
+    const engine = engineOn(store);
+    await expect(engine.claim(DEAL_ID, 'viewer-1')).rejects.toBeInstanceOf(SoldOut);
+    const before = calls.length;
+
+    await expect(engine.claim(DEAL_ID, 'viewer-2')).rejects.toBeInstanceOf(SoldOut);
+
+    expect(calls.slice(before)).toEqual([]);
+  });
+});
