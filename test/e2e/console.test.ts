@@ -163,7 +163,7 @@ describe('the console’s error messages', () => {
     ),
   ].map((match) => match[1] as string);
   const readmeCodes = [
-    ...readFileSync(join(REPO_ROOT, 'README.md'), 'utf8').matchAll(/^\| \d{3} +\| `([A-Z_]+)` /gm),
+    ...readFileSync(join(REPO_ROOT, 'docs/api.md'), 'utf8').matchAll(/^\| \d{3} +\| `([A-Z_]+)` /gm),
   ].map((match) => match[1] as string);
 
   it('finds the codes to check (so the next check means something)', () => {
@@ -171,7 +171,7 @@ describe('the console’s error messages', () => {
     expect(readmeCodes).toContain('SERVICE_UNAVAILABLE');
   });
 
-  it('have a sentence for every code the engine and the README document', () => {
+  it('have a sentence for every code the engine and docs/api.md document', () => {
     const missing = [...new Set([...domainCodes, ...readmeCodes])].filter((code) => !ERROR_MESSAGES[code]);
 
     expect(missing).toStrictEqual([]);

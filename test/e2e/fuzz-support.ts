@@ -20,14 +20,14 @@ import { type Runtime, startRuntime } from '../../lib/local/runtime.js';
 // ------------------------------------------------------------------------------------------ documented errors
 
 /**
- * README "Errors", read from the README itself so the oracle is the documentation: every code an error may
+ * docs/api.md "Errors", read from the docs so the oracle is the documentation: every code an error may
  * carry, with its status.
  */
 const documentedCodes = (): Readonly<Record<string, number>> => {
-  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const readme = readFileSync(new URL('../../docs/api.md', import.meta.url), 'utf8');
   const section = readme.slice(
-    readme.indexOf('### Errors'),
-    readme.indexOf('\n## ', readme.indexOf('### Errors')),
+    readme.indexOf('## Errors'),
+    readme.indexOf('\n## ', readme.indexOf('## Errors')),
   );
   const codes: Record<string, number> = {};
   for (const [, status, code] of section.matchAll(/^\|\s*(\d{3})\s*\|\s*`([A-Z_]+)`\s*\|/gm)) {
