@@ -56,7 +56,7 @@ const loadEngine = async () => {
       import(at('claim-coupon/app.ts')) as Promise<{ createClaimCouponHandler: typeof ClaimHandlerFactory }>,
       import(at('shared/data/client.ts')) as Promise<{ createDocumentClient: typeof DocumentClientFactory }>,
       import(at('shared/data/store.ts')) as Promise<{ createStore: typeof createStoreFn }>,
-      import(at('shared/engine/engine.ts')) as Promise<{ Engine: typeof EngineClass }>,
+      import(at('shared/use-cases/engine.ts')) as Promise<{ Engine: typeof EngineClass }>,
     ]);
   return { createClaimCouponHandler, createDocumentClient, createStore, Engine };
 };
