@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { measureColdStarts } from '../lib/bench/cold-start.js';
 import { runHttpSpike } from '../lib/bench/http.js';
+import { DEFAULT_OPTIONS } from '../lib/bench/options.js';
 import { renderHtml } from '../lib/bench/report.js';
-import { DEFAULT_OPTIONS, runBench } from '../lib/bench/run.js';
+import { runBench } from '../lib/bench/run.js';
 import { renderTable } from '../lib/bench/table.js';
 
 const { values } = parseArgs({
