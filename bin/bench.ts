@@ -3,13 +3,11 @@
  *   --no-http --no-cold-start]`: one benchmark run on the embedded store; prints the table, writes JSON and
  * a self-contained HTML report under .livedrop/bench/, and exits non-zero if a correctness check fails.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { measureColdStarts } from '../lib/bench/cold-start.js';
-import { runHttpSpike } from '../lib/bench/http.js';
-import { renderHtml } from '../lib/bench/report.js';
-import { DEFAULT_OPTIONS, runBench } from '../lib/bench/run.js';
+import { optionalPhases } from '../lib/bench/optional-phases.js';
+import { DEFAULT_OPTIONS } from '../lib/bench/options.js';
+import { writeResultFiles } from '../lib/bench/result-files.js';
+import { runBench } from '../lib/bench/run.js';
 import { renderTable } from '../lib/bench/table.js';
 
 const { values } = parseArgs({
@@ -57,36 +55,12 @@ const bar = (phase: string, done: number, total: number) => {
   if (process.stderr.isTTY) process.stderr.write(`\r${line}`);
 };
 
-const result = await runBench(
-  { ...options, onProgress: bar },
-  {
-    http: (o) => {
-      bar('http', 0, 1);
-      // A fifth of the in-process spike: the local gateway shares the 2 cores with autocannon.
-      return runHttpSpike({
-        concurrency: o.concurrency,
-        stock: Math.max(1, Math.round(o.stock / 5)),
-        viewers: Math.max(1, Math.round(o.viewers / 5)),
-      });
-    },
-    coldStart: () => {
-      bar('cold start', 0, 1);
-      return measureColdStarts({ outDir: join(outDir, 'bundles') });
-    },
-  },
-);
+const result = await runBench({ ...options, onProgress: bar }, optionalPhases(outDir, bar));
 if (process.stderr.isTTY) process.stderr.write('\n');
 
-mkdirSync(outDir, { recursive: true });
-const stamp = result.startedAt.replace(/[:.]/g, '-');
-const json = JSON.stringify(result, null, 2);
-writeFileSync(join(outDir, `bench-${stamp}.json`), json);
-writeFileSync(join(outDir, 'latest.json'), json);
-const html = renderHtml(result);
-writeFileSync(join(outDir, `bench-${stamp}.html`), html);
-writeFileSync(join(outDir, 'latest.html'), html);
+const written = writeResultFiles(outDir, result);
 console.log(renderTable(result));
-console.log(`\nwritten: ${join(outDir, 'latest.json')} and ${join(outDir, 'latest.html')}`);
+console.log(`\nwritten: ${written.json} and ${written.html}`);
 
 const failed = result.checks.filter((check) => !check.ok);
 if (failed.length > 0) {

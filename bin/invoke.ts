@@ -4,10 +4,8 @@
  * The store is opened directly, so stop `npm start` on the same data directory first.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { FUNCTIONS } from '../functions/shared/contract/wiring.js';
-import { lambdaContext } from '../lib/local/api-event.js';
-import { startEmbeddedStore } from '../lib/local/embedded-store.js';
+import { invokeOnce, openLocalStore } from '../lib/local/invoke.js';
 
 const [name, file] = process.argv.slice(2);
 const declaration = FUNCTIONS.find((fn) => fn.name === name);
@@ -26,30 +24,18 @@ try {
 }
 
 const data = process.env.LIVEDROP_DATA || '.livedrop/data';
-let store: Awaited<ReturnType<typeof startEmbeddedStore>>;
+let store: Awaited<ReturnType<typeof openLocalStore>>;
 try {
-  store = await startEmbeddedStore(data === 'memory' ? {} : { path: join(data, 'store') });
+  store = await openLocalStore(data);
 } catch (error) {
   console.error(
     `cannot open the local store in ${data} (${(error as Error).message}); is \`npm start\` running on it? Stop it, or use LIVEDROP_DATA=memory.`,
   );
   process.exit(1);
 }
-process.env.TABLE_NAME = store.tableName;
-process.env.DYNAMODB_ENDPOINT = store.endpoint;
-process.env.AWS_REGION ??= 'us-east-1';
-
 let exitCode = 0;
 try {
-  const { handler } = (await import(
-    new URL(`../functions/${declaration.name}/handler.ts`, import.meta.url).href
-  )) as {
-    handler: (event: unknown, context: unknown) => Promise<unknown>;
-  };
-  const result = await handler(
-    event,
-    lambdaContext(declaration.name, declaration.timeoutSeconds * 1000, declaration.memoryMb),
-  );
+  const result = await invokeOnce(declaration, event, store);
   console.log(JSON.stringify(result, null, 2));
 } catch (error) {
   console.error(`${declaration.name} failed:`, error);

@@ -33,7 +33,7 @@ export const modelCapacity = (writes: WriteCounts, shards: number): CapacityMode
       'DynamoDB splits hot item collections by key, so writes to distinct keys (slots, tickets, coupons) scale out; the model counts only the hot keys.',
       'Single-counter design: every claim conditionally updates one item, so 1 write per claim on one key.',
       'Transactional design: a TransactWriteItems claim costs 2 WCU per item; the counter item it touches on every claim caps it at half the single-counter figure (and it conflicts under contention, so this is an upper bound).',
-      'Reads, Lambda concurrency and API Gateway limits are outside the model (see the README capacity notes).',
+      'Reads, Lambda concurrency and API Gateway limits are outside the model (see docs/deploy.md, "Capacity on gala night").',
     ],
     hotKeyWritesPerClaim: perClaim,
     livedrop: { shards, claimsPerSecond: capacity(shards) },

@@ -1,9 +1,9 @@
 import { ApiError, NETWORK_STATUS } from './api.js';
 
 /**
- * One sentence per error code the API documents (README "Errors"), written for the host at the console
+ * One sentence per error code the API documents (docs/api.md, "Errors"), written for the host at the console
  * rather than for a developer. The e2e test checks that every code of functions/shared/domain/errors.ts
- * and of the README table has one, so a new code cannot slip through unexplained.
+ * and of the docs/api.md table has one, so a new code cannot slip through unexplained.
  */
 export const ERROR_MESSAGES: Readonly<Record<string, string>> = {
   VALIDATION_FAILED: 'Some of what was sent is not valid',

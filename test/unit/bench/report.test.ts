@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, formatTick, niceAxis, renderHtml } from '../../../lib/bench/report.js';
+import { escapeHtml } from '../../../lib/bench/html.js';
+import { renderHtml } from '../../../lib/bench/report.js';
+import { formatTick, niceAxis } from '../../../lib/bench/svg-charts.js';
 import { benchSections } from '../../../lib/bench/table.js';
 import { benchFixture } from './fixture.js';
 

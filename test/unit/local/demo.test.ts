@@ -5,17 +5,10 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  bar,
-  type DemoReport,
-  forEachBounded,
-  formatReport,
-  type Output,
-  percentile,
-  runDemo,
-  StatusLine,
-  succeeded,
-} from '../../../lib/local/demo.js';
+import { runDemo } from '../../../lib/local/demo.js';
+import { forEachBounded } from '../../../lib/local/demo-http.js';
+import { bar, type Output, StatusLine } from '../../../lib/local/demo-progress.js';
+import { type DemoReport, formatReport, percentile, succeeded } from '../../../lib/local/demo-report.js';
 import { type Runtime, startRuntime } from '../../../lib/local/runtime.js';
 
 const recorder = (isTTY: boolean): Output & { text: () => string } => {

@@ -1,0 +1,211 @@
+/**
+ * The claim path under a rush: the real claim handler, in-process, on one deal, spread over `containers`
+ * engines, with every store call counted per attempt.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
+import type { EmbeddedStore } from '../local/embedded-store.js';
+import type { WriteCounts } from './capacity.js';
+import { openClaimDeal } from './engine.js';
+import { histogram, pool, summary } from './measure.js';
+import type { BenchOptions } from './options.js';
+import type { ClaimRunResult, TimelinePoint } from './result.js';
+
+interface Attempt {
+  viewerId: string;
+  idempotencyKey?: string;
+}
+
+/** V viewers each claim once; 10% repeat with their Idempotency-Key, 5% claim again over the limit of 1. */
+const attemptsFor = (viewers: number): Attempt[] => {
+  const attempts: Attempt[] = [];
+  for (let v = 0; v < viewers; v++) {
+    const viewerId = `bench-viewer-${v}`;
+    const keyed = v % 10 === 0;
+    attempts.push(keyed ? { viewerId, idempotencyKey: `tap-${v}` } : { viewerId });
+  }
+  const extra: Attempt[] = [];
+  for (let v = 0; v < viewers; v += 10)
+    extra.push({ viewerId: `bench-viewer-${v}`, idempotencyKey: `tap-${v}` });
+  for (let v = 5; v < viewers; v += 20) extra.push({ viewerId: `bench-viewer-${v}` });
+  // Repeats arrive during the rush, spread through it, as impatient thumbs do.
+  extra.forEach((attempt, i) => {
+    attempts.splice(
+      Math.min(attempts.length, (i + 1) * Math.floor(attempts.length / (extra.length + 1))),
+      0,
+      attempt,
+    );
+  });
+  return attempts;
+};
+
+const claimEvent = (dealId: string, attempt: Attempt): APIGatewayProxyEventV2WithJWTAuthorizer =>
+  ({
+    version: '2.0',
+    routeKey: 'POST /deals/{dealId}/claims',
+    rawPath: `/deals/${dealId}/claims`,
+    rawQueryString: '',
+    headers: attempt.idempotencyKey === undefined ? {} : { 'idempotency-key': attempt.idempotencyKey },
+    pathParameters: { dealId },
+    isBase64Encoded: false,
+    requestContext: {
+      authorizer: {
+        jwt: { claims: { sub: attempt.viewerId, scope: 'livedrop/viewer' }, scopes: ['livedrop/viewer'] },
+      },
+      http: {
+        method: 'POST',
+        path: `/deals/${dealId}/claims`,
+        protocol: 'HTTP/1.1',
+        sourceIp: '127.0.0.1',
+        userAgent: 'bench',
+      },
+      requestId: `bench-${attempt.viewerId}`,
+      routeKey: 'POST /deals/{dealId}/claims',
+      stage: '$default',
+      timeEpoch: Date.now(),
+    },
+  }) as unknown as APIGatewayProxyEventV2WithJWTAuthorizer;
+
+const lambdaContext = { awsRequestId: 'bench', functionName: 'claim-coupon' } as Context;
+
+const WRITE_COMMANDS = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand']);
+
+/** Counts every command sent and, per attempt (AsyncLocalStorage), whether it reached the store at all. */
+const storeCallCounter = (perAttempt: AsyncLocalStorage<{ calls: number; writes: number }>) => {
+  const counts = { calls: 0, writesByKey: new Map<string, number>() };
+  const instrument = (client: DynamoDBDocumentClient) =>
+    client.middlewareStack.add(
+      (next, context) => (args) => {
+        counts.calls++;
+        const current = perAttempt.getStore();
+        const input = args.input as { Key?: { PK?: string }; Item?: { PK?: string } };
+        const command = context.commandName ?? '';
+        if (current) {
+          current.calls++;
+          if (WRITE_COMMANDS.has(command)) current.writes++;
+        }
+        if (WRITE_COMMANDS.has(command)) {
+          const pk = input.Key?.PK ?? input.Item?.PK;
+          if (pk) counts.writesByKey.set(pk, (counts.writesByKey.get(pk) ?? 0) + 1);
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'benchCounter' },
+    );
+  return { counts, instrument };
+};
+
+/** 2. The real claim handler, in-process, on one deal, spread over `containers` engines. */
+export const runClaims = async (
+  store: EmbeddedStore,
+  options: BenchOptions,
+): Promise<{ result: ClaimRunResult; writes: WriteCounts; shards: number }> => {
+  const perAttempt = new AsyncLocalStorage<{ calls: number; writes: number }>();
+  const { counts, instrument } = storeCallCounter(perAttempt);
+  const deal = await openClaimDeal(store, options, instrument);
+  const handlers = deal.handlers;
+  const attempts = attemptsFor(options.viewers);
+  counts.calls = 0;
+  counts.writesByKey.clear();
+
+  const latency = histogram();
+  const grantedLatency = histogram();
+  let afterSellOutWithWrites = 0;
+  const couponsByViewer = new Map<string, Set<string>>();
+  let successes = 0;
+  let soldOut = 0;
+  let limitReached = 0;
+  let replays = 0;
+  let otherErrors = 0;
+  let soldOutAt: number | undefined;
+  let lastSuccessAt = 0;
+  let afterSellOutAttempts = 0;
+  let afterSellOutWithStore = 0;
+  const timeline: TimelinePoint[] = [];
+  const started = performance.now();
+  let lastSample = { at: started, successes: 0, answered: 0 };
+  let answered = 0;
+  const sampler = setInterval(() => {
+    const now = performance.now();
+    timeline.push({
+      atMs: Math.round(now - started),
+      perSecond: ((successes - lastSample.successes) / (now - lastSample.at)) * 1000,
+      available: options.stock - successes,
+    });
+    lastSample = { at: now, successes, answered };
+  }, 250);
+
+  await pool(attempts.length, options.concurrency, async (i) => {
+    const attempt = attempts[i] as Attempt;
+    const handler = handlers[i % handlers.length] as (typeof handlers)[number];
+    const startedAfterSellOut = soldOutAt !== undefined;
+    const tracker = { calls: 0, writes: 0 };
+    const t = performance.now();
+    const response = await perAttempt.run(tracker, () =>
+      handler(claimEvent(deal.dealId, attempt), lambdaContext),
+    );
+    const micros = Math.max(1, Math.round((performance.now() - t) * 1000));
+    latency.recordValue(micros);
+    if (response.statusCode === 201) grantedLatency.recordValue(micros);
+    answered++;
+    if (startedAfterSellOut) {
+      afterSellOutAttempts++;
+      if (tracker.calls > 0) afterSellOutWithStore++;
+      if (tracker.writes > 0) afterSellOutWithWrites++;
+    }
+    const body = JSON.parse(response.body ?? '{}') as { code?: string; error?: { code: string } };
+    if (response.statusCode === 201 || response.statusCode === 200) {
+      const codes = couponsByViewer.get(attempt.viewerId) ?? new Set<string>();
+      codes.add(body.code ?? '');
+      couponsByViewer.set(attempt.viewerId, codes);
+      if (response.statusCode === 201) {
+        successes++;
+        lastSuccessAt = performance.now();
+      } else {
+        replays++;
+      }
+    } else if (body.error?.code === 'SOLD_OUT') {
+      soldOut++;
+      soldOutAt ??= performance.now();
+    } else if (body.error?.code === 'LIMIT_REACHED' || body.error?.code === 'CLAIM_IN_PROGRESS') {
+      limitReached++;
+    } else {
+      otherErrors++;
+    }
+    if (i % 250 === 0) options.onProgress?.('claims', i, attempts.length);
+  });
+  clearInterval(sampler);
+  const durationMs = performance.now() - started;
+
+  const figures = await deal.figures();
+  const granted = [...couponsByViewer.values()].reduce((sum, codes) => sum + codes.size, 0);
+  deal.close();
+  const writes: WriteCounts = { successes, byKey: counts.writesByKey };
+  return {
+    shards: deal.shards,
+    writes,
+    result: {
+      concurrency: options.concurrency,
+      stock: options.stock,
+      viewers: options.viewers,
+      attempts: attempts.length,
+      successes,
+      soldOut,
+      limitReached,
+      replays,
+      otherErrors,
+      durationMs,
+      attemptsPerSecond: (attempts.length / durationMs) * 1000,
+      claimsPerSecond: (successes / Math.max(1, lastSuccessAt - started)) * 1000,
+      latency: summary(latency),
+      grantedLatency: summary(grantedLatency),
+      oversell: Math.max(0, figures.held + figures.redeemed - figures.stock, granted - options.stock),
+      perViewerBreaches: [...couponsByViewer.values()].filter((codes) => codes.size > 1).length,
+      storeCallsPerSuccessfulClaim: counts.calls / Math.max(1, successes),
+      afterSellOutStoreShare: afterSellOutAttempts === 0 ? 0 : afterSellOutWithStore / afterSellOutAttempts,
+      afterSellOutWriteShare: afterSellOutAttempts === 0 ? 0 : afterSellOutWithWrites / afterSellOutAttempts,
+      timeline,
+    },
+  };
+};
