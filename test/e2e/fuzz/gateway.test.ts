@@ -1,6 +1,7 @@
 /**
- * Fuzzing the gateway of the local runtime: unknown routes, methods a path lacks, invalid local token
- * requests, rebound host names; that it listens on the loopback interface only; and that every route and
+ * Fuzzing what the local runtime answers besides the API routes and the bus: its gateway (unknown routes,
+ * methods a path lacks, invalid local token requests, rebound host names) and its local AWS APIs (Scheduler,
+ * PutEvents), which need no token; that it listens on the loopback interface only; and that every route and
  * event rule of the wiring has its fuzz test. The invariants, LIVEDROP_FUZZ_RUNS and how to replay a family
  * with LIVEDROP_FUZZ_SEED: see harness.ts.
  */
@@ -8,10 +9,11 @@ import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { eventRules, httpRoutes } from '../../../functions/shared/contract/wiring.js';
+import { eventRules, GALA_DROP_TARGET, httpRoutes } from '../../../functions/shared/contract/wiring.js';
 import { EXAMPLES } from './examples.js';
 import { gatewayArbitrary } from './gateway.js';
 import { fuzzRun, timeoutOf } from './harness.js';
+import { judgeLocalAws, localAwsArbitrary } from './local-aws.js';
 import { judgeRouteReply } from './oracle.js';
 import { PLANS, ROUTE_FILES } from './plans.js';
 
@@ -77,5 +79,20 @@ describe('fuzzing the local runtime: refused requests answer a documented 4xx an
       );
     },
     timeoutOf('gateway'),
+  );
+
+  it(
+    "the runtime's local AWS APIs (Scheduler, PutEvents): no 5xx, nothing changed",
+    async () => {
+      await run.fuzz('local AWS APIs', localAwsArbitrary(run.fixture), judgeLocalAws, {
+        // Schedules that fired are retried after 1 s and 2 s before they are dropped.
+        settleMs: 3_500,
+        examples: EXAMPLES['local AWS APIs']?.(run.fixture) ?? [],
+      });
+      // Pending ones are the fixture's drop and future ones of the drop function: nothing else was taken.
+      const targets = new Set(run.fixture.runtime.scheduler.list().map((schedule) => schedule.target));
+      expect([...targets].filter((target) => target !== GALA_DROP_TARGET)).toEqual([]);
+    },
+    timeoutOf('local AWS APIs'),
   );
 });

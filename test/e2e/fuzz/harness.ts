@@ -13,16 +13,18 @@
  *  - the store holds exactly what it held before (checked after every request, and again once deliveries and
  *    schedules that fire later have settled).
  *
- * One test file per family group in test/e2e/fuzz/ (deals, coupons, price drops, events, the gateway, the
- * local AWS APIs); each starts its own runtime and fixture (`fuzzRun`) and prints one summary line: the
- * requests it sent, the 5xx and store changes seen, the codes seen and each family's seed. A family is one
- * test: a route (`POST /deals`), `POST /local/events`, `gateway` or `local AWS APIs`.
+ * The test files in test/e2e/fuzz/: deals.test.ts (the deal and price-drop routes), coupons.test.ts (claims,
+ * a viewer's coupons, checkout), events.test.ts (the local bus) and gateway.test.ts (the gateway, the local
+ * AWS APIs, loopback only, coverage). Each starts its own runtime and fixture (`fuzzRun`) and prints one
+ * summary line: the requests it sent, the 5xx and store changes seen, the codes seen and each family's seed.
+ * A family is one test: a route (`POST /deals`), `POST /local/events`, `gateway` or `local AWS APIs`.
  *
  * Runs: LIVEDROP_FUZZ_RUNS in total over all families of all files (default 1,500, as in `npm test` and CI;
- * 10,000 for the full run); each family sends its weighted share of it, rounded up, so the files together
- * send at least that many whichever of them run. LIVEDROP_FUZZ_SEED replays the generated choices of a run
- * (the fixture's ids are new each time); pass the same LIVEDROP_FUZZ_RUNS, as the number of runs is part of
- * a seed's choices. One family again, with the seed its file's summary line printed:
+ * 10,000 for the full run); each family sends its weighted share of the total, rounded up (at least 5),
+ * whichever files run, so the files together send at least LIVEDROP_FUZZ_RUNS requests.
+ * LIVEDROP_FUZZ_SEED replays the generated choices of a run (the fixture's ids are new each time); pass the
+ * same LIVEDROP_FUZZ_RUNS, as a family's number of runs is part of its seed's choices. One family again, with
+ * the seed its file's summary line printed:
  *
  *   LIVEDROP_FUZZ_SEED=<seed> npx vitest run test/e2e/fuzz/<file>.test.ts -t '<family>'
  *   e.g. LIVEDROP_FUZZ_SEED=124449657 npx vitest run test/e2e/fuzz/deals.test.ts -t 'POST /deals/{dealId}/cues'

@@ -1,6 +1,6 @@
 /**
  * Requests to the runtime's local AWS stand-ins (Scheduler and EventBridge PutEvents) for the fuzz tests
- * (local-aws.test.ts), and the judge of their answers.
+ * (gateway.test.ts), and the judge of their answers.
  */
 import fc from 'fast-check';
 import {

@@ -1,5 +1,5 @@
 /**
- * Fuzz plans of the gala price-drop routes (price-drops.test.ts): scheduling, listing and cancelling drops.
+ * Fuzz plans of the gala price-drop routes (deals.test.ts): scheduling, listing and cancelling drops.
  */
 import fc from 'fast-check';
 import type { Fixture } from './fixture.js';
