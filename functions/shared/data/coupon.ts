@@ -79,6 +79,23 @@ export const couponPhasePartition = (dealId: string, shard: number) => `DEAL#${d
 export const couponPhase = (phase: CouponPhase, at: string, code: string) => `${phase}#${at}#${code}`;
 export const couponPhasePrefix = (phase: CouponPhase) => `${phase}#`;
 
+/**
+ * Whether `key` is exactly the key of a coupon in `viewerId`'s listing (what queryViewerCoupons hands back as
+ * its last key): a cursor that is anything else would reach DynamoDB as a bad start key.
+ */
+export const isViewerCouponsKey = (key: Record<string, unknown>, viewerId: string): boolean => {
+  const names = ['PK', 'SK', 'GSI1PK', 'GSI1SK'];
+  if (Object.keys(key).length !== names.length || !names.every((name) => typeof key[name] === 'string'))
+    return false;
+  const couponPk = /^COUPON#[0-9A-Z]+$/;
+  return (
+    key.GSI1PK === viewerCouponsPartition(viewerId) &&
+    couponPk.test(String(key.PK)) &&
+    key.SK === 'COUPON' &&
+    couponPk.test(String(key.GSI1SK))
+  );
+};
+
 export const COUPON_CONDITIONS = {
   redeemable: '#status = :issued AND viewerId = :viewer AND expiresAt > :now',
   releasable: '#status = :redeemed AND viewerId = :viewer AND orderId = :order',

@@ -1,4 +1,4 @@
-import { viewerCouponsPartition } from '../data/coupon.js';
+import { isViewerCouponsKey } from '../data/coupon.js';
 import { ValidationFailed } from '../domain/errors.js';
 import { type Context, nowIso } from './context.js';
 import type { CouponPage } from './types.js';
@@ -33,19 +33,6 @@ const decodeCursor = (cursor: string, viewerId: string): Record<string, unknown>
   }
   if (typeof key !== 'object' || key === null) throw invalid();
   const fields = key as Record<string, unknown>;
-  const allowed = ['PK', 'SK', 'GSI1PK', 'GSI1SK'];
-  // Exactly the key of a coupon in this viewer's listing: anything else would reach DynamoDB as a bad key.
-  const names = Object.keys(fields);
-  if (names.length !== allowed.length || !allowed.every((name) => typeof fields[name] === 'string'))
-    throw invalid();
-  if (fields.GSI1PK !== viewerCouponsPartition(viewerId)) throw invalid();
-  const couponKey = /^COUPON#[0-9A-Z]+$/;
-  if (
-    !couponKey.test(String(fields.PK)) ||
-    fields.SK !== 'COUPON' ||
-    !couponKey.test(String(fields.GSI1SK))
-  ) {
-    throw invalid();
-  }
+  if (!isViewerCouponsKey(fields, viewerId)) throw invalid();
   return fields;
 };
