@@ -17,6 +17,8 @@ export interface CouponItem {
   couponId: string;
   code: string;
   dealId: string;
+  /** The deal's stream, so the coupon's events need no read of the deal (absent on coupons from before it). */
+  streamId?: string;
   viewerId: string;
   status: StoredCouponStatus;
   shard: number;
@@ -108,6 +110,7 @@ export type NewCoupon = Pick<
   | 'couponId'
   | 'code'
   | 'dealId'
+  | 'streamId'
   | 'viewerId'
   | 'shard'
   | 'seq'

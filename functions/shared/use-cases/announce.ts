@@ -3,6 +3,7 @@ import type { DealItem } from '../data/deal.js';
 import { iso } from '../domain/clock.js';
 import type { LivedropEvent } from '../domain/events.js';
 import { discardEvents } from '../domain/ports.js';
+import type { DealView } from '../domain/schemas.js';
 import { claimRecord } from './audit-records.js';
 import { type Context, nowIso } from './context.js';
 import { dealConfig, viewOf } from './read-deals.js';
@@ -18,7 +19,8 @@ const STATUS_EVENTS = {
 
 /**
  * Publishes what an operation caused, plus a Deal Stock Changed for each touched deal at most once a second
- * per container (its figures cost a few reads). The publisher never throws.
+ * per container (its figures cost a few reads). Never throws: it runs after the change was written, and a
+ * change that happened must not be answered as an error (the publisher itself never throws either).
  */
 export const announce = async (
   ctx: Context,
@@ -30,8 +32,18 @@ export const announce = async (
   const now = ctx.clock.now();
   for (const deal of stockOf) {
     if (now - (ctx.stockAnnounced.get(deal.dealId) ?? 0) < STOCK_EVENT_INTERVAL_MS) continue;
+    let view: DealView;
+    try {
+      view = await viewOf(ctx, deal);
+    } catch (error) {
+      // The figures are news, not the change itself: publish what happened; a later event carries them.
+      ctx.logger.error('stock figures unavailable; Deal Stock Changed left to a later change', {
+        dealId: deal.dealId,
+        error,
+      });
+      continue;
+    }
     ctx.stockAnnounced.set(deal.dealId, now);
-    const view = await viewOf(ctx, deal);
     events.push({
       detailType: 'Deal Stock Changed',
       detail: {
@@ -48,17 +60,28 @@ export const announce = async (
   if (events.length > 0) await ctx.events.publish(events);
 };
 
-/** A coupon event; the deal's streamId comes from the per-container deal cache. */
+/**
+ * A coupon event. The coupon carries its deal's streamId (older coupons do not: the per-container deal cache
+ * supplies it then, and if even that read fails the event is logged as lost rather than failing the change).
+ */
 export const announceCoupon = async (
   ctx: Context,
   detailType: 'Coupon Redeemed' | 'Coupon Released' | 'Coupon Expired',
   coupon: CouponItem,
   extra: { orderId?: string; status?: 'ISSUED' | 'EXPIRED' },
 ): Promise<void> => {
-  const deal = await dealConfig(ctx, coupon.dealId);
+  const deal = await dealConfig(ctx, coupon.dealId).catch(() => undefined);
+  const streamId = coupon.streamId ?? deal?.streamId;
+  if (streamId === undefined) {
+    ctx.logger.error('coupon event lost: its deal could not be read', {
+      detailType,
+      couponId: coupon.couponId,
+    });
+    return;
+  }
   const base = {
     dealId: coupon.dealId,
-    streamId: deal.streamId,
+    streamId,
     at: nowIso(ctx),
     couponId: coupon.couponId,
     viewerId: coupon.viewerId,
@@ -72,7 +95,7 @@ export const announceCoupon = async (
             detailType,
             detail: { ...base, orderId: extra.orderId ?? '', status: extra.status ?? 'ISSUED' },
           };
-  await announce(ctx, [event], [deal]);
+  await announce(ctx, [event], deal === undefined ? [] : [deal]);
 };
 
 export const statusEvent = (
@@ -97,9 +120,12 @@ export const stockReturned = (ctx: Context, dealId: string): void => {
   ctx.soldOutAnnounced.delete(dealId);
 };
 
-/** A coupon handed to its claimer: its claim record, then its `Coupon Claimed` event. */
+/**
+ * A coupon handed to its claimer: its `Coupon Claimed` event, then its claim record. Neither may fail the
+ * claim, whose coupon is written: a record that cannot be written now is written by the reconciler, which
+ * backfills the claim records of every ticket it passes.
+ */
 export const couponClaimed = async (ctx: Context, deal: DealItem, coupon: CouponItem): Promise<void> => {
-  await ctx.store.putAudit(claimRecord(coupon, { kind: 'viewer', id: coupon.viewerId }));
   await announce(
     ctx,
     [
@@ -119,4 +145,9 @@ export const couponClaimed = async (ctx: Context, deal: DealItem, coupon: Coupon
     ],
     [deal],
   );
+  try {
+    await ctx.store.putAudit(claimRecord(coupon, { kind: 'viewer', id: coupon.viewerId }));
+  } catch (error) {
+    ctx.logger.error('claim record left to the reconciler', { couponId: coupon.couponId, error });
+  }
 };

@@ -37,6 +37,7 @@ export const claim = async (
 ): Promise<ClaimResult> => {
   const deal = await dealConfig(ctx, dealId);
   await recheckSoldOut(ctx, deal);
+  await recheckNotLive(ctx, deal);
   if (idempotencyKey === undefined) {
     refuseOnFacts(ctx, dealId);
     await countAgainst(ctx, 'CLAIM#VIEWER', viewerId, ctx.options.rateLimits.claimsPerViewer);
@@ -124,6 +125,7 @@ const claimOnce = async (
     couponId: attempt.couponId,
     code: attempt.code,
     dealId: deal.dealId,
+    streamId: deal.streamId,
     viewerId,
     shard: unit.shard,
     seq: unit.seq,
@@ -180,12 +182,21 @@ const takeUnit = async (
 ): Promise<{ shard: number; seq: number; dealPrice: number }> => {
   const now = nowIso(ctx);
   const tried = new Set<number>();
+  let fault: unknown;
   for (;;) {
     refuseOnFacts(ctx, deal.dealId);
     const k = ctx.facts.pickShard(deal.dealId, deal.shardCount, tried);
     if (k === undefined) break;
     tried.add(k);
-    const result = await ctx.store.takeUnit(deal.dealId, k, now);
+    let result: Awaited<ReturnType<typeof ctx.store.takeUnit>>;
+    try {
+      result = await ctx.store.takeUnit(deal.dealId, k, now);
+    } catch (error) {
+      // A throttled (or unanswered) shard says nothing about the others: try them before answering. A unit
+      // the lost answer may have taken has no ticket, and the reconciler returns it.
+      fault = error;
+      continue;
+    }
     if ('taken' in result) return { shard: k, seq: result.taken.issued, dealPrice: result.taken.dealPrice };
     if (ctx.facts.isShardEmpty(deal.dealId, k)) continue;
     const shard = result.refused ?? (await ctx.store.getShard(deal.dealId, k));
@@ -197,6 +208,8 @@ const takeUnit = async (
     }
     if (shard.available <= 0) ctx.facts.shardEmpty(deal.dealId, k);
   }
+  // Not sold out: some shard could not be asked. The store's fault, answered as such (503, retry).
+  if (fault !== undefined) throw fault;
   ctx.facts.soldOut(deal.dealId);
   if (!ctx.soldOutAnnounced.has(deal.dealId)) {
     ctx.soldOutAnnounced.add(deal.dealId);
@@ -226,6 +239,29 @@ const recheckSoldOut = async (ctx: Context, deal: DealItem): Promise<void> => {
   if (!recheck) {
     recheck = lookAtShards(ctx, deal).finally(() => ctx.rechecks.delete(deal.dealId));
     ctx.rechecks.set(deal.dealId, recheck);
+  }
+  await recheck;
+};
+
+/**
+ * "Not live" is only trusted while it cannot have changed: an ENDED deal stays ended, but a SCHEDULED or
+ * PAUSED one turns LIVE the moment a start or resume cue is answered, in any container. So before refusing
+ * on such a fact, one read of a shard (shared by the claims of this container that arrive meanwhile) checks.
+ * A cue is answered only once every shard carries it, so any one shard tells.
+ */
+const recheckNotLive = async (ctx: Context, deal: DealItem): Promise<void> => {
+  const refusal = ctx.facts.refusal(deal.dealId);
+  if (refusal?.kind !== 'NOT_LIVE' || refusal.status === 'ENDED') return;
+  const key = `live:${deal.dealId}`;
+  let recheck = ctx.rechecks.get(key);
+  if (!recheck) {
+    recheck = (async () => {
+      const shard = await ctx.store.getShard(deal.dealId, Math.floor(Math.random() * deal.shardCount));
+      const status = shard ? effectiveStatus(shard.status, shard.endsAt, nowIso(ctx)) : 'ENDED';
+      if (status === 'LIVE') ctx.facts.forget(deal.dealId);
+      else ctx.facts.notLive(deal.dealId, status);
+    })().finally(() => ctx.rechecks.delete(key));
+    ctx.rechecks.set(key, recheck);
   }
   await recheck;
 };

@@ -50,6 +50,8 @@ export const cue = async (
       : input.action === 'extend'
         ? await extend(ctx, deal, input.durationSeconds ?? 0, stamp)
         : await changeStatus(ctx, deal, input.action, stamp);
+  // An end re-asserted on an ended deal changed nothing and records nothing.
+  if (updated.appliedCues?.[stamp.id] === undefined) return viewOf(ctx, updated);
   // A redelivered cue only rewrites a record a crash lost; the state before it is gone by then.
   const replayed = deal.appliedCues?.[stamp.id] !== undefined;
   await ctx.store.putAudit(
@@ -103,6 +105,12 @@ const refusedCue = async (
   const ordered = action !== 'restock' && action !== 'extend';
   if (ordered && current.lastCueAt !== undefined && current.lastCueAt > stamp.at) {
     throw new StaleCue(stamp.at, current.lastCueAt);
+  }
+  if (action === 'end' && current.status === 'ENDED') {
+    // Ending an ended deal is the host's retry of an end that may have died half-way (a new request, so a new
+    // cue id): it re-asserts the end on every shard, so once it is answered no shard grants a claim.
+    await mirrorToShards(ctx, current);
+    return current;
   }
   const status = effectiveStatus(current.status, current.endsAt, nowIso(ctx));
   const message = `Cannot ${action} a deal that is ${status}.`;

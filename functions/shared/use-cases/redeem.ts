@@ -9,7 +9,7 @@ import { toCouponView } from './views.js';
 
 /**
  * Checkout spends a coupon for an order: ISSUED -> REDEEMED in one conditional write that also checks the
- * owner and the expiry, then the record and the event. A retry for the same order answers the same.
+ * owner and the expiry, then the event and the record. A retry for the same order answers the same.
  */
 export const redeem = async (
   ctx: Context,
@@ -24,8 +24,9 @@ export const redeem = async (
     const redeemed = await ctx.store.redeemCoupon(code, input.viewerId, input.orderId, now, by);
     if (redeemed) {
       ctx.seam('redeem.coupon');
-      await ctx.store.putAudit(redeemRecord(redeemed, now));
+      // The event first: announcing never fails, and should the record fail, the caller's retry writes it.
       await announceCoupon(ctx, 'Coupon Redeemed', redeemed, { orderId: input.orderId });
+      await ctx.store.putAudit(redeemRecord(redeemed, now));
       return toCouponView(redeemed, now);
     }
     const coupon = await ownCoupon(ctx, code, input.viewerId);

@@ -10,7 +10,7 @@ import { toCouponView } from './views.js';
 
 /**
  * The order was cancelled: REDEEMED -> ISSUED while the hold lasts, else EXPIRED with its unit returned.
- * 1. put the deal back on the sweep's list  2. the coupon  3. (expired) the unit back  4. the record.
+ * 1. put the deal back on the sweep's list  2. the coupon  3. its event  4. (expired) the unit back  5. the record.
  */
 export const release = async (
   ctx: Context,
@@ -44,12 +44,13 @@ export const release = async (
     const released = await ctx.store.releaseCoupon(coupon, input.orderId, now, actor?.sub);
     if (!released) continue;
     ctx.seam('release.coupon');
-    if (released.expired) await finishReturn(ctx, released.item, 'release');
-    await ctx.store.putAudit(releaseRecord(released.item, input.orderId, nowIso(ctx)));
+    // The event first: announcing never fails, and should a later step fail, the caller's retry finishes it.
     await announceCoupon(ctx, 'Coupon Released', released.item, {
       orderId: input.orderId,
       status: released.expired ? 'EXPIRED' : 'ISSUED',
     });
+    if (released.expired) await finishReturn(ctx, released.item, 'release');
+    await ctx.store.putAudit(releaseRecord(released.item, input.orderId, nowIso(ctx)));
     return toCouponView(released.item, now);
   }
   throw new Error(`release of ${code} kept racing`);

@@ -110,9 +110,16 @@ export const cuePlan = (fixture: Fixture): RoutePlan => {
         ['pause', 'resume', 'extend', 'restock'],
         'transition a SCHEDULED deal does not allow',
       ),
-      combo([ended], owner, CUE_ACTIONS, 'the deal ENDED'),
+      combo(
+        [ended],
+        owner,
+        CUE_ACTIONS.filter((action) => action !== 'end'),
+        'the deal ENDED',
+      ),
       combo(running, owner, ['pause', 'end', 'restock']),
       combo([scheduled], owner, ['start', 'end']),
+      // An end on an ended deal re-asserts the end on every shard: answered 200, and it changes nothing.
+      combo([ended], owner, ['end']),
     ),
     breakers: [
       authBreaker(fixture, ['host', 'admin']),

@@ -72,12 +72,14 @@ export const eventEntries = (fixture: Fixture): fc.Arbitrary<EntryPlan> => {
     [detail(real(cued), host, ['start', 'pause', 'resume', 'end'], stale), 'cue: stale'],
     [detail(real(all), host, ['extend'], at), 'cue: extend without duration'],
     [detail(real([ended]), host, ['restock', 'extend'], at), 'cue: ENDED deal'],
-    [detail(real([ended]), host, ['start', 'pause', 'resume', 'end'], at), 'cue: ENDED deal'],
+    [detail(real([ended]), host, ['start', 'pause', 'resume'], at), 'cue: ENDED deal'],
   ];
   // Valid-shaped cues that would apply: sent only with a broken detail field.
   const applicable = fc.oneof(
     detail(real([live, soldOut, lapsed]), host, ['pause', 'end', 'restock'], at),
     detail(real([scheduled]), host, ['start', 'end'], at),
+    // An end on an ended deal re-asserts the end on every shard: accepted, and it changes nothing.
+    detail(real([ended]), host, ['end'], at),
   );
   const cueFields: Record<string, fc.Arbitrary<unknown>> = {
     cueId: badIdentifier(128),
