@@ -1,4 +1,7 @@
 import { productionDeps } from '../shared/runtime.js';
+import { eventBridgeEvents } from '../shared/runtime-events.js';
 import { createClaimCouponHandler } from './app.js';
 
-export const handler = createClaimCouponHandler(await productionDeps());
+export const handler = createClaimCouponHandler(
+  await productionDeps(process.env, { events: eventBridgeEvents }),
+);

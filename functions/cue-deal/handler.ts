@@ -1,4 +1,5 @@
 import { productionDeps } from '../shared/runtime.js';
+import { eventBridgeEvents } from '../shared/runtime-events.js';
 import { createCueDealHandler } from './app.js';
 
-export const handler = createCueDealHandler(await productionDeps());
+export const handler = createCueDealHandler(await productionDeps(process.env, { events: eventBridgeEvents }));

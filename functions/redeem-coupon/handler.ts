@@ -1,4 +1,7 @@
 import { productionDeps } from '../shared/runtime.js';
+import { eventBridgeEvents } from '../shared/runtime-events.js';
 import { createRedeemCouponHandler } from './app.js';
 
-export const handler = createRedeemCouponHandler(await productionDeps());
+export const handler = createRedeemCouponHandler(
+  await productionDeps(process.env, { events: eventBridgeEvents }),
+);

@@ -1,14 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SchedulerClient } from '@aws-sdk/client-scheduler';
-import { loadConfig } from './config.js';
-import { GALA_DROP_TARGET } from './contract/wiring.js';
-import { clientLocation, createDocumentClient } from './data/client.js';
-import { EventBridgePublisher } from './data/event-publisher.js';
-import { EventBridgeSchedulerPort } from './data/scheduler.js';
+import { type Config, loadConfig } from './config.js';
+import { createDocumentClient } from './data/client.js';
 import { createStore } from './data/store.js';
 import { systemClock } from './domain/clock.js';
+import type { EventPublisher, SchedulerPort } from './domain/ports.js';
 import type { HandlerDeps } from './http/types.js';
 import { Engine } from './use-cases/engine.js';
 
@@ -19,8 +14,23 @@ import { Engine } from './use-cases/engine.js';
  */
 const STORE_SOCKET_TIMEOUT_MS = 1_500;
 
+/**
+ * The adapters a function needs beyond the store, each in a module of its own (runtime-events.ts,
+ * runtime-scheduler.ts) so a function's bundle carries only the AWS clients it uses: its handler passes
+ * exactly the ones its wiring declares (`publishes`, `scheduling`), and a test checks they agree.
+ */
+export interface Adapters {
+  /** Builds the event publisher; undefined when the deployment has no bus. */
+  events?: (config: Config, logger: Logger, env: NodeJS.ProcessEnv) => EventPublisher | undefined;
+  /** Builds the scheduler port; undefined when the function is not configured to schedule. */
+  scheduler?: (config: Config) => SchedulerPort | undefined;
+}
+
 /** Production wiring: config from the environment, one client, one engine per container. */
-export const productionDeps = (env: NodeJS.ProcessEnv = process.env): HandlerDeps => {
+export const productionDeps = (
+  env: NodeJS.ProcessEnv = process.env,
+  adapters: Adapters = {},
+): HandlerDeps => {
   const config = loadConfig(env);
   const logger = new Logger({ serviceName: env.POWERTOOLS_SERVICE_NAME ?? 'livedrop' });
   const store = createStore(
@@ -31,38 +41,8 @@ export const productionDeps = (env: NodeJS.ProcessEnv = process.env): HandlerDep
     }),
     config.tableName,
   );
-  const events =
-    config.eventBusName === undefined
-      ? undefined
-      : new EventBridgePublisher(
-          new EventBridgeClient(
-            clientLocation({
-              ...(config.eventBridgeEndpoint === undefined ? {} : { endpoint: config.eventBridgeEndpoint }),
-              ...(config.region === undefined ? {} : { region: config.region }),
-            }),
-          ),
-          config.eventBusName,
-          logger,
-          new Metrics({ namespace: env.POWERTOOLS_METRICS_NAMESPACE ?? 'livedrop', serviceName: 'livedrop' }),
-        );
-  const scheduler =
-    config.scheduler === undefined
-      ? undefined
-      : new EventBridgeSchedulerPort(
-          new SchedulerClient(
-            clientLocation({
-              ...(config.scheduler.endpoint === undefined ? {} : { endpoint: config.scheduler.endpoint }),
-              ...(config.region === undefined ? {} : { region: config.region }),
-            }),
-          ),
-          {
-            functions: { [GALA_DROP_TARGET]: config.scheduler.priceDropFunctionArn },
-            roleArn: config.scheduler.roleArn,
-            ...(config.scheduler.deadLetterQueueArn === undefined
-              ? {}
-              : { deadLetterQueueArn: config.scheduler.deadLetterQueueArn }),
-          },
-        );
+  const events = adapters.events?.(config, logger, env);
+  const scheduler = adapters.scheduler?.(config);
   const engine = new Engine({
     store,
     ...(scheduler === undefined ? {} : { scheduler }),
