@@ -210,6 +210,26 @@ describe('the local runtime started as a child process', () => {
     expect((await myCoupons('viewer-2')).map((c) => [c.code, c.status])).toEqual([[code, 'ISSUED']]);
   });
 
+  it('grants the claims sent right after the start cue was answered, and none sent after the end cue was', async () => {
+    const deal = await createDeal({ streamId: 'stream-cues', stock: 40, perViewerLimit: 1 });
+    const early = await claim(deal.dealId, 'cue-viewer-early');
+    expect([early.status, early.body.error.code]).toEqual([409, 'DEAL_NOT_LIVE']);
+
+    expect((await cue(deal.dealId, 'start')).status).toBe(200);
+    const afterStart = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => claim(deal.dealId, `cue-viewer-${i}`)),
+    );
+    expect((await cue(deal.dealId, 'end')).status).toBe(200);
+    const afterEnd = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => claim(deal.dealId, `cue-viewer-late-${i}`)),
+    );
+
+    expect(afterStart.map((reply) => reply.status)).toEqual(Array(10).fill(201));
+    expect(afterEnd.map((reply) => [reply.status, reply.body.error?.code])).toEqual(
+      Array(10).fill([409, 'DEAL_NOT_LIVE']),
+    );
+  });
+
   it('expires an unredeemed coupon through the scheduled sweep and puts its unit back on sale', async () => {
     const deal = await startedDeal({ streamId: 'stream-expiry', stock: 2, claimTtlSeconds: 2 });
     const claimed = await claim(deal.dealId, 'viewer-expiry');
