@@ -91,6 +91,31 @@ describe('end is a barrier', () => {
     for (const shard of await h.store.getShards(deal.dealId, 4)) expect(shard.status).toBe('ENDED');
   });
 
+  it('a pause whose shard update was throttled is finished by the host’s retry, and then nothing is granted', async () => {
+    const deal = await h.engine().createDeal(dealInput({ stock: 40, shards: 4 }), HOST_ID);
+    await h.engine().cue(deal.dealId, { action: 'start' }, hostActor);
+    const { engine, faults, close } = faultyEngine(h, [
+      {
+        kind: 'throttle',
+        matches: (call) => call.command === 'UpdateItemCommand' && onShard(deal.dealId, 1)(call),
+      },
+    ]);
+    await expect(engine.cue(deal.dealId, { action: 'pause' }, hostActor)).rejects.toMatchObject({
+      name: 'ProvisionedThroughputExceededException',
+    });
+    faults.off = true;
+
+    const paused = await engine.cue(deal.dealId, { action: 'pause' }, hostActor);
+    close();
+    const attempts = await Promise.allSettled(
+      Array.from({ length: 30 }, (_, i) => h.engine().claim(deal.dealId, `paused-${i}`)),
+    );
+
+    expect(paused.status).toBe('PAUSED');
+    expect(attempts.filter((attempt) => attempt.status === 'fulfilled')).toHaveLength(0);
+    for (const shard of await h.store.getShards(deal.dealId, 4)) expect(shard.status).toBe('PAUSED');
+  });
+
   it('an end repeated on an ENDED deal answers the deal and records nothing new', async () => {
     const deal = await liveDeal(h.engine(), { stock: 5 });
     await h.engine().cue(deal.dealId, { action: 'end' }, hostActor);

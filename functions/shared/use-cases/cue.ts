@@ -49,8 +49,8 @@ export const cue = async (
       ? await restock(ctx, deal, input.quantity ?? 0, stamp)
       : input.action === 'extend'
         ? await extend(ctx, deal, input.durationSeconds ?? 0, stamp)
-        : await changeStatus(ctx, deal, input.action, stamp);
-  // An end re-asserted on an ended deal changed nothing and records nothing.
+        : await changeStatus(ctx, deal, input.action, { stamp, viaHttp: origin === undefined });
+  // A status re-asserted (an end on an ended deal, a pause on a paused one) changed nothing and records nothing.
   if (updated.appliedCues?.[stamp.id] === undefined) return viewOf(ctx, updated);
   // A redelivered cue only rewrites a record a crash lost; the state before it is gone by then.
   const replayed = deal.appliedCues?.[stamp.id] !== undefined;
@@ -87,6 +87,7 @@ const refusedCue = async (
   deal: DealItem,
   action: CueInput['action'],
   stamp: CueStamp,
+  viaHttp = false,
 ): Promise<DealItem> => {
   const current = (await ctx.store.getDeal(deal.dealId)) ?? deal;
   if (current.appliedCues?.[stamp.id] !== undefined) {
@@ -106,9 +107,14 @@ const refusedCue = async (
   if (ordered && current.lastCueAt !== undefined && current.lastCueAt > stamp.at) {
     throw new StaleCue(stamp.at, current.lastCueAt);
   }
-  if (action === 'end' && current.status === 'ENDED') {
-    // Ending an ended deal is the host's retry of an end that may have died half-way (a new request, so a new
-    // cue id): it re-asserts the end on every shard, so once it is answered no shard grants a claim.
+  // Ending an ended deal (or, over HTTP, pausing a paused one) is the host's retry of a cue that may have died
+  // half-way (a new request, so a new cue id): it re-asserts the status on every shard, so once it is answered
+  // no shard grants a claim. On the bus a pause meeting a paused deal may have overtaken a resume, so it is
+  // thrown back as before; nothing leaves ENDED, so an end may always re-assert.
+  if (
+    (action === 'end' && current.status === 'ENDED') ||
+    (viaHttp && action === 'pause' && current.status === 'PAUSED')
+  ) {
     await mirrorToShards(ctx, current);
     return current;
   }
@@ -162,9 +168,9 @@ export const changeStatus = async (
   ctx: Context,
   deal: DealItem,
   action: 'start' | 'pause' | 'resume' | 'end',
-  stamp?: CueStamp,
-  endedBy?: 'stream',
+  how: { stamp?: CueStamp; endedBy?: 'stream'; viaHttp?: boolean } = {},
 ): Promise<DealItem> => {
+  const { stamp, endedBy } = how;
   const now = ctx.clock.now();
   const nowText = iso(now);
   const transition = transitionFor(action);
@@ -194,9 +200,9 @@ export const changeStatus = async (
         current.streamEndedAt !== deal.streamEndedAt &&
         current.appliedCues?.[stamp.id] === undefined
       )
-        return changeStatus(ctx, current, action, stamp, endedBy);
+        return changeStatus(ctx, current, action, how);
     }
-    if (stamp) return refusedCue(ctx, deal, action, stamp);
+    if (stamp) return refusedCue(ctx, deal, action, stamp, how.viaHttp);
     const current = (await ctx.store.getDeal(deal.dealId)) ?? deal;
     const status = effectiveStatus(current.status, current.endsAt, nowText);
     throw new InvalidTransition(`Cannot ${action} a deal that is ${status}.`, { status, action });

@@ -50,7 +50,7 @@ export const endStream = async (
     if (startedTooLate !== undefined && deal.startedAt !== undefined && deal.startedAt > startedTooLate)
       continue;
     try {
-      const updated = await changeStatus(ctx, deal, 'end', undefined, 'stream');
+      const updated = await changeStatus(ctx, deal, 'end', { endedBy: 'stream' });
       ended.push(dealId);
       await ctx.store.putAudit(endRecord(updated, deal, nowIso(ctx), streamId));
     } catch (error) {
