@@ -8,6 +8,18 @@ const seconds = z.optional(
   ),
 );
 
+/** A whole number within bounds, given as a string. */
+const wholeNumber = (min: number, max: number, unit: string) =>
+  z.optional(
+    z.pipe(
+      z.string().check(
+        z.regex(/^\d+$/, `Must be a whole number of ${unit}.`),
+        z.refine((s) => Number(s) >= min && Number(s) <= max, `Must be between ${min} and ${max} ${unit}.`),
+      ),
+      z.transform((s) => Number(s)),
+    ),
+  );
+
 /** `limit/windowSeconds`, e.g. `30/10`; `off` disables that limit. */
 const rate = z.optional(
   z.pipe(
@@ -36,6 +48,8 @@ const envSchema = z.object({
   LIVEDROP_RATE_CLAIMS_PER_VIEWER: rate,
   LIVEDROP_RATE_CHECKOUT_PER_VIEWER: rate,
   LIVEDROP_RATE_CHECKOUT_PER_CODE: rate,
+  LIVEDROP_STORE_TIMEOUT_MS: wholeNumber(100, 60_000, 'milliseconds'),
+  LIVEDROP_STORE_ATTEMPTS: wholeNumber(1, 10, 'attempts'),
 });
 
 export interface Config {
@@ -48,6 +62,8 @@ export interface Config {
   /** Absent: the engine's events are not published (a deployment without a bus). */
   eventBusName?: string;
   eventBridgeEndpoint?: string;
+  /** How long one store request may wait for its answer, and how many attempts the SDK makes. */
+  store?: { timeoutMs?: number; attempts?: number };
   /** Present for the functions that create or cancel gala price-drop schedules. */
   scheduler?: {
     endpoint?: string;
@@ -84,6 +100,16 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
         }),
     ...(env_.EVENTBRIDGE_ENDPOINT === undefined ? {} : { eventBridgeEndpoint: env_.EVENTBRIDGE_ENDPOINT }),
     ...rateLimitsOf(env_),
+    ...(env_.LIVEDROP_STORE_TIMEOUT_MS === undefined && env_.LIVEDROP_STORE_ATTEMPTS === undefined
+      ? {}
+      : {
+          store: {
+            ...(env_.LIVEDROP_STORE_TIMEOUT_MS === undefined
+              ? {}
+              : { timeoutMs: env_.LIVEDROP_STORE_TIMEOUT_MS }),
+            ...(env_.LIVEDROP_STORE_ATTEMPTS === undefined ? {} : { attempts: env_.LIVEDROP_STORE_ATTEMPTS }),
+          },
+        }),
     ...(env_.LIVEDROP_CLAIM_GRACE_SECONDS === undefined
       ? {}
       : { claimGraceMs: env_.LIVEDROP_CLAIM_GRACE_SECONDS * 1000 }),

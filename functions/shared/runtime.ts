@@ -8,7 +8,8 @@ import type { HandlerDeps } from './http/types.js';
 import { Engine } from './use-cases/engine.js';
 
 /**
- * How long one store request may wait for its answer. DynamoDB answers in milliseconds; with the DynamoDB client's 4 attempts this
+ * How long one store request may wait for its answer (unless LIVEDROP_STORE_TIMEOUT_MS says otherwise, as the
+ * local runtime does for its embedded store). DynamoDB answers in milliseconds; with the DynamoDB client's 4 attempts this
  * fails a call to a hung store within about 6 s, inside the shortest function timeout (10 s), so callers get
  * 503 + Retry-After instead of API Gateway's 500 for a timed-out function.
  */
@@ -37,7 +38,8 @@ export const productionDeps = (
     createDocumentClient({
       ...(config.endpoint === undefined ? {} : { endpoint: config.endpoint }),
       ...(config.region === undefined ? {} : { region: config.region }),
-      socketTimeoutMs: STORE_SOCKET_TIMEOUT_MS,
+      socketTimeoutMs: config.store?.timeoutMs ?? STORE_SOCKET_TIMEOUT_MS,
+      ...(config.store?.attempts === undefined ? {} : { maxAttempts: config.store.attempts }),
     }),
     config.tableName,
   );

@@ -138,6 +138,12 @@ export const startRuntime = async (options: RuntimeOptions = {}): Promise<Runtim
   process.env.PRICE_DROP_FUNCTION_ARN = `arn:aws:lambda:local:000000000000:function:${GALA_DROP_TARGET}`;
   process.env.SCHEDULER_ROLE_ARN = 'arn:aws:iam::000000000000:role/livedrop-local-scheduler';
   process.env.AWS_REGION ??= 'us-east-1';
+  // The embedded store shares this process's two cores with every function: in a rush one answer can take
+  // seconds. A 1.5 s timeout (right for DynamoDB) would lose answers of writes that landed, and the SDK's
+  // retry of a shard take would take a second unit, stranding the first until the reconciler's grace. One
+  // attempt that may wait up to 8 s fits inside the shortest function timeout (10 s).
+  process.env.LIVEDROP_STORE_TIMEOUT_MS ??= '8000';
+  process.env.LIVEDROP_STORE_ATTEMPTS ??= '1';
   const handlers = new Map<string, LambdaHandler>();
   for (const declaration of FUNCTIONS) {
     const module = (await import(

@@ -23,6 +23,8 @@ export interface StoreEndpoint extends ServiceEndpoint {
    * requests per client). Absent: the SDK defaults.
    */
   socketTimeoutMs?: number;
+  /** Attempts per request, the first included (the SDK's retry policy). Absent: the SDK default. */
+  maxAttempts?: number;
 }
 
 /**
@@ -41,6 +43,7 @@ export const clientLocation = ({ endpoint, region }: ServiceEndpoint) => ({
 export const createDocumentClient = ({
   maxSockets,
   socketTimeoutMs,
+  maxAttempts,
   ...location
 }: StoreEndpoint): DynamoDBDocumentClient => {
   const requestHandler = {
@@ -56,6 +59,7 @@ export const createDocumentClient = ({
   };
   const client = new DynamoDBClient({
     ...clientLocation(location),
+    ...(maxAttempts === undefined ? {} : { maxAttempts }),
     ...(Object.keys(requestHandler).length === 0 ? {} : { requestHandler }),
   });
   return DynamoDBDocumentClient.from(client, {
