@@ -73,8 +73,18 @@ export interface CommandCounters extends PartitionCounters {
   slowAnswers: number;
 }
 
-/** Read units per simulated second, by what read them (`figures` = the stock figures' COUNT queries). */
-export type UnitSeries = Map<number, { figureRcu: number; figureQueries: number; wcu: number; rcu: number }>;
+/** Units per simulated second; `figures` = the stock figures' COUNT queries (their read units and count), by deal. */
+export interface SeriesPoint {
+  wcu: number;
+  rcu: number;
+  figures: Map<string, { rcu: number; queries: number }>;
+}
+
+export type UnitSeries = Map<number, SeriesPoint>;
+
+/** The deal a stock-figure COUNT query counts, from its index partition (`GSI2#DEAL#<dealId>#SHARD#<k>`). */
+export const figureDealOf = (partition: string): string | undefined =>
+  /#DEAL#([^#]+)#SHARD#/.exec(partition)?.[1];
 
 const emptyCounters = (): PartitionCounters => ({ wcu: 0, rcu: 0, calls: 0, throttles: 0 });
 
@@ -215,12 +225,12 @@ export class PartitionModel {
     throw throttleError(refused.partition);
   }
 
-  private spend(kind: string, touches: Touch[], figure = false): void {
+  private spend(kind: string, touches: Touch[], figureDeal?: string): void {
     const now = this.time.now();
     const second = Math.floor(now / 1000);
     let point = this.series.get(second);
     if (!point) {
-      point = { figureRcu: 0, figureQueries: 0, wcu: 0, rcu: 0 };
+      point = { wcu: 0, rcu: 0, figures: new Map() };
       this.series.set(second, point);
     }
     const command = this.command(kind);
@@ -235,10 +245,13 @@ export class PartitionModel {
         counters.rcu += touch.units;
         command.rcu += touch.units;
         point.rcu += touch.units;
-        if (figure) point.figureRcu += touch.units;
       }
     }
-    if (figure) point.figureQueries++;
+    if (figureDeal === undefined) return;
+    const figures = point.figures.get(figureDeal) ?? { rcu: 0, queries: 0 };
+    figures.rcu += touches.reduce((sum, touch) => sum + (touch.kind === 'read' ? touch.units : 0), 0);
+    figures.queries++;
+    point.figures.set(figureDeal, figures);
   }
 
   private async read(key: Item | undefined, tableName: string): Promise<Item | undefined> {
@@ -359,7 +372,11 @@ export class PartitionModel {
         ? (Items ?? []).reduce((sum, item) => sum + itemSize(item), 0)
         : (ScannedCount ?? Count ?? 0) * (await this.meanItemBytes(partition, input));
     const units = Math.max(1, Math.ceil(bytes / 4096)) * (consistent ? 1 : 0.5);
-    this.spend(kind, [{ partition, kind: 'read', units }], input.Select === 'COUNT');
+    this.spend(
+      kind,
+      [{ partition, kind: 'read', units }],
+      input.Select === 'COUNT' ? figureDealOf(partition) : undefined,
+    );
     return result;
   }
 

@@ -7,6 +7,8 @@
  *
  * `skip` jumps the clock forward while nothing is in flight (waiting out a 60 s hold need not take
  * 20 minutes): nothing happens in the skipped time, so the partitions simply bank capacity, as they would.
+ * `fastForward` does the same to the next pending `sleep` when the caller knows no request is in flight:
+ * every wait of the simulation outside a request goes through `sleep`, so nothing is skipped over.
  */
 import type { SimTime } from './partition-model.js';
 
@@ -16,6 +18,7 @@ export const SIM_EPOCH = Date.UTC(2026, 0, 1, 20, 0, 0);
 export class DilatedTime implements SimTime {
   private readonly wallStart = performance.now();
   private skipped = 0;
+  private readonly pending = new Set<{ at: number; wake: () => void; timer: NodeJS.Timeout }>();
 
   constructor(
     readonly dilation: number,
@@ -32,7 +35,28 @@ export class DilatedTime implements SimTime {
   }
 
   sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms * this.dilation)));
+    return new Promise((resolve) => {
+      const entry = {
+        at: this.now() + ms,
+        wake: () => {
+          clearTimeout(entry.timer);
+          this.pending.delete(entry);
+          resolve();
+        },
+        timer: setTimeout(() => entry.wake(), Math.max(0, ms * this.dilation)),
+      };
+      this.pending.add(entry);
+    });
+  }
+
+  /** Jumps to the earliest pending sleep and wakes every sleep due by then; only while no request is in flight. */
+  fastForward(): void {
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const entry of this.pending) earliest = Math.min(earliest, entry.at);
+    if (!Number.isFinite(earliest)) return;
+    this.skip(earliest - this.now());
+    const now = this.now();
+    for (const entry of [...this.pending]) if (entry.at <= now) entry.wake();
   }
 
   /** Sleeps until simulated instant `at` (at once if it is past). */
