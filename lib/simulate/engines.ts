@@ -46,14 +46,14 @@ const documentClient = (client: DynamoDBClient) =>
  * dilation and retries would hammer a throttled partition far sooner than they do on AWS. Stretch it.
  * Reaches into the SDK's standard strategy (its backoff object is a public field); false if it is not there.
  */
-const stretchRetryBackoff = async (client: DynamoDBClient, dilation: number): Promise<boolean> => {
+const stretchRetryBackoff = async (client: DynamoDBClient, time: DilatedTime): Promise<boolean> => {
   const strategy = (await client.config.retryStrategy()) as {
     retryBackoffStrategy?: { computeNextBackoffDelay?: (attempt: number) => number };
   };
   const backoff = strategy.retryBackoffStrategy;
   const compute = backoff?.computeNextBackoffDelay?.bind(backoff);
   if (!backoff || !compute) return false;
-  backoff.computeNextBackoffDelay = (attempt) => compute(attempt) * dilation;
+  backoff.computeNextBackoffDelay = (attempt) => compute(attempt) * time.dilation;
   return true;
 };
 
@@ -85,7 +85,7 @@ export const openEngines = async (options: {
   const modelled = rawClient(options.endpoint);
   const model = new PartitionModel(options.settings, time, side, options.random);
   model.install(modelled);
-  const backoffStretched = await stretchRetryBackoff(modelled, time.dilation);
+  const backoffStretched = await stretchRetryBackoff(modelled, time);
   const store = createStore(documentClient(modelled), options.tableName);
   const sideDocument = documentClient(side);
   const clock = { now: () => Math.floor(time.now()) };

@@ -26,7 +26,7 @@ export interface SimulationOptions {
 
 export const DEFAULT_OPTIONS: SimulationOptions = {
   viewers: 40_000,
-  containers: 300,
+  containers: 200,
   dilation: 20,
   rushSeconds: 10,
   bigStock: 5_000,

@@ -36,6 +36,8 @@ export interface SimulationResult {
   scale: {
     approach: 'virtual-time';
     dilation: number;
+    /** The highest dilation the governor needed to keep the simulator's own slowness out of simulated time. */
+    peakDilation: number;
     note: string;
     retryBackoffInSimulatedTime: boolean;
   };
@@ -103,6 +105,7 @@ export const simulate = async (
   const ledger = new Ledger();
   const sim: Sim = { time, pool, engines, ledger, random, startedAt: time.now(), limits: new Map() };
   const stopSkipping = pool.skipIdle(time);
+  const stopGoverning = time.govern({ maxDilation: options.dilation * 20 });
   try {
     const deals = await createGalaDeals(sim, options);
     for (const [dealId, limit] of deals.limits) sim.limits.set(dealId, limit);
@@ -144,9 +147,11 @@ export const simulate = async (
       scale: {
         approach: 'virtual-time',
         dilation: options.dilation,
+        peakDilation: Math.round(time.peakDilation * 10) / 10,
         note:
           `Full scale (every viewer, full partition capacity), in simulated time running ${options.dilation}x slower ` +
-          'than the wall clock; idle stretches are skipped. The store answers in wall time, so its own latency ' +
+          'than the wall clock or more while the simulator lags (up to ' +
+          `${Math.round(time.peakDilation)}x); idle stretches are skipped. The store answers in wall time, so its own latency ` +
           `counts 1/${options.dilation}; a modelled ${options.partitions.latencyMs} ms per call stands in for DynamoDB's.`,
         retryBackoffInSimulatedTime: engines.backoffStretched,
       },
@@ -185,6 +190,7 @@ export const simulate = async (
     };
   } finally {
     stopSkipping();
+    stopGoverning();
     engines.close();
     await embedded.close();
   }
