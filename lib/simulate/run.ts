@@ -105,7 +105,7 @@ export const simulate = async (
   const ledger = new Ledger();
   const sim: Sim = { time, pool, engines, ledger, random, startedAt: time.now(), limits: new Map() };
   const stopSkipping = pool.skipIdle(time);
-  const stopGoverning = time.govern({ maxDilation: options.dilation * 20 });
+  const stopGoverning = time.govern({ maxDilation: Math.max(options.dilation, 500) });
   try {
     const deals = await createGalaDeals(sim, options);
     for (const [dealId, limit] of deals.limits) sim.limits.set(dealId, limit);
@@ -116,7 +116,7 @@ export const simulate = async (
     await runRush(sim, options, deals, (done, total) =>
       log(
         `  t=${(time.elapsed() / 1000).toFixed(1)}s sim  viewers done ${done}/${total}  granted ${ledger.grants.length}` +
-          `  5xx ${ledger.serverErrors.length}  throttles ${totals(engines.model).throttles}  containers ${pool.created}`,
+          `  5xx ${ledger.serverErrors.length}  throttles ${totals(engines.model).throttles}  containers ${pool.created}  dilation ${time.dilation.toFixed(0)}`,
       ),
     );
     const rushEnded = time.now();

@@ -23,13 +23,62 @@ export const SIM_EPOCH = Date.UTC(2026, 0, 1, 20, 0, 0);
 interface Sleeper {
   at: number;
   wake: () => void;
-  timer: NodeJS.Timeout | undefined;
 }
+
+/** A min-heap of sleepers by instant: tens of thousands of viewers wait at once, woken by one ticking timer. */
+class SleeperHeap {
+  private readonly items: Sleeper[] = [];
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  peek(): Sleeper | undefined {
+    return this.items[0];
+  }
+
+  push(sleeper: Sleeper): void {
+    const items = this.items;
+    items.push(sleeper);
+    let i = items.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if ((items[parent] as Sleeper).at <= sleeper.at) break;
+      items[i] = items[parent] as Sleeper;
+      i = parent;
+    }
+    items[i] = sleeper;
+  }
+
+  pop(): Sleeper | undefined {
+    const items = this.items;
+    const top = items[0];
+    const last = items.pop();
+    if (top === undefined || last === undefined || items.length === 0) return top;
+    let i = 0;
+    for (;;) {
+      const left = 2 * i + 1;
+      if (left >= items.length) break;
+      const right = left + 1;
+      const child =
+        right < items.length && (items[right] as Sleeper).at < (items[left] as Sleeper).at ? right : left;
+      if ((items[child] as Sleeper).at >= last.at) break;
+      items[i] = items[child] as Sleeper;
+      i = child;
+    }
+    items[i] = last;
+    return top;
+  }
+}
+
+/** How often (wall ms) due sleepers are woken. */
+const TICK_MS = 2;
 
 export class DilatedTime implements SimTime {
   private anchorWall = performance.now();
   private anchorSim: number;
-  private readonly pending = new Set<Sleeper>();
+  private readonly pending = new SleeperHeap();
+  private ticker: NodeJS.Timeout | undefined;
   private current: number;
   /** The highest dilation the governor reached. */
   peakDilation: number;
@@ -56,24 +105,20 @@ export class DilatedTime implements SimTime {
     return this.now() - this.start;
   }
 
-  private arm(sleeper: Sleeper): void {
-    if (sleeper.timer !== undefined) clearTimeout(sleeper.timer);
-    sleeper.timer = setTimeout(sleeper.wake, Math.max(0, (sleeper.at - this.now()) * this.current));
+  private wakeDue(): void {
+    const now = this.now();
+    for (let next = this.pending.peek(); next !== undefined && next.at <= now; next = this.pending.peek())
+      this.pending.pop()?.wake();
+    if (this.pending.size === 0 && this.ticker !== undefined) {
+      clearInterval(this.ticker);
+      this.ticker = undefined;
+    }
   }
 
   sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const sleeper: Sleeper = {
-        at: this.now() + ms,
-        timer: undefined,
-        wake: () => {
-          clearTimeout(sleeper.timer);
-          this.pending.delete(sleeper);
-          resolve();
-        },
-      };
-      this.pending.add(sleeper);
-      this.arm(sleeper);
+      this.pending.push({ at: this.now() + ms, wake: resolve });
+      this.ticker ??= setInterval(() => this.wakeDue(), TICK_MS);
     });
   }
 
@@ -88,25 +133,20 @@ export class DilatedTime implements SimTime {
     this.anchorWall = performance.now();
     this.current = dilation;
     this.peakDilation = Math.max(this.peakDilation, dilation);
-    for (const sleeper of this.pending) this.arm(sleeper);
   }
 
   /** Moves the clock forward by `ms` at once; only while no request is in flight. */
   skip(ms: number): void {
     this.anchorSim += Math.max(0, ms);
-    for (const sleeper of this.pending) this.arm(sleeper);
   }
 
   /** Jumps to the earliest pending sleep and wakes every sleep due by then; only while no request is in flight. */
   fastForward(): void {
-    let earliest = Number.POSITIVE_INFINITY;
-    for (const sleeper of this.pending) earliest = Math.min(earliest, sleeper.at);
-    if (!Number.isFinite(earliest)) return;
+    const earliest = this.pending.peek()?.at;
+    if (earliest === undefined) return;
     this.anchorSim += Math.max(0, earliest - this.now());
-    const now = this.now();
-    for (const sleeper of [...this.pending]) if (sleeper.at <= now) sleeper.wake();
+    this.wakeDue();
   }
-
   /**
    * Adapts the dilation to the event loop's lag, checked every `everyMs` wall ms: lagging more than
    * `lagMs` raises it by a quarter (up to `maxDilation`); keeping well up lowers it by a tenth, never below
