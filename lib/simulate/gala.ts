@@ -152,9 +152,15 @@ export const runRush = async (
   progress(done, plans.length);
 };
 
-/** Lets every hold run out: skip past the claim TTL while nothing is in flight, then sweep until it is all done. */
+/** The engine's claimGraceMs: a unit whose claim died is the reconciler's only after it (context.ts). */
+const CLAIM_GRACE_MS = 30_000;
+
+/**
+ * Lets every hold run out and every abandoned claim's unit come back: skip past the claim TTL and the claim
+ * grace while nothing is in flight, then sweep until it is all done.
+ */
 export const expireAndSettle = async (sim: Sim, options: SimulationOptions): Promise<void> => {
-  sim.time.skip(options.claimTtlSeconds * 1000 + 1_000);
+  sim.time.skip(Math.max(options.claimTtlSeconds * 1000, CLAIM_GRACE_MS) + 1_000);
   for (let round = 0; round < 3; round++) {
     await sweepOnce(sim);
     sim.time.skip(options.sweepEverySeconds * 1000);

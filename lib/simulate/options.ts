@@ -11,7 +11,7 @@ export interface SimulationOptions {
   /** The rush: every viewer arrives within this many simulated seconds. */
   rushSeconds: number;
   /**
-   * Stock of the headline deal, restocked by as much again mid-rush. 2,000 (not 5,000) by default: every unit
+   * Stock of the headline deal, restocked by as much again mid-rush. 1,000 (not 5,000) by default: every unit
    * granted costs the embedded store real work, and 2 x 5,000 did not fit the 10-minute budget on 2 cores.
    */
   bigStock: number;
@@ -32,7 +32,7 @@ export const DEFAULT_OPTIONS: SimulationOptions = {
   containers: 200,
   dilation: 5,
   rushSeconds: 10,
-  bigStock: 2_000,
+  bigStock: 1_000,
   keyedShare: 0.5,
   claimTtlSeconds: 60,
   sweepEverySeconds: 5,
