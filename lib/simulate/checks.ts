@@ -99,9 +99,11 @@ export const checkStore = async (
   }
 
   // A coupon the viewer never heard of: its claim was answered 5xx and no retry with its key returned it.
-  const answered = new Set(ledger.grants.map((grant) => grant.code));
+  // Answers carry the code grouped for reading (7KQ2-M9XH-...); the store keeps it normalised.
+  const plain = (code: string) => code.replace(/[-\s]/g, '').toUpperCase();
+  const answered = new Set(ledger.grants.map((grant) => plain(grant.code)));
   const failedViewers = new Set(ledger.serverErrors.map((error) => `${error.dealId}\u0000${error.viewerId}`));
-  const unanswered = coupons.filter((coupon) => !answered.has(coupon.code));
+  const unanswered = coupons.filter((coupon) => !answered.has(plain(coupon.code)));
   const grantedThen5xx = unanswered.filter((coupon) =>
     failedViewers.has(`${coupon.dealId}\u0000${coupon.viewerId}`),
   ).length;

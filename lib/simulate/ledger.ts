@@ -30,6 +30,8 @@ export class Ledger {
   readonly serverErrors: ServerError[] = [];
   readonly refusals = new Map<string, number>();
   readonly cues: CueAnswer[] = [];
+  /** Server errors (claims and checkout) by error name and message, to tell throttles from engine faults. */
+  readonly errorKinds = new Map<string, number>();
   readonly checkout = { redeemed: 0, released: 0, refused: 0, serverErrors: 0, throttled: 0 };
   claims = 0;
   sweeps = 0;
@@ -58,6 +60,16 @@ export class Ledger {
   refused(code: string, at: number, startedAt: number): void {
     this.refusals.set(code, (this.refusals.get(code) ?? 0) + 1);
     this.second(at, startedAt).refused++;
+  }
+
+  /** Counts a server error's kind (its name and message, ids cut out so that alike errors group). */
+  errorKind(error: unknown): void {
+    const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const kind = text
+      .replace(/[0-9A-HJKMNP-TV-Z]{26}/g, '<id>')
+      .replace(/\d+/g, 'N')
+      .slice(0, 160);
+    this.errorKinds.set(kind, (this.errorKinds.get(kind) ?? 0) + 1);
   }
 
   failed(error: ServerError, startedAt: number): void {

@@ -64,6 +64,7 @@ export interface SimulationResult {
     sweeps: number;
     sweepErrors: number;
     eventsPublished: number;
+    serverErrorKinds: Record<string, number>;
   };
   commands: Record<string, CommandCounters>;
   deals: Checks['deals'];
@@ -181,6 +182,7 @@ export const simulate = async (
         sweeps: ledger.sweeps,
         sweepErrors: ledger.sweepErrors,
         eventsPublished,
+        serverErrorKinds: Object.fromEntries(ledger.errorKinds),
       },
       commands: Object.fromEntries(engines.model.commands),
       deals: checks.deals,

@@ -71,6 +71,7 @@ export const claimWithRetries = async (
         await time.sleep(between(sim, 500, 1_500));
         continue;
       }
+      ledger.errorKind(error);
       const entry = { dealId, viewerId, throttled: causedByThrottle(error), at: time.now() };
       ledger.failed(key === undefined ? entry : { ...entry, key }, sim.startedAt);
       // A keyed overlay retries with the same key; a viewer without one taps again half the time.
@@ -96,6 +97,7 @@ const checkout = async (sim: Sim, code: string, viewerId: string, plan: ViewerPl
     } catch (error) {
       if (engines.isDomainError(error)) ledger.checkout.refused++;
       else {
+        ledger.errorKind(error);
         ledger.checkout.serverErrors++;
         if (causedByThrottle(error)) ledger.checkout.throttled++;
       }
