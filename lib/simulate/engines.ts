@@ -83,7 +83,8 @@ export const openEngines = async (options: {
   const { time } = options;
   const side = rawClient(options.endpoint);
   const modelled = rawClient(options.endpoint);
-  const model = new PartitionModel(options.settings, time, side, options.random);
+  // A copy: the run may change its own settings (the settling sweeps), never the parameters it reports.
+  const model = new PartitionModel({ ...options.settings }, time, side, options.random);
   model.install(modelled);
   const backoffStretched = await stretchRetryBackoff(modelled, time);
   const store = createStore(documentClient(modelled), options.tableName);

@@ -127,9 +127,11 @@ export const simulate = async (
       ),
     );
     log('holds expire: skipping past the claim TTL and grace, then sweeping');
-    // Only sweeps run from here: nothing measured depends on the simulator keeping up, so let the modelled
-    // latency pass at wall speed (the governor still slows the clock if the process lags).
+    // Only sweeps run from here, and no figure depends on their pace: run them at wall speed without the
+    // modelled latency or slow answers (units, throttles and lost answers still count).
     time.setDilation(1);
+    engines.model.settings.latencyMs = 0;
+    engines.model.settings.slowShare = 0;
     await expireAndSettle(sim, options);
     await sweepOnce(sim);
     const checks = await checkStore(engines, embedded.tableName, ledger, sim.limits);
