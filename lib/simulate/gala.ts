@@ -161,8 +161,10 @@ const CLAIM_GRACE_MS = 30_000;
  */
 export const expireAndSettle = async (sim: Sim, options: SimulationOptions): Promise<void> => {
   sim.time.skip(Math.max(options.claimTtlSeconds * 1000, CLAIM_GRACE_MS) + 1_000);
-  for (let round = 0; round < 3; round++) {
+  // Several sweeps a grace apart: a sweep only settles what was past the grace when it began, and an
+  // abandoned claim's unit comes back in the sweep after its ticket is taken over.
+  for (let round = 0; round < 4; round++) {
     await sweepOnce(sim);
-    sim.time.skip(options.sweepEverySeconds * 1000);
+    sim.time.skip(CLAIM_GRACE_MS);
   }
 };
