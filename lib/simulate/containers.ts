@@ -1,0 +1,65 @@
+/**
+ * Lambda's containers: each serves one request at a time. A request takes an idle container (the most
+ * recently used, as Lambda prefers warm ones), or a fresh one while fewer than `max` exist, or waits for one
+ * (the account's concurrency limit).
+ */
+export class ContainerPool<T> {
+  private readonly idle: T[] = [];
+  private readonly waiting: ((container: T) => void)[] = [];
+  created = 0;
+  busy = 0;
+  peakBusy = 0;
+  /** Requests that had to wait for a container. */
+  queued = 0;
+
+  constructor(
+    private readonly max: number,
+    private readonly create: () => T,
+  ) {}
+
+  private async acquire(): Promise<T> {
+    const warm = this.idle.pop();
+    if (warm !== undefined) return warm;
+    if (this.created < this.max) {
+      this.created++;
+      return this.create();
+    }
+    this.queued++;
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(container: T): void {
+    const next = this.waiting.shift();
+    if (next) next(container);
+    else this.idle.push(container);
+  }
+
+  /** Runs one request on one container. */
+  async serve<R>(request: (container: T) => Promise<R>): Promise<R> {
+    const container = await this.acquire();
+    this.busy++;
+    this.peakBusy = Math.max(this.peakBusy, this.busy);
+    try {
+      return await request(container);
+    } finally {
+      this.busy--;
+      this.release(container);
+    }
+  }
+
+  /** No request is being served or waiting for a container. */
+  get quiet(): boolean {
+    return this.busy === 0 && this.waiting.length === 0;
+  }
+
+  /**
+   * While the pool is quiet, lets `time` jump to the next thing scheduled (checked every few wall ms), so
+   * simulated stretches in which nothing happens cost no wall time. Returns the function that stops it.
+   */
+  skipIdle(time: { fastForward(): void }): () => void {
+    const timer = setInterval(() => {
+      if (this.quiet) time.fastForward();
+    }, 5);
+    return () => clearInterval(timer);
+  }
+}

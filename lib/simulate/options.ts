@@ -1,0 +1,153 @@
+/** The simulation's parameters, their defaults, and the command line that sets them. */
+import { DEFAULT_PARTITION_SETTINGS, type PartitionModelSettings } from './partition-model.js';
+
+export interface SimulationOptions {
+  /** Viewers in the gala's rush. */
+  viewers: number;
+  /** The most Lambda containers (Engine instances) at once. */
+  containers: number;
+  /** Wall seconds per simulated second at least; the governor raises it while the simulator lags (sim-time.ts). */
+  dilation: number;
+  /** The rush: every viewer arrives within this many simulated seconds. */
+  rushSeconds: number;
+  /**
+   * Stock of the headline deal, restocked by as much again mid-rush. 1,000 (not 5,000) by default: every unit
+   * granted costs the embedded store real work, and 2 x 5,000 did not fit the 10-minute budget on 2 cores.
+   */
+  bigStock: number;
+  /** Share of viewers sending an Idempotency-Key. */
+  keyedShare: number;
+  claimTtlSeconds: number;
+  /** Simulated seconds between sweeps. */
+  sweepEverySeconds: number;
+  /** Claim arrival rates (claims per simulated second, one second each) of the one-deal ramp; empty skips it. */
+  rampRates: number[];
+  partitions: PartitionModelSettings;
+  seed: number;
+  outDir: string;
+}
+
+export const DEFAULT_OPTIONS: SimulationOptions = {
+  viewers: 40_000,
+  containers: 200,
+  dilation: 5,
+  rushSeconds: 10,
+  bigStock: 1_000,
+  keyedShare: 0.5,
+  claimTtlSeconds: 60,
+  sweepEverySeconds: 5,
+  rampRates: [250, 500, 1_000],
+  partitions: {
+    ...DEFAULT_PARTITION_SETTINGS,
+    latencyMs: 5,
+    lostAnswerShare: 0.002,
+    slowShare: 0.01,
+    slowMs: 200,
+  },
+  seed: 13,
+  outDir: '.livedrop/simulate',
+};
+
+const USAGE = `npm run simulate -- [--viewers N] [--containers N] [--dilation K] [--rush-seconds S] [--big-stock N]
+  [--keyed-share F] [--ttl S] [--sweep-every S] [--ramp 250,500,...|none] [--wcu N] [--rcu N]
+  [--burst-seconds S] [--initial-burst S] [--lost-answers F] [--slow-share F] [--slow-ms MS] [--latency-ms MS]
+  [--seed N] [--out DIR]`;
+
+export const parseOptions = (argv: string[]): SimulationOptions => {
+  const options: SimulationOptions = { ...DEFAULT_OPTIONS, partitions: { ...DEFAULT_OPTIONS.partitions } };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = argv[i + 1] ?? '';
+    const number = () => {
+      const parsed = Number(value);
+      if (!Number.isFinite(parsed) || parsed < 0) throw new Error(`${flag} needs a number ≥ 0\n${USAGE}`);
+      i++;
+      return parsed;
+    };
+    const p = options.partitions;
+    switch (flag) {
+      case '--viewers':
+        options.viewers = Math.floor(number());
+        break;
+      case '--containers':
+        options.containers = Math.max(1, Math.floor(number()));
+        break;
+      case '--dilation':
+        options.dilation = Math.max(0.1, number());
+        break;
+      case '--rush-seconds':
+        options.rushSeconds = Math.max(0.1, number());
+        break;
+      case '--big-stock':
+        options.bigStock = Math.max(1, Math.floor(number()));
+        break;
+      case '--keyed-share':
+        options.keyedShare = Math.min(1, number());
+        break;
+      case '--ttl':
+        options.claimTtlSeconds = Math.max(1, Math.floor(number()));
+        break;
+      case '--sweep-every':
+        options.sweepEverySeconds = Math.max(0.5, number());
+        break;
+      case '--ramp':
+        options.rampRates =
+          value === 'none'
+            ? []
+            : value
+                .split(',')
+                .map(Number)
+                .filter((rate) => rate > 0);
+        i++;
+        break;
+      case '--wcu':
+        p.writeUnitsPerSecond = number();
+        break;
+      case '--rcu':
+        p.readUnitsPerSecond = number();
+        break;
+      case '--burst-seconds':
+        p.burstSeconds = number();
+        break;
+      case '--initial-burst':
+        p.initialBurstSeconds = number();
+        break;
+      case '--lost-answers':
+        p.lostAnswerShare = Math.min(1, number());
+        break;
+      case '--slow-share':
+        p.slowShare = Math.min(1, number());
+        break;
+      case '--slow-ms':
+        p.slowMs = number();
+        break;
+      case '--latency-ms':
+        p.latencyMs = number();
+        break;
+      case '--seed':
+        options.seed = Math.floor(number());
+        break;
+      case '--out':
+        options.outDir = value;
+        i++;
+        break;
+      case '--help':
+        throw new Error(USAGE);
+      default:
+        throw new Error(`unknown option ${flag}\n${USAGE}`);
+    }
+  }
+  return options;
+};
+
+/** A small seeded generator (mulberry32), so a run can be repeated. */
+export const seededRandom = (seed: number): (() => number) => {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+};

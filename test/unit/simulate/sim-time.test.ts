@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { ContainerPool } from '../../../lib/simulate/containers.js';
+import { DilatedTime } from '../../../lib/simulate/sim-time.js';
+
+describe('simulated time', () => {
+  it('jumps to the next pending sleep and wakes the sleepers in the order of their instants', async () => {
+    // prepare: a clock so slow that no sleep would ever end on its own during the test
+    const time = new DilatedTime(1_000_000);
+    const woken: string[] = [];
+    const start = time.now();
+    const sleepers = [
+      time.sleep(60_000).then(() => woken.push('late')),
+      time.sleep(5_000).then(() => woken.push('early')),
+    ];
+    // act
+    time.fastForward();
+    await sleepers[1];
+    time.fastForward();
+    await Promise.all(sleepers);
+    // assert
+    expect(woken).toEqual(['early', 'late']);
+    expect(time.now() - start).toBeGreaterThanOrEqual(60_000);
+  });
+
+  it('skips ahead without losing a pending sleep’s instant', async () => {
+    const time = new DilatedTime(1_000_000);
+    const start = time.now();
+    let done = false;
+    const sleeping = time.sleep(10_000).then(() => {
+      done = true;
+    });
+    time.skip(4_000);
+    expect(time.now() - start).toBeGreaterThanOrEqual(4_000);
+    expect(done).toBe(false);
+    time.fastForward();
+    await sleeping;
+    expect(done).toBe(true);
+  });
+
+  it('keeps the simulated instant when the dilation changes', () => {
+    const time = new DilatedTime(10);
+    const before = time.now();
+    time.setDilation(100);
+    expect(time.now()).toBeGreaterThanOrEqual(before);
+    expect(time.dilation).toBe(100);
+    expect(time.peakDilation).toBe(100);
+  });
+});
+
+describe('the container pool', () => {
+  it('serves one request per container, creates no more than its limit, and queues the rest', async () => {
+    // prepare
+    let created = 0;
+    const pool = new ContainerPool(2, () => ++created);
+    const release: (() => void)[] = [];
+    const held = (container: number) =>
+      new Promise<number>((resolve) => release.push(() => resolve(container)));
+    // act
+    const answers = [pool.serve(held), pool.serve(held), pool.serve(held)];
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    // assert
+    expect(created).toBe(2);
+    expect(pool.busy).toBe(2);
+    expect(pool.queued).toBe(1);
+    release.shift()?.();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    for (const resume of release.splice(0)) resume();
+    const containers = await Promise.all(answers);
+    expect(new Set(containers).size).toBe(2);
+    expect(pool.quiet).toBe(true);
+  });
+});
