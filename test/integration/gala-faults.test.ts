@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryPublisher } from '../../functions/shared/data/event-publisher.js';
-import { auditWrites, faultyEngine, figureReads, onShard } from '../support/faults.js';
+import { auditWrites, type Call, faultyEngine, figureReads, onShard } from '../support/faults.js';
 import { adminActor, dealInput, figures, HOST_ID, hostActor, liveDeal } from '../support/fixtures.js';
 import { type Harness, startHarness } from '../support/harness.js';
 
@@ -62,6 +62,37 @@ describe('a written coupon is never answered with an error', () => {
 
     expect(detailTypes(publisher)).toEqual(expect.arrayContaining(['Coupon Redeemed', 'Coupon Released']));
   });
+});
+
+describe('a claim whose write was retried after a lost answer', () => {
+  it.each([
+    [
+      'ticket',
+      (dealId: string) => (call: Call) =>
+        call.command === 'PutItemCommand' && call.partition.startsWith(`DEAL#${dealId}#SHARD#`),
+    ],
+    [
+      'coupon',
+      () => (call: Call) => call.command === 'PutItemCommand' && call.partition.startsWith('COUPON#'),
+    ],
+  ])(
+    'grants the coupon when the SDK’s repeat of its %s write is refused by the write itself',
+    async (_what, rule) => {
+      const deal = await liveDeal(h.engine(), { stock: 5 });
+      const { engine, faults, close } = faultyEngine(h, [
+        { kind: 'retried-after-lost-answer', times: 1, matches: rule(deal.dealId) },
+      ]);
+
+      const { coupon } = await engine.claim(deal.dealId, 'viewer-1');
+      close();
+
+      expect(faults.hits).toEqual([1]);
+      expect(coupon.status).toBe('ISSUED');
+      expect((await h.engine().listCoupons('viewer-1', {})).coupons.map((c) => c.code)).toContain(
+        coupon.code,
+      );
+    },
+  );
 });
 
 describe('end is a barrier', () => {

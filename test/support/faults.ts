@@ -20,8 +20,10 @@ export interface FaultRule {
   /**
    * `throttle`: DynamoDB refuses the call (nothing happens), as after the SDK's own retries.
    * `lose-answer`: the call lands, its answer is lost (a timeout).
+   * `retried-after-lost-answer`: the call lands, its answer is lost and the SDK sends it again, so the caller gets
+   * the answer to the repeat (for a put-if-absent: refused by its own first write).
    */
-  kind: 'throttle' | 'lose-answer';
+  kind: 'throttle' | 'lose-answer' | 'retried-after-lost-answer';
   /** Stop after this many hits (default: never). */
   times?: number;
 }
@@ -72,6 +74,7 @@ export const faultyEngine = (
       faults.hits[index] = (faults.hits[index] ?? 0) + 1;
       if (rule.kind === 'throttle') throw throttled();
       await next(args);
+      if (rule.kind === 'retried-after-lost-answer') return next(args);
       throw Object.assign(new Error('the answer was lost'), { name: 'TimeoutError' });
     },
     { step: 'initialize', name: 'faults' },

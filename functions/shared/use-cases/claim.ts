@@ -1,7 +1,7 @@
 import { ulid } from 'ulid';
-import { newCouponItem } from '../data/coupon.js';
+import { type CouponItem, isLiveCoupon, newCouponItem } from '../data/coupon.js';
 import type { DealItem } from '../data/deal.js';
-import { claimedTicket } from '../data/ticket.js';
+import { claimedTicket, type TicketItem } from '../data/ticket.js';
 import { idempotencyItem, slotItem } from '../data/viewer.js';
 import { iso } from '../domain/clock.js';
 import { generateCode } from '../domain/code.js';
@@ -115,7 +115,7 @@ const claimOnce = async (
     { dealId: deal.dealId, shard: unit.shard, seq: unit.seq },
     { code: attempt.code, viewerId, at: issuedAt },
   );
-  if (!(await ctx.store.putTicket(ticket))) {
+  if (!(await ctx.store.putTicket(ticket)) && !(await ticketIsOurs(ctx, ticket))) {
     // The reconciler took this unit over because the claim outlived claimGraceMs; it returns the unit.
     await ctx.store.freeSlot(deal.dealId, viewerId, slot, attempt.code);
     throw new Error(`claim abandoned: ticket ${unit.shard}/${unit.seq} was taken over by the reconciler`);
@@ -136,13 +136,27 @@ const claimOnce = async (
     listPrice: deal.listPrice,
     currency: deal.currency,
   });
-  if (!(await ctx.store.putCoupon(coupon))) {
+  if (!(await ctx.store.putCoupon(coupon)) && !(await couponIsOurs(ctx, coupon))) {
     // A repair voided this code because the claim outlived claimGraceMs; the reconciler returns the unit.
     throw new Error(`claim abandoned: code of ticket ${unit.shard}/${unit.seq} was voided`);
   }
   ctx.seam('claim.coupon');
   await couponClaimed(ctx, deal, coupon);
   return toCouponView(coupon, issuedAt);
+};
+
+/**
+ * A put-if-absent refused may have been refused by this very claim: the SDK repeats a write whose answer was
+ * lost, and the repeat finds the first one. The item names this attempt's code (or coupon id) exactly then.
+ */
+const ticketIsOurs = async (ctx: Context, ticket: TicketItem): Promise<boolean> => {
+  const stored = (await ctx.store.getTickets(ticket.dealId, ticket.shard, [ticket.seq])).get(ticket.seq);
+  return stored?.state === 'CLAIMED' && stored.code === ticket.code;
+};
+
+const couponIsOurs = async (ctx: Context, coupon: CouponItem): Promise<boolean> => {
+  const stored = await ctx.store.getCoupon(coupon.code);
+  return isLiveCoupon(stored) && stored.couponId === coupon.couponId;
 };
 
 /** Puts the attempt in the lowest free slot 1..perViewerLimit; the slot keys themselves are the limit. */
