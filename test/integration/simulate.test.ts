@@ -83,9 +83,7 @@ describe('the gala simulation, at a tiny size', () => {
       // Not toBe: with lost answers a unit may still be missing after the settling sweeps (reported as `balanced`).
       expect(deal.available + deal.held + deal.redeemed).toBeLessThanOrEqual(deal.stock);
     }
-    expect(result.totals.grantedClaims).toBeLessThanOrEqual(
-      result.deals.reduce((sum, deal) => sum + deal.stock, 0),
-    );
+    // Not the granted claims against the stock: with 5 s holds, units of expired coupons are granted again.
   });
 
   it('reports the correctness figures it measured as counts (not asserted 0: the engine may not hold them yet)', () => {
