@@ -84,11 +84,22 @@ const writesSince = (mark: number) => h.sent.slice(mark).filter((command) => WRI
 describe('claims per viewer', () => {
   const claimLimit = { claimsPerViewer: { limit: 3, windowSeconds: 10 } };
 
-  it('refuses the claim over the limit with RATE_LIMITED and the rest of the window, across two containers', async () => {
+  /** A live deal whose one slot per viewer `viewer` already holds: every further claim there misses. */
+  const heldDeal = async (engine: Engine, viewer: string) => {
+    const deal = await liveDeal(engine, { stock: 20, perViewerLimit: 1 });
+    await engine.claim(deal.dealId, viewer);
+    return deal;
+  };
+
+  it('refuses a viewer whose missed claims filled the window with RATE_LIMITED and the rest of it, across two containers', async () => {
     const containers = limitedContainers(2, claimLimit);
-    const deal = await liveDeal(containers.main, { stock: 20, perViewerLimit: 10 });
     toWindowStart(10, 4_000);
-    for (let i = 0; i < 3; i++) await containers.at(i).claim(deal.dealId, 'rl-viewer-1');
+    const deal = await heldDeal(containers.at(0), 'rl-viewer-1');
+    for (let i = 0; i < 3; i++) {
+      await expect(containers.at(i).claim(deal.dealId, 'rl-viewer-1')).rejects.toMatchObject({
+        code: 'LIMIT_REACHED',
+      });
+    }
 
     const error = await refusal(containers.at(3).claim(deal.dealId, 'rl-viewer-1'));
 
@@ -100,67 +111,82 @@ describe('claims per viewer', () => {
       details: { scope: 'claims per viewer', limit: 3, windowSeconds: 10, retryAfterSeconds: 6 },
     });
     expect((error as RateLimited).retryAfterSeconds).toBe(6);
-    expect((await containers.main.getDeal(deal.dealId)).held).toBe(3);
+    expect((await containers.main.getDeal(deal.dealId)).held).toBe(1);
   });
 
-  it('counts a viewer’s claims over all deals, refused ones included', async () => {
+  it('writes no window for granted claims: they are bounded by the deal’s per-viewer limit', async () => {
     const containers = limitedContainers(2, claimLimit);
-    const first = await liveDeal(containers.main, { stock: 5, perViewerLimit: 1 });
-    const second = await liveDeal(containers.main, { stock: 5, perViewerLimit: 1 });
-    toWindowStart(10);
-    await containers.at(0).claim(first.dealId, 'rl-viewer-2');
-    await expect(containers.at(1).claim(first.dealId, 'rl-viewer-2')).rejects.toMatchObject({
-      code: 'LIMIT_REACHED',
-    });
-    await containers.at(0).claim(second.dealId, 'rl-viewer-2');
+    const deal = await liveDeal(containers.main, { stock: 20, perViewerLimit: 6 });
+    const windowStart = toWindowStart(10);
 
-    const error = await refusal(containers.at(1).claim(second.dealId, 'rl-viewer-2'));
+    for (let i = 0; i < 6; i++) await containers.at(i).claim(deal.dealId, 'rl-buyer');
+
+    expect((await containers.main.getDeal(deal.dealId)).held).toBe(6);
+    expect(await rateWindowItem('CLAIM#VIEWER', 'rl-buyer', windowStart)).toBeUndefined();
+  });
+
+  it('counts a viewer’s misses over all deals, and every claim of a viewer who missed lately', async () => {
+    const engine = limitedContainers(1, claimLimit).main;
+    const first = await liveDeal(engine, { stock: 5, perViewerLimit: 1 });
+    const second = await liveDeal(engine, { stock: 5, perViewerLimit: 1 });
+    const windowStart = toWindowStart(10);
+    await engine.claim(first.dealId, 'rl-viewer-2');
+    await expect(engine.claim(first.dealId, 'rl-viewer-2')).rejects.toMatchObject({ code: 'LIMIT_REACHED' });
+    await engine.claim(second.dealId, 'rl-viewer-2');
+    await expect(engine.claim(second.dealId, 'rl-viewer-2')).rejects.toMatchObject({ code: 'LIMIT_REACHED' });
+    expect(await rateWindowItem('CLAIM#VIEWER', 'rl-viewer-2', windowStart)).toMatchObject({ hits: 3 });
+
+    const error = await refusal(engine.claim(first.dealId, 'rl-viewer-2'));
 
     expect(observed(error)).toMatchObject({ code: 'RATE_LIMITED', details: { retryAfterSeconds: 10 } });
   });
 
-  it('admits exactly the limit when a viewer’s claims race on two containers', async () => {
+  it('never counts past the limit when a viewer’s misses race on two containers, and refuses them after', async () => {
     const containers = limitedContainers(2, claimLimit);
-    const deal = await liveDeal(containers.main, { stock: 20, perViewerLimit: 10 });
     toWindowStart(10);
+    const deal = await heldDeal(containers.main, 'rl-racer');
+    const windowStart = h.clock.now() - (h.clock.now() % 10_000);
 
     const outcomes = await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
-        containers
-          .at(i)
-          .claim(deal.dealId, 'rl-racer')
-          .then(
-            () => 'ISSUED',
-            (error: unknown) => observed(error).code,
-          ),
+        refusal(containers.at(i).claim(deal.dealId, 'rl-racer')).then((error) => observed(error).code),
+      ),
+    );
+    const mark = h.sent.length;
+    const after = await Promise.all(
+      [0, 1].map((i) =>
+        refusal(containers.at(i).claim(deal.dealId, 'rl-racer')).then((e) => observed(e).code),
       ),
     );
 
-    expect(outcomes.filter((outcome) => outcome === 'ISSUED')).toHaveLength(3);
-    expect(outcomes.filter((outcome) => outcome === 'RATE_LIMITED')).toHaveLength(7);
-    expect((await containers.main.getDeal(deal.dealId)).held).toBe(3);
+    expect(new Set(outcomes).size).toBeLessThanOrEqual(2);
+    expect(outcomes.every((code) => code === 'LIMIT_REACHED' || code === 'RATE_LIMITED')).toBe(true);
+    expect(await rateWindowItem('CLAIM#VIEWER', 'rl-racer', windowStart)).toMatchObject({ hits: 3 });
+    expect(after).toStrictEqual(['RATE_LIMITED', 'RATE_LIMITED']);
+    expect(h.sent.slice(mark).filter((command) => command === 'PutItemCommand')).toStrictEqual([]);
+    expect((await containers.main.getDeal(deal.dealId)).held).toBe(1);
   });
 
   it('admits the viewer again in the next window', async () => {
     const containers = limitedContainers(2, claimLimit);
-    const deal = await liveDeal(containers.main, { stock: 20, perViewerLimit: 10 });
-    toWindowStart(10, 9_500);
-    for (let i = 0; i < 3; i++) await containers.at(i).claim(deal.dealId, 'rl-viewer-3');
-    const last = await refusal(containers.at(3).claim(deal.dealId, 'rl-viewer-3'));
+    const other = await liveDeal(containers.main, { stock: 20, perViewerLimit: 1 });
+    toWindowStart(10, 9_000);
+    const deal = await heldDeal(containers.main, 'rl-viewer-3');
+    for (let i = 0; i < 3; i++) await refusal(containers.at(i).claim(deal.dealId, 'rl-viewer-3'));
+    const last = await refusal(containers.at(3).claim(other.dealId, 'rl-viewer-3'));
     expect(observed(last)).toMatchObject({ code: 'RATE_LIMITED', details: { retryAfterSeconds: 1 } });
 
-    h.clock.advance(500);
-    const { coupon } = await containers.at(4).claim(deal.dealId, 'rl-viewer-3');
+    h.clock.advance(1_000);
+    const { coupon } = await containers.at(4).claim(other.dealId, 'rl-viewer-3');
 
     expect(coupon.status).toBe('ISSUED');
-    expect((await containers.main.getDeal(deal.dealId)).held).toBe(4);
   });
 
   it('leaves other viewers unaffected by one viewer’s full window', async () => {
     const containers = limitedContainers(2, claimLimit);
-    const deal = await liveDeal(containers.main, { stock: 20, perViewerLimit: 10 });
     toWindowStart(10);
-    for (let i = 0; i < 3; i++) await containers.at(i).claim(deal.dealId, 'rl-greedy');
+    const deal = await heldDeal(containers.main, 'rl-greedy');
+    for (let i = 0; i < 3; i++) await refusal(containers.at(i).claim(deal.dealId, 'rl-greedy'));
     await expect(containers.at(3).claim(deal.dealId, 'rl-greedy')).rejects.toBeInstanceOf(RateLimited);
 
     const others = await Promise.all(
@@ -172,10 +198,10 @@ describe('claims per viewer', () => {
 
   it('keeps the count in one item per viewer and window that carries a TTL past the window', async () => {
     const containers = limitedContainers(2, claimLimit);
-    const deal = await liveDeal(containers.main, { stock: 20, perViewerLimit: 10 });
     const windowStart = toWindowStart(10, 2_000);
-    await containers.at(0).claim(deal.dealId, 'rl-viewer-ttl');
-    await containers.at(1).claim(deal.dealId, 'rl-viewer-ttl');
+    const deal = await heldDeal(containers.main, 'rl-viewer-ttl');
+    await refusal(containers.at(0).claim(deal.dealId, 'rl-viewer-ttl'));
+    await refusal(containers.at(1).claim(deal.dealId, 'rl-viewer-ttl'));
 
     const item = await rateWindowItem('CLAIM#VIEWER', 'rl-viewer-ttl', windowStart);
 
@@ -183,6 +209,18 @@ describe('claims per viewer', () => {
     expect(TABLE.timeToLiveAttribute).toBe('expiresAtEpoch');
     expect(Number.isInteger(item?.expiresAtEpoch)).toBe(true);
     expect((item?.expiresAtEpoch as number) * 1000).toBeGreaterThanOrEqual(windowStart + 10_000);
+  });
+
+  it('counts a replay of an earlier claim’s coupon as a miss', async () => {
+    const engine = limitedContainers(1, claimLimit).main;
+    const deal = await liveDeal(engine, { stock: 5, perViewerLimit: 1 });
+    const windowStart = toWindowStart(10);
+    const first = await engine.claim(deal.dealId, 'rl-replayer', 'key-1');
+
+    const replay = await engine.claim(deal.dealId, 'rl-replayer', 'key-1');
+
+    expect(replay).toMatchObject({ replayed: true, coupon: { code: first.coupon.code } });
+    expect(await rateWindowItem('CLAIM#VIEWER', 'rl-replayer', windowStart)).toMatchObject({ hits: 1 });
   });
 
   it('spends no write, and no count, on a claim the sold-out fact refuses, with or without an Idempotency-Key', async () => {
@@ -403,19 +441,19 @@ describe('checkout limits', () => {
 });
 
 describe('defaults and configuration', () => {
-  it('allows a viewer 30 claims in 10 seconds when no limits are given', async () => {
+  it('allows a viewer 30 missed claims in 10 seconds when no limits are given', async () => {
     const engines = h.containers(2);
     const deal = await liveDeal(engines.main, { stock: 5, perViewerLimit: 1 });
     toWindowStart(10);
     await engines.at(0).claim(deal.dealId, 'rl-default-viewer');
 
     const answers = [];
-    for (let i = 1; i <= 30; i++) {
+    for (let i = 1; i <= 31; i++) {
       answers.push(observed(await refusal(engines.at(i).claim(deal.dealId, 'rl-default-viewer'))));
     }
 
-    expect(answers.slice(0, 29).every((answer) => answer.code === 'LIMIT_REACHED')).toBe(true);
-    expect(answers[29]).toMatchObject({
+    expect(answers.slice(0, 30).every((answer) => answer.code === 'LIMIT_REACHED')).toBe(true);
+    expect(answers[30]).toMatchObject({
       code: 'RATE_LIMITED',
       details: { scope: 'claims per viewer', limit: 30, windowSeconds: 10, retryAfterSeconds: 10 },
     });
@@ -433,9 +471,10 @@ describe('defaults and configuration', () => {
     });
     expect(loadConfig({ TABLE_NAME: 'livedrop' }).rateLimits).toBeUndefined();
     const engine = h.engine({ options: { ...(config.rateLimits ? { rateLimits: config.rateLimits } : {}) } });
-    const deal = await liveDeal(engine, { stock: 5, perViewerLimit: 2 });
+    const deal = await liveDeal(engine, { stock: 5, perViewerLimit: 1 });
     toWindowStart(60);
     await engine.claim(deal.dealId, 'rl-configured');
+    await expect(engine.claim(deal.dealId, 'rl-configured')).rejects.toMatchObject({ code: 'LIMIT_REACHED' });
 
     const claimAgain = observed(await refusal(engine.claim(deal.dealId, 'rl-configured')));
     const probes = [];
@@ -469,7 +508,7 @@ describe('over HTTP', () => {
   it('answers the claim over the limit with 429, Retry-After and the documented error body', async () => {
     const engine = limitedContainers(1, { claimsPerViewer: { limit: 1, windowSeconds: 10 } }).main;
     const handler = createClaimCouponHandler({ engine, logger: silentLogger() });
-    const deal = await liveDeal(engine, { stock: 5, perViewerLimit: 2 });
+    const deal = await liveDeal(engine, { stock: 5, perViewerLimit: 1 });
     toWindowStart(10, 3_000);
     const event = withHeader(
       asCaller(dealEvent('claim-coupon.valid', deal.dealId), 'rl-http-viewer'),
@@ -477,6 +516,7 @@ describe('over HTTP', () => {
       undefined,
     );
     expect((await invoke(handler, event)).statusCode).toBe(201);
+    expect((await invoke(handler, event)).statusCode).toBe(409);
 
     const response = await invoke(handler, event);
 

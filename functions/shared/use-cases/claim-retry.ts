@@ -25,7 +25,9 @@ export const awaitEarlierAttempt = async (
   viewerId: string,
   idempotencyKey: string,
 ): Promise<CouponView | undefined> => {
-  const deadline = Date.now() + ctx.options.replayWaitMs;
+  // The wait is a budget of pauses, not a deadline on a clock: a pinned test clock or a simulated one
+  // would otherwise never (or always) reach it.
+  let waited = 0;
   // Back off: a waiting retry must not hammer the store while the first attempt is queued behind others.
   for (let pause = ctx.options.replayPollMs; ; pause = Math.min(pause * 2, 500)) {
     const record = await ctx.store.getIdempotency(deal.dealId, viewerId, idempotencyKey);
@@ -44,9 +46,10 @@ export const awaitEarlierAttempt = async (
       await ctx.store.dropIdempotency(deal.dealId, viewerId, idempotencyKey, record.code);
       return undefined;
     }
-    const left = deadline - Date.now();
+    const left = ctx.options.replayWaitMs - waited;
     if (left <= 0) throw new ClaimInProgress();
-    await sleep(Math.min(pause, left));
+    await sleep(ctx, Math.min(pause, left));
+    waited += Math.min(pause, left);
   }
 };
 

@@ -11,23 +11,23 @@ import type { CouponView } from '../domain/schemas.js';
 import { announce, couponClaimed } from './announce.js';
 import { type Attempt, awaitEarlierAttempt, settleFailedAttempt } from './claim-retry.js';
 import { type Context, nowIso } from './context.js';
-import { countAgainst } from './rate-limits.js';
 import { dealConfig } from './read-deals.js';
 import type { ClaimResult } from './types.js';
 import { repairSlots } from './viewer-slots.js';
 import { toCouponView } from './views.js';
 
 /**
- * A viewer claims a coupon. What a claim writes, in order:
- *   1. its rate-limit window (per viewer)
- *   2. its Idempotency-Key record, when the request carries one
- *   3. a viewer slot (1..perViewerLimit; the slot keys are the per-viewer limit)
- *   4. one unit off a shard (the conditional decrement; `issued` is the ticket)
- *   5. the ticket, naming the coupon's code (the arbiter against the reconciler)
- *   6. the coupon
- *   7. its audit record (then its event)
- * Every write is single-item and conditional. A crash between any two is repaired by the sweep's reconcile
- * (a unit with no coupon goes back, a slot holding nothing is freed); a lost answer is settled here.
+ * A viewer claims a coupon. What a granted claim costs the store, in order (5 calls; 6 with a key):
+ *   1. its Idempotency-Key record, when the request carries one (same key, same coupon)
+ *   2. a viewer slot, the lowest free of 1..perViewerLimit (the slot keys are the per-viewer limit)
+ *   3. one unit off a shard (the conditional decrement; `issued` is the ticket: exact stock)
+ *   4. the ticket, naming the coupon's code (the arbiter against the reconciler: crash recovery)
+ *   5. the coupon (the viewer's proof; its code is its key)
+ *   6. its audit record (then its event, which is not a store call)
+ * Every write is single-item and conditional, and no read precedes them: a slot is put blind, and only a
+ * refused one is looked at. The claims-per-viewer rate limit counts only claims that won no new coupon
+ * (rate-limits.ts), so a grant writes no window. A crash between any two writes is repaired by the sweep's
+ * reconcile (a unit with no coupon goes back, a slot holding nothing is freed); a lost answer is settled here.
  */
 export const claim = async (
   ctx: Context,
@@ -38,24 +38,47 @@ export const claim = async (
   const deal = await dealConfig(ctx, dealId);
   await recheckSoldOut(ctx, deal);
   await recheckNotLive(ctx, deal);
-  if (idempotencyKey === undefined) {
-    refuseOnFacts(ctx, dealId);
-    await countAgainst(ctx, 'CLAIM#VIEWER', viewerId, ctx.options.rateLimits.claimsPerViewer);
-    return { coupon: await claimOnce(ctx, deal, viewerId, newAttempt(ctx)), replayed: false };
-  }
   if (ctx.facts.refusal(dealId)) {
-    // Sold out or not live, but a retry must still get the coupon its first attempt won: one read, no write.
-    const earlier = (await ctx.store.getIdempotency(dealId, viewerId, idempotencyKey))
-      ? await awaitEarlierAttempt(ctx, deal, viewerId, idempotencyKey)
-      : undefined;
-    if (earlier) return { coupon: earlier, replayed: true };
+    if (idempotencyKey !== undefined) {
+      // Sold out or not live, but a retry must still get the coupon its first attempt won: one read, no write.
+      const earlier = (await ctx.store.getIdempotency(dealId, viewerId, idempotencyKey))
+        ? await awaitEarlierAttempt(ctx, deal, viewerId, idempotencyKey)
+        : undefined;
+      if (earlier) {
+        await ctx.claimWatch.missed(viewerId, false);
+        return { coupon: earlier, replayed: true };
+      }
+    }
+    // Refusals from this container's facts cost the store nothing, and are not counted.
     refuseOnFacts(ctx, dealId);
   }
-  // Counted only once a claim would reach the store's writes: refusals from facts cost nothing to refuse.
-  await countAgainst(ctx, 'CLAIM#VIEWER', viewerId, ctx.options.rateLimits.claimsPerViewer);
+  const admitted = await ctx.claimWatch.admit(viewerId);
+  const reached = { store: false };
+  try {
+    const result = await claimWith(ctx, deal, viewerId, idempotencyKey, reached);
+    if (result.replayed) await ctx.claimWatch.missed(viewerId, admitted.counted);
+    return result;
+  } catch (error) {
+    if (reached.store) await ctx.claimWatch.missed(viewerId, admitted.counted);
+    throw error;
+  }
+};
+
+const claimWith = async (
+  ctx: Context,
+  deal: DealItem,
+  viewerId: string,
+  idempotencyKey: string | undefined,
+  reached: { store: boolean },
+): Promise<ClaimResult> => {
+  const dealId = deal.dealId;
+  if (idempotencyKey === undefined) {
+    return { coupon: await claimOnce(ctx, deal, viewerId, newAttempt(ctx), reached), replayed: false };
+  }
   for (let round = 0; round < IDEMPOTENT_ROUNDS; round++) {
     const attempt = newAttempt(ctx);
     const record = idempotencyItem({ dealId, viewerId, ...attempt }, idempotencyKey, nowIso(ctx));
+    reached.store = true;
     const recorded = await ctx.store.putIdempotency(record).catch(async (error: unknown) => {
       // A lost answer: the record may be ours, and would hold the key for the claim grace. Read it back.
       const stored = await ctx.store.getIdempotency(dealId, viewerId, idempotencyKey).catch(() => undefined);
@@ -65,7 +88,7 @@ export const claim = async (
     if (recorded) {
       ctx.seam('claim.idempotency');
       try {
-        return { coupon: await claimOnce(ctx, deal, viewerId, attempt), replayed: false };
+        return { coupon: await claimOnce(ctx, deal, viewerId, attempt, reached), replayed: false };
       } catch (error) {
         // Refusals are not replayed: a retry with this key runs afresh (and may find stock by then).
         if (error instanceof DomainError) {
@@ -90,14 +113,15 @@ const IDEMPOTENT_ROUNDS = 3;
 
 const newAttempt = (ctx: Context): Attempt => ({ code: generateCode(), couponId: ulid(ctx.clock.now()) });
 
-/** Slot, unit, ticket, coupon: writes 3 to 7 of a claim. */
+/** Slot, unit, ticket, coupon, record: writes 2 to 6 of a claim. */
 const claimOnce = async (
   ctx: Context,
   deal: DealItem,
   viewerId: string,
   attempt: Attempt,
+  reached: { store: boolean },
 ): Promise<CouponView> => {
-  const slot = await reserveSlot(ctx, deal, viewerId, attempt);
+  const slot = await reserveSlot(ctx, deal, viewerId, attempt, reached);
   ctx.seam('claim.slot');
   let unit: { shard: number; seq: number; dealPrice: number };
   try {
@@ -159,27 +183,33 @@ const couponIsOurs = async (ctx: Context, coupon: CouponItem): Promise<boolean> 
   return isLiveCoupon(stored) && stored.couponId === coupon.couponId;
 };
 
-/** Puts the attempt in the lowest free slot 1..perViewerLimit; the slot keys themselves are the limit. */
+/**
+ * Puts the attempt in the lowest free slot 1..perViewerLimit; the slot keys themselves are the limit. Slots
+ * are put blind, lowest first (a viewer's first claim, the rush's common case, costs one write and no read);
+ * only when every slot refuses are they read, to free those that hold nothing any more.
+ */
 const reserveSlot = async (
   ctx: Context,
   deal: DealItem,
   viewerId: string,
   attempt: Attempt,
+  reached: { store: boolean },
 ): Promise<number> => {
   const limit = deal.perViewerLimit;
+  const claimant = { dealId: deal.dealId, viewerId, ...attempt };
   for (let round = 0; round <= limit; round++) {
-    const slots = await ctx.store.querySlots(deal.dealId, viewerId);
-    const used = new Set(slots.map((slot) => slot.slot));
-    let free: number | undefined;
-    for (let n = 1; n <= limit && free === undefined; n++) if (!used.has(n)) free = n;
-    if (free === undefined) {
-      if ((await repairSlots(ctx, deal, slots)) === 0) throw new LimitReached(limit);
-      continue;
+    for (let n = 1; n <= limit; n++) {
+      // The deal may have sold out while this claim queued; refusing now saves the slot write and its undo.
+      refuseOnFacts(ctx, deal.dealId);
+      reached.store = true;
+      if (await ctx.store.putSlot(slotItem(claimant, n, nowIso(ctx)))) return n;
     }
-    // The deal may have sold out while this claim queued; refusing now saves the slot write and its undo.
-    refuseOnFacts(ctx, deal.dealId);
-    const claimant = { dealId: deal.dealId, viewerId, ...attempt };
-    if (await ctx.store.putSlot(slotItem(claimant, free, nowIso(ctx)))) return free;
+    const slots = await ctx.store.querySlots(deal.dealId, viewerId);
+    // The SDK repeats a put whose answer was lost, and the repeat is refused by the first: that slot is ours.
+    const ours = slots.find((held) => held.code === attempt.code);
+    if (ours) return ours.slot;
+    if (slots.length < limit) continue;
+    if ((await repairSlots(ctx, deal, slots)) === 0) throw new LimitReached(limit);
   }
   throw new LimitReached(limit);
 };

@@ -4,7 +4,7 @@ import { discardEvents, type EventPublisher, type SchedulerPort, type Seam } fro
 import type { LiveDealView } from '../domain/schemas.js';
 import type { StorePort } from '../domain/store-port.js';
 import { Facts } from './facts.js';
-import { DEFAULT_RATE_LIMITS, type RateLimits } from './rate-limits.js';
+import { ClaimWatch, DEFAULT_RATE_LIMITS, type RateLimits } from './rate-limits.js';
 
 export interface EngineOptions {
   /**
@@ -75,6 +75,8 @@ export interface ContainerState {
   liveCache: Map<string, { at: number; view: LiveDealView }>;
   /** Shard re-checks in flight per deal, shared by the claims that arrive meanwhile. */
   rechecks: Map<string, Promise<void>>;
+  /** Viewers whose claims missed lately, and those known over the claims-per-viewer limit. */
+  claimWatch: ClaimWatch;
 }
 
 /** What every use case is given: the ports, the options and this container's state. */
@@ -97,7 +99,7 @@ export const createContext = (deps: EngineDeps): Context => {
     ...deps.options,
     rateLimits: { ...DEFAULT_RATE_LIMITS, ...deps.options?.rateLimits },
   };
-  return {
+  const ctx: Omit<Context, 'claimWatch'> & { claimWatch?: ClaimWatch } = {
     store: deps.store,
     clock: deps.clock,
     options,
@@ -112,8 +114,11 @@ export const createContext = (deps: EngineDeps): Context => {
     liveCache: new Map(),
     rechecks: new Map(),
   };
+  ctx.claimWatch = new ClaimWatch(ctx as Context);
+  return ctx as Context;
 };
 
 export const nowIso = (ctx: Context): string => iso(ctx.clock.now());
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export const sleep = (ctx: Context, ms: number): Promise<void> =>
+  ctx.clock.sleep ? ctx.clock.sleep(ms) : new Promise((resolve) => setTimeout(resolve, ms));

@@ -57,6 +57,71 @@ export const countAgainst = async (
   }
 };
 
+/** How long a viewer whose claim missed is counted up front in this container. */
+const SUSPECT_MS = 60_000;
+const MAX_WATCHED = 10_000;
+
+/**
+ * The claims-per-viewer limit counts the claims that did not win a new coupon: refusals the store gave
+ * (limit reached, sold out, not live), replays, in-progress answers and failures. A granted claim is bounded
+ * by the deal's per-viewer limit already, so it pays no window write. A viewer who missed in this container is
+ * counted before the work from then on (for a minute), so once the window is full, this container refuses
+ * them without touching the deal; a container that has not seen them lets one attempt through first.
+ */
+export class ClaimWatch {
+  private readonly viewers = new Map<string, { suspectUntil: number; limitedUntil: number }>();
+
+  constructor(private readonly ctx: Context) {}
+
+  private get limit(): RateLimit | null {
+    return this.ctx.options.rateLimits.claimsPerViewer;
+  }
+
+  /** Before a claim's work: refused when known limited; counted first when the viewer missed lately. */
+  async admit(viewerId: string): Promise<{ counted: boolean }> {
+    const limit = this.limit;
+    if (limit === null) return { counted: true };
+    const now = this.ctx.clock.now();
+    const seen = this.viewers.get(viewerId);
+    if (seen && seen.limitedUntil > now) {
+      const window = windowOf(limit, now);
+      throw new RateLimited(window.retryAfterSeconds, { scope: SCOPE_NAMES['CLAIM#VIEWER'] ?? '', ...limit });
+    }
+    if (!seen || seen.suspectUntil <= now) return { counted: false };
+    await this.count(viewerId);
+    return { counted: true };
+  }
+
+  /** After a claim that won no new coupon; never changes that claim's answer. */
+  async missed(viewerId: string, counted: boolean): Promise<void> {
+    if (this.limit === null) return;
+    this.watch(viewerId).suspectUntil = this.ctx.clock.now() + SUSPECT_MS;
+    if (counted) return;
+    await this.count(viewerId).catch(() => {});
+  }
+
+  private async count(viewerId: string): Promise<void> {
+    try {
+      await countAgainst(this.ctx, 'CLAIM#VIEWER', viewerId, this.limit);
+    } catch (error) {
+      if (error instanceof RateLimited) {
+        this.watch(viewerId).limitedUntil = this.ctx.clock.now() + error.retryAfterSeconds * 1000;
+      }
+      throw error;
+    }
+  }
+
+  private watch(viewerId: string): { suspectUntil: number; limitedUntil: number } {
+    let seen = this.viewers.get(viewerId);
+    if (!seen) {
+      if (this.viewers.size >= MAX_WATCHED) this.viewers.clear();
+      seen = { suspectUntil: 0, limitedUntil: 0 };
+      this.viewers.set(viewerId, seen);
+    }
+    return seen;
+  }
+}
+
 /** Checkout's limits: per viewer first (it also slows walking unknown codes), then per code. */
 export const limitCheckout = async (
   ctx: Context,

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { newDealItem } from '../../../functions/shared/data/deal.js';
 import { newShardItem, type ShardItem } from '../../../functions/shared/data/shard.js';
-import { DealNotLive, LimitReached, SoldOut } from '../../../functions/shared/domain/errors.js';
+import { DealNotLive, LimitReached, RateLimited, SoldOut } from '../../../functions/shared/domain/errors.js';
 import type { StorePort } from '../../../functions/shared/domain/store-port.js';
 import { Engine } from '../../../functions/shared/use-cases/engine.js';
 import { TestClock } from '../../support/clock.js';
@@ -74,16 +74,22 @@ const engineOn = (store: StorePort) =>
   new Engine({ store, clock: new TestClock(), logger: { error: () => {} } });
 
 describe('a claim, as the store port sees it', () => {
-  it('writes its rate window, a slot, a unit, the ticket, the coupon and its record, in that order', async () => {
+  it('writes a slot, a unit, the ticket, the coupon and its record, in that order, and reads nothing', async () => {
     const { store, calls } = granting();
 
     const { coupon } = await engineOn(store).claim(DEAL_ID, 'viewer-1');
 
     expect(coupon.status).toBe('ISSUED');
-    expect(calls).toEqual([
-      'getDeal',
-      'countRequest',
-      'querySlots',
+    expect(calls).toEqual(['getDeal', 'putSlot', 'takeUnit', 'putTicket', 'putCoupon', 'putAudit']);
+  });
+
+  it('records its Idempotency-Key first, before any slot or unit: six calls for a keyed grant', async () => {
+    const { store, calls } = granting();
+
+    await engineOn(store).claim(DEAL_ID, 'viewer-1', 'key-1');
+
+    expect(calls.slice(1)).toEqual([
+      'putIdempotency',
       'putSlot',
       'takeUnit',
       'putTicket',
@@ -92,12 +98,48 @@ describe('a claim, as the store port sees it', () => {
     ]);
   });
 
-  it('records its Idempotency-Key right after the rate window, before any slot or unit', async () => {
-    const { store, calls } = granting();
+  it('keeps the slot its own first put wrote when the SDK repeated that put after a lost answer', async () => {
+    let written: unknown;
+    const { store, calls } = granting({
+      putSlot: (item: never) => {
+        // The first put landed but its answer was lost; the repeat is refused by it.
+        written = item;
+        return false;
+      },
+      querySlots: () => [written],
+    });
 
-    await engineOn(store).claim(DEAL_ID, 'viewer-1', 'key-1');
+    const { coupon } = await engineOn(store).claim(DEAL_ID, 'viewer-1');
 
-    expect(calls.slice(1, 5)).toEqual(['countRequest', 'putIdempotency', 'querySlots', 'putSlot']);
+    expect(coupon.status).toBe('ISSUED');
+    expect(calls.filter((call) => call === 'putSlot')).toHaveLength(1);
+    expect(calls).not.toContain('freeSlot');
+  });
+
+  it('counts a viewer’s miss after it, then counts that viewer first, and refuses them once the window is full', async () => {
+    let windowOpen = true;
+    const { store, calls } = granting({
+      putSlot: () => false,
+      querySlots: () => [
+        { dealId: DEAL_ID, viewerId: 'viewer-1', slot: 1, code: 'C0DE', couponId: 'c', claimedAt: '' },
+      ],
+      getCoupons: () =>
+        new Map([['C0DE', { code: 'C0DE', status: 'ISSUED', expiresAt: '2099-01-01T00:00:00.000Z' }]]),
+      countRequest: () => windowOpen,
+    });
+    const engine = engineOn(store);
+
+    await expect(engine.claim(DEAL_ID, 'viewer-1')).rejects.toBeInstanceOf(LimitReached);
+    expect(calls.slice(1)).toEqual(['putSlot', 'querySlots', 'getCoupons', 'countRequest']);
+
+    calls.length = 0;
+    windowOpen = false;
+    await expect(engine.claim(DEAL_ID, 'viewer-1')).rejects.toBeInstanceOf(RateLimited);
+    expect(calls).toEqual(['countRequest']);
+
+    calls.length = 0;
+    await expect(engine.claim(DEAL_ID, 'viewer-1')).rejects.toBeInstanceOf(RateLimited);
+    expect(calls).toEqual([]);
   });
 
   it('gives its slot back when the deal turns out sold out, and takes no ticket', async () => {
@@ -129,6 +171,7 @@ describe('a claim, as the store port sees it', () => {
       claimedAt: '',
     };
     const { store, calls } = granting({
+      putSlot: () => false,
       querySlots: () => [held],
       getCoupons: () =>
         new Map([['C0DE', { code: 'C0DE', status: 'ISSUED', expiresAt: '2099-01-01T00:00:00.000Z' }]]),
@@ -137,7 +180,7 @@ describe('a claim, as the store port sees it', () => {
     await expect(engineOn(store).claim(DEAL_ID, 'viewer-1')).rejects.toBeInstanceOf(LimitReached);
 
     expect(calls).not.toContain('takeUnit');
-    expect(calls).not.toContain('putSlot');
+    expect(calls.filter((call) => call === 'putSlot')).toHaveLength(1);
   });
 
   it('once sold out in this container, refuses the next claim without a single store call', async () => {
