@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
+import { idempotencyKeySchema } from '../shared/domain/identifiers.js';
 import { SCOPES } from '../shared/domain/roles.js';
-import { idempotencyKeySchema } from '../shared/domain/schemas.js';
 import { type HttpHandler, httpHandler } from '../shared/http/http-handler.js';
 import { dealPathSchema } from '../shared/http/schemas.js';
 import type { HandlerDeps } from '../shared/http/types.js';

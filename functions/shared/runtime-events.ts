@@ -1,4 +1,4 @@
-import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { clientLocation } from './data/client.js';
 import { EventBridgePublisher } from './data/event-publisher.js';
@@ -17,5 +17,24 @@ export const eventBridgeEvents: NonNullable<Adapters['events']> = (config, logge
         ),
         config.eventBusName,
         logger,
-        new Metrics({ namespace: env.POWERTOOLS_METRICS_NAMESPACE ?? 'livedrop', serviceName: 'livedrop' }),
+        failureMetric(env.POWERTOOLS_METRICS_NAMESPACE ?? 'livedrop'),
       );
+
+/**
+ * `EventPublishFailures`, as an EMF metric. Powertools' Metrics is loaded on the first failure, not at the
+ * cold start of every publishing function: a healthy bus never needs it.
+ */
+const failureMetric = (namespace: string) => {
+  let metrics: Promise<Metrics> | undefined;
+  return (count: number): void => {
+    metrics ??= import('@aws-lambda-powertools/metrics').then(
+      ({ Metrics }) => new Metrics({ namespace, serviceName: 'livedrop' }),
+    );
+    metrics
+      .then((loaded) => {
+        loaded.addMetric('EventPublishFailures', 'Count', count);
+        loaded.publishStoredMetrics();
+      })
+      .catch(() => {});
+  };
+};

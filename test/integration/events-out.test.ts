@@ -1,8 +1,10 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { loadConfig } from '../../functions/shared/config.js';
 import { clientLocation } from '../../functions/shared/data/client.js';
 import { EventBridgePublisher, MemoryPublisher } from '../../functions/shared/data/event-publisher.js';
 import { EVENT_SCHEMAS, type EventType } from '../../functions/shared/domain/events.js';
+import { eventBridgeEvents } from '../../functions/shared/runtime-events.js';
 import { adminActor, hostActor, liveDeal } from '../support/fixtures.js';
 import { type Harness, startHarness } from '../support/harness.js';
 
@@ -84,10 +86,7 @@ describe('the events livedrop emits', () => {
       new EventBridgeClient({ ...clientLocation({ endpoint: 'http://127.0.0.1:9' }), maxAttempts: 1 }),
       'livedrop',
       { error: (...args: unknown[]) => errors.push(args) } as never,
-      {
-        addMetric: (name: string, _unit: unknown, value: number) => metrics.push([name, value]),
-        publishStoredMetrics: () => {},
-      } as never,
+      (count) => metrics.push(['EventPublishFailures', count]),
     );
     const engine = h.engine({ events: publisher });
     const deal = await liveDeal(engine);
@@ -97,5 +96,34 @@ describe('the events livedrop emits', () => {
     expect(claimed.coupon.status).toBe('ISSUED');
     expect(errors.length).toBeGreaterThan(0);
     expect(metrics).toContainEqual(['EventPublishFailures', 2]);
+  });
+
+  it('emits EventPublishFailures as an EMF metric in the deployed wiring, loading Metrics only then', async () => {
+    const env = {
+      TABLE_NAME: 'livedrop',
+      EVENT_BUS_NAME: 'livedrop',
+      EVENTBRIDGE_ENDPOINT: 'http://127.0.0.1:9',
+    };
+    const written: string[] = [];
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      const publisher = eventBridgeEvents(loadConfig(env), { error: () => {} } as never, env);
+      await publisher?.publish([
+        {
+          detailType: 'Deal Sold Out',
+          detail: { dealId: 'd', streamId: 's', at: '2026-12-04T20:00:00.000Z' },
+        },
+      ]);
+
+      await vi.waitFor(() => {
+        const emf = written.flatMap((line) => (line.startsWith('{') ? [JSON.parse(line) as unknown] : []));
+        expect(emf).toContainEqual(expect.objectContaining({ EventPublishFailures: 1 }));
+      });
+    } finally {
+      stdout.mockRestore();
+    }
   });
 });

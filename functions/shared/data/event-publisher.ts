@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { EVENT_SOURCE, type LivedropEvent } from '../domain/events.js';
+import type { LivedropEvent } from '../domain/events.js';
+import { EVENT_SOURCE } from '../domain/identifiers.js';
 import type { EventPublisher } from '../domain/ports.js';
 
 const PUT_EVENTS_LIMIT = 10;
@@ -16,7 +16,8 @@ export class EventBridgePublisher implements EventPublisher {
     private readonly client: EventBridgeClient,
     private readonly busName: string,
     private readonly logger: Pick<Logger, 'error'>,
-    private readonly metrics?: Pick<Metrics, 'addMetric' | 'publishStoredMetrics'>,
+    /** Counts lost events (the `EventPublishFailures` metric); never throws. */
+    private readonly countFailures?: (count: number) => void,
   ) {}
 
   async publish(events: readonly LivedropEvent[]): Promise<void> {
@@ -46,10 +47,7 @@ export class EventBridgePublisher implements EventPublisher {
 
   private failed(count: number, extra: Record<string, unknown>): void {
     this.logger.error('events not published', { count, ...extra });
-    if (this.metrics) {
-      this.metrics.addMetric('EventPublishFailures', MetricUnit.Count, count);
-      this.metrics.publishStoredMetrics();
-    }
+    this.countFailures?.(count);
   }
 }
 

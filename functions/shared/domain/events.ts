@@ -4,9 +4,9 @@
  * emitted event against it. Coupon codes are bearer secrets and never appear in events.
  */
 import * as z from 'zod/mini';
-import { DEAL_STATUSES } from './schemas.js';
+import { DEAL_STATUSES } from './identifiers.js';
 
-export const EVENT_SOURCE = 'livedrop';
+export { EVENT_SOURCE } from './identifiers.js';
 
 const instant = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/, 'ISO 8601 UTC'));
 const count = z.int().check(z.gte(0));

@@ -4,33 +4,30 @@
  */
 
 import * as z from 'zod/mini';
-import en from 'zod/v4/locales/en.js';
+import {
+  COUPON_STATUSES,
+  CUE_ACTIONS,
+  DEAL_STATUSES,
+  dealIdSchema,
+  identifier,
+  orderIdSchema,
+  principalIdSchema,
+  streamIdSchema,
+  ULID_PATTERN,
+} from './identifiers.js';
 
-// Only the English messages: `z.locales` would pull every locale into each Lambda bundle (~270 KB).
-z.config(en());
+export {
+  COUPON_STATUSES,
+  CUE_ACTIONS,
+  DEAL_STATUSES,
+  dealIdSchema,
+  idempotencyKeySchema,
+  orderIdSchema,
+  principalIdSchema,
+  streamIdSchema,
+} from './identifiers.js';
 
-export const DEAL_STATUSES = ['SCHEDULED', 'LIVE', 'PAUSED', 'ENDED'] as const;
-export const COUPON_STATUSES = ['ISSUED', 'REDEEMED', 'EXPIRED'] as const;
-export const CUE_ACTIONS = ['start', 'pause', 'resume', 'end', 'restock', 'extend'] as const;
-
-const ULID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
-
-/** Identifiers that end up as the last component of a key: printable, no control characters. */
-const identifier = (max: number) =>
-  z
-    .string()
-    .check(
-      z.minLength(1),
-      z.maxLength(max),
-      z.regex(/^[\x21-\x7E]+$/, 'Must be printable ASCII without spaces.'),
-    );
-
-export const dealIdSchema = z.string().check(z.regex(ULID_PATTERN, 'Must be a ULID.'));
-export const principalIdSchema = identifier(256);
-export const streamIdSchema = identifier(128);
-export const idempotencyKeySchema = identifier(128);
-export const orderIdSchema = identifier(128);
 
 const minorUnits = z.int().check(z.gte(1), z.lte(1_000_000_000_000));
 

@@ -1,6 +1,6 @@
 import { Forbidden, Unauthorized } from '../domain/errors.js';
+import { principalIdSchema } from '../domain/identifiers.js';
 import type { Scope } from '../domain/roles.js';
-import { principalIdSchema } from '../domain/schemas.js';
 import type { Actor } from '../use-cases/types.js';
 import type { HttpEvent } from './types.js';
 

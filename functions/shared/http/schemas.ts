@@ -1,6 +1,6 @@
 /** Request-shape schemas shared by several routes. Built once at module load, never per request. */
 import * as z from 'zod/mini';
-import { dealIdSchema } from '../domain/schemas.js';
+import { dealIdSchema } from '../domain/identifiers.js';
 
 /** Coupon codes travel in the path; printable ASCII only, since they become part of a key. */
 export const couponCodeSchema = z
