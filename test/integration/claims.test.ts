@@ -193,25 +193,30 @@ describe('settling finished deals', () => {
   });
 });
 
-describe('the shard return log', () => {
-  it('forgets returned tickets once they are RETURNED and older than the prune grace, keeping shards small', async () => {
+describe('the return log on the shard’s tally', () => {
+  it('forgets returned tickets once they are RETURNED and older than the prune grace, keeping tallies small', async () => {
     const engine = h.engine({ options: { returnPruneGraceMs: 60_000, claimGraceMs: 1_000 } });
     const deal = await liveDeal(engine, { stock: 4, shards: 1, claimTtlSeconds: 10 });
     for (const viewer of ['a', 'b', 'c']) await engine.claim(deal.dealId, viewer);
     h.clock.advance(10_000);
     await engine.sweep();
-    expect(Object.keys((await h.store.getShard(deal.dealId, 0))?.returns ?? {})).toHaveLength(3);
+    expect(Object.keys((await h.store.getTally(deal.dealId, 0))?.r ?? {})).toHaveLength(3);
 
     h.clock.advance(30_000);
     await engine.sweep();
-    const young = await h.store.getShard(deal.dealId, 0);
+    const young = await h.store.getTally(deal.dealId, 0);
     h.clock.advance(30_001);
     await engine.sweep();
-    const old = await h.store.getShard(deal.dealId, 0);
+    const old = await h.store.getTally(deal.dealId, 0);
 
-    expect(Object.keys(young?.returns ?? {})).toHaveLength(3);
-    expect(old?.returns).toEqual({});
-    expect(old).toMatchObject({ available: 4, returnedCount: 3, issued: 3, checkedThrough: 3 });
+    expect(Object.keys(young?.r ?? {})).toHaveLength(3);
+    expect(old).toMatchObject({ returned: 3, r: {} });
+    expect(await h.store.getShard(deal.dealId, 0)).toMatchObject({
+      available: 4,
+      absorbed: 3,
+      issued: 3,
+      checkedThrough: 3,
+    });
   });
 });
 

@@ -174,7 +174,14 @@ const SCENARIOS: Scenario[] = [
   },
   {
     operation: 'release (hold expired)',
-    steps: ['release.sweep', 'release.coupon', 'release.unit', 'release.slot', 'release.returned'],
+    steps: [
+      'release.sweep',
+      'release.coupon',
+      'return.tally',
+      'release.unit',
+      'release.slot',
+      'release.returned',
+    ],
     prepare: async (ctx) => {
       await claimAndRedeem(ctx);
       h.clock.advance(601_000);
@@ -187,7 +194,7 @@ const SCENARIOS: Scenario[] = [
   },
   {
     operation: 'expire (sweep)',
-    steps: ['expire.coupon', 'expire.unit', 'expire.slot', 'expire.returned'],
+    steps: ['expire.coupon', 'return.tally', 'expire.unit', 'expire.slot', 'expire.returned'],
     prepare: async (ctx) => {
       await clean.claim(ctx.dealId, 'viewer-x');
       await clean.claim(ctx.dealId, 'viewer-y');
@@ -220,7 +227,14 @@ const SCENARIOS: Scenario[] = [
   },
   {
     operation: 'reconcile (repairing a dead claim)',
-    steps: ['void.coupon', 'reconcile.orphan', 'reconcile.unit', 'reconcile.returned', 'reconcile.progress'],
+    steps: [
+      'void.coupon',
+      'reconcile.orphan',
+      'return.tally',
+      'reconcile.unit',
+      'reconcile.returned',
+      'reconcile.progress',
+    ],
     prepare: async (ctx) => {
       // Two claims died: one after writing its ticket arbiter, one after taking a unit with no arbiter yet.
       for (const [viewerId, step] of [

@@ -29,6 +29,7 @@ import {
   SCHEDULED_DROPS_PARTITION,
 } from '../../functions/shared/data/price-drop.js';
 import { type ShardItem, shardKey } from '../../functions/shared/data/shard.js';
+import { type TallyItem, tallyKey } from '../../functions/shared/data/tally.js';
 import { type TicketItem, ticketKey } from '../../functions/shared/data/ticket.js';
 import {
   type IdempotencyItem,
@@ -42,6 +43,7 @@ import {
 export const keys = {
   deal: dealKey,
   shard: shardKey,
+  tally: tallyKey,
   ticket: ticketKey,
   slot: slotKey,
   idempotency: idempotencyKeyOf,
@@ -135,8 +137,7 @@ export const shardItem = (overrides: Partial<ShardItem> = {}): ShardItem => {
     available: 4,
     added: 10,
     issued: 6,
-    returnedCount: 0,
-    returns: {},
+    absorbed: 0,
     restocks: {},
     status: 'LIVE',
     endsAt: LATER,
@@ -145,6 +146,22 @@ export const shardItem = (overrides: Partial<ShardItem> = {}): ShardItem => {
     checkedThrough: 0,
     snapIssued: 0,
     snapAt: 0,
+    ...overrides,
+  };
+};
+
+export const tallyItem = (overrides: Partial<TallyItem> = {}): TallyItem => {
+  const dealId = overrides.dealId ?? freshId('deal');
+  const shard = overrides.shard ?? 0;
+  return {
+    ...keys.tally(dealId, shard),
+    type: 'TALLY',
+    dealId,
+    shard,
+    returned: 0,
+    r: {},
+    redeemed: 0,
+    d: {},
     ...overrides,
   };
 };

@@ -4,10 +4,11 @@ import { EXISTS, type Key } from './key.js';
 import type { Table } from './table.js';
 
 /**
- * One of a deal's K stock shards: the only items many claims write. Invariant:
- * added = available + (issued - returnedCount). A unit leaves only by taking ticket (shard, issued + 1) under
- * `available > 0`, and comes back only once per ticket (guarded by `returns`). Status, endsAt and price are
- * mirrored from the deal, so a grant is exact without reading or condition-checking any shared item.
+ * One of a deal's K stock shards: the only items many claims write, so nothing on it grows with churn.
+ * Invariant: added = available + (issued - absorbed). A unit leaves only by taking ticket (shard, issued + 1)
+ * under `available > 0`; it comes back once per ticket through the shard's tally (data/tally.ts), whose
+ * `returned` count the shard absorbs into `available`. Status, endsAt and price are mirrored from the deal, so
+ * a grant is exact without reading or condition-checking any shared item.
  */
 export interface ShardItem {
   PK: string;
@@ -18,9 +19,8 @@ export interface ShardItem {
   available: number;
   added: number;
   issued: number;
-  returnedCount: number;
-  /** ticket seq -> epoch ms it came back; pruned by the reconciler once its record is RETURNED and old. */
-  returns: Record<string, number>;
+  /** How many of its tally's returned units are back in `available` (absent on shards from before it: 0). */
+  absorbed: number;
   /** restockId -> units this shard received from it. */
   restocks: Record<string, number>;
   status: DealStatus;
@@ -41,7 +41,7 @@ export const shardKey = (dealId: string, shard: number): Key => ({
 
 export const SHARD_CONDITIONS = {
   unitAvailable: 'available > :zero AND #status = :live AND (attribute_not_exists(endsAt) OR endsAt > :now)',
-  notYetReturned: 'attribute_not_exists(#returns.#seq)',
+  absorbedFrom: 'absorbed = :from',
   restockNotApplied: 'attribute_exists(PK) AND attribute_not_exists(#restocks.#rid)',
   olderConfig: 'attribute_exists(PK) AND configVersion < :version',
   unmovedWatermark: 'checkedThrough = :from',
@@ -61,8 +61,7 @@ export const newShardItem = (
   available: quantity,
   added: quantity,
   issued: 0,
-  returnedCount: 0,
-  returns: {},
+  absorbed: 0,
   restocks: {},
   status: 'SCHEDULED',
   dealPrice,
@@ -98,15 +97,19 @@ export const shardStore = (table: Table): ShardStore => ({
     return 'updated' in result ? { taken: result.updated } : result;
   },
 
-  // The `returns` entry and the +1 land in one write: a retry of the same return is refused.
-  returnUnit: async (dealId, shard, seq, nowMs) =>
-    (await table.updateIf({
+  // Only from the count read, so concurrent absorbers add each returned unit once.
+  absorbReturns: async (dealId, shard, from, to) => {
+    const result = await table.updateOrExplain<ShardItem>({
       Key: shardKey(dealId, shard),
-      UpdateExpression: 'ADD available :one, returnedCount :one SET #returns.#seq = :now',
-      ConditionExpression: `${EXISTS} AND ${SHARD_CONDITIONS.notYetReturned}`,
-      ExpressionAttributeNames: { '#returns': 'returns', '#seq': String(seq) },
-      ExpressionAttributeValues: { ':one': 1, ':now': nowMs },
-    })) !== undefined,
+      UpdateExpression: 'SET absorbed = :to ADD available :delta',
+      ConditionExpression:
+        from === 0
+          ? `${EXISTS} AND (attribute_not_exists(absorbed) OR ${SHARD_CONDITIONS.absorbedFrom})`
+          : `${EXISTS} AND ${SHARD_CONDITIONS.absorbedFrom}`,
+      ExpressionAttributeValues: { ':from': from, ':to': to, ':delta': to - from },
+    });
+    return 'updated' in result ? { absorbed: true } : result;
+  },
 
   applyRestock: async (dealId, shard, restockId, quantity) =>
     (await table.updateIf({
@@ -143,7 +146,6 @@ export const shardStore = (table: Table): ShardStore => ({
 
   // Only from the watermark this run read, so concurrent runs cannot move it backwards.
   saveReconcileProgress: async (dealId, shard, progress) => {
-    const names: Record<string, string> = {};
     const values: Record<string, unknown> = {
       ':from': progress.fromCheckedThrough,
       ':to': progress.toCheckedThrough,
@@ -154,17 +156,11 @@ export const shardStore = (table: Table): ShardStore => ({
       values[':snapIssued'] = progress.snapshot.issued;
       values[':snapAt'] = progress.snapshot.at;
     }
-    const removes = progress.prune.map((seq, i) => {
-      names['#returns'] = 'returns';
-      names[`#p${i}`] = String(seq);
-      return `#returns.#p${i}`;
-    });
     return (
       (await table.updateIf({
         Key: shardKey(dealId, shard),
-        UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
+        UpdateExpression: `SET ${sets.join(', ')}`,
         ConditionExpression: SHARD_CONDITIONS.unmovedWatermark,
-        ExpressionAttributeNames: removes.length > 0 ? names : undefined,
         ExpressionAttributeValues: values,
       })) !== undefined
     );

@@ -7,6 +7,7 @@ import { EXISTS, IS_NEW } from './key.js';
 import { priceDropStore } from './price-drop.js';
 import { SHARD_CONDITIONS, shardStore } from './shard.js';
 import { Table } from './table.js';
+import { TALLY_CONDITIONS, tallyStore } from './tally.js';
 import { ticketStore } from './ticket.js';
 import { VIEWER_CONDITIONS, viewerStore } from './viewer.js';
 
@@ -19,6 +20,7 @@ export const createStore = (client: DynamoDBDocumentClient, tableName: string): 
     tableName,
     ...dealStore(table),
     ...shardStore(table),
+    ...tallyStore(table),
     ...ticketStore(table),
     ...couponStore(table),
     ...viewerStore(table),
@@ -33,6 +35,7 @@ export const CONDITIONS = {
   exists: EXISTS,
   ...DEAL_CONDITIONS,
   ...SHARD_CONDITIONS,
+  ...TALLY_CONDITIONS,
   ...COUPON_CONDITIONS,
   ...VIEWER_CONDITIONS,
 } as const;

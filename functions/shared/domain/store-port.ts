@@ -11,6 +11,7 @@ import type { CueStamp, DealItem } from '../data/deal.js';
 import type { Key } from '../data/key.js';
 import type { PriceDropItem } from '../data/price-drop.js';
 import type { ShardItem } from '../data/shard.js';
+import type { TallyItem } from '../data/tally.js';
 import type { TicketItem } from '../data/ticket.js';
 import type { IdempotencyItem, SlotItem } from '../data/viewer.js';
 import type { DealStatus, DropOutcome } from './schemas.js';
@@ -82,12 +83,20 @@ export interface ShardStore {
     shard: number,
     nowIso: string,
   ): Promise<{ taken: ShardItem } | { refused: ShardItem | undefined }>;
-  /** Gives ticket `seq`'s unit back exactly once. */
-  returnUnit(dealId: string, shard: number, seq: number, nowMs: number): Promise<boolean>;
+  /**
+   * Raises the shard's `absorbed` from `from` (as read) to `to`, adding the difference to `available`. On
+   * refusal, the shard as it was when the store hands it back (its `absorbed` tells whether to try again).
+   */
+  absorbReturns(
+    dealId: string,
+    shard: number,
+    from: number,
+    to: number,
+  ): Promise<{ absorbed: true } | { refused: ShardItem | undefined }>;
   applyRestock(dealId: string, shard: number, restockId: string, quantity: number): Promise<boolean>;
   /** Copies the deal's sellable config onto a shard unless it already has this version or newer. */
   mirrorConfig(dealId: string, shard: number, deal: DealItem): Promise<boolean>;
-  /** Advances the reconcile watermark from the value read, optionally snapshots, prunes settled returns. */
+  /** Advances the reconcile watermark from the value read, optionally snapshots. */
   saveReconcileProgress(
     dealId: string,
     shard: number,
@@ -95,9 +104,24 @@ export interface ShardStore {
       fromCheckedThrough: number;
       toCheckedThrough: number;
       snapshot?: { issued: number; at: number };
-      prune: number[];
     },
   ): Promise<boolean>;
+}
+
+export interface TallyStore {
+  getTally(dealId: string, shard: number): Promise<TallyItem | undefined>;
+  /** The deal's shards and tallies in one read (the figures), each in shard order. */
+  getStock(dealId: string, shardCount: number): Promise<{ shards: ShardItem[]; tallies: TallyItem[] }>;
+  /** Counts ticket `seq`'s unit returned, once: the tally's `returned` after it, undefined if already counted. */
+  recordReturn(dealId: string, shard: number, seq: number, nowMs: number): Promise<number | undefined>;
+  /** Counts a coupon's tally step (odd: redeemed, even: released) unless it or a later one was counted. */
+  recordRedeemStep(dealId: string, shard: number, seq: number, step: number): Promise<boolean>;
+  /** Forgets guard entries nobody can still retry. */
+  pruneTally(
+    dealId: string,
+    shard: number,
+    prune: { returns: number[]; redemptions: number[] },
+  ): Promise<void>;
 }
 
 export interface TicketStore {
@@ -188,6 +212,7 @@ export interface PriceDropStore {
 export interface StorePort
   extends DealStore,
     ShardStore,
+    TallyStore,
     TicketStore,
     CouponStore,
     ViewerStore,

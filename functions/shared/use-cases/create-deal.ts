@@ -7,7 +7,7 @@ import { distribute, shardCountFor } from '../domain/deal.js';
 import type { CreateDealInput, DealView } from '../domain/schemas.js';
 import { dealState } from './audit-records.js';
 import type { Context } from './context.js';
-import { toDealView } from './views.js';
+import { stockFigures, toDealView } from './views.js';
 
 /**
  * 1. write every shard  2. link the IVS channel  3. write the creation record  4. write the deal. A crash
@@ -70,5 +70,5 @@ export const createDeal = async (ctx: Context, input: CreateDealInput, hostId: s
   ctx.seam('create.audit');
   await ctx.store.putDeal(deal);
   ctx.seam('create.deal');
-  return toDealView(deal, shards, { held: 0, redeemed: 0 }, nowIso);
+  return toDealView(deal, stockFigures(shards, []), nowIso);
 };

@@ -3,7 +3,7 @@ import { iso } from '../domain/clock.js';
 import { DealNotFound } from '../domain/errors.js';
 import type { DealView, LiveDealView } from '../domain/schemas.js';
 import { type Context, MAX_CACHED_DEALS, nowIso } from './context.js';
-import { toDealView, toLiveDealView } from './views.js';
+import { stockFigures, toDealView, toLiveDealView } from './views.js';
 
 const LIVE_VIEW_TTL_MS = 1_000;
 
@@ -13,16 +13,17 @@ export const getDeal = async (ctx: Context, dealId: string): Promise<DealView> =
   return viewOf(ctx, deal);
 };
 
-/** The full view: the deal, its shards and the held / redeemed figures counted per shard. */
+/** The full view: the deal and its figures, from one read of its shards and their tallies. */
 export const viewOf = async (ctx: Context, deal: DealItem): Promise<DealView> => {
   const shardIds = Array.from({ length: deal.shardCount }, (_, k) => k);
-  const [shards, held, redeemed] = await Promise.all([
-    ctx.store.getShards(deal.dealId, deal.shardCount),
+  const [{ shards, tallies }, held, redeemed] = await Promise.all([
+    ctx.store.getStock(deal.dealId, deal.shardCount),
     Promise.all(shardIds.map((k) => ctx.store.countCouponsByPhase(deal.dealId, k, 'ISSUED'))),
     Promise.all(shardIds.map((k) => ctx.store.countCouponsByPhase(deal.dealId, k, 'REDEEMED'))),
   ]);
   const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
-  return toDealView(deal, shards, { held: sum(held), redeemed: sum(redeemed) }, nowIso(ctx));
+  const figures = { ...stockFigures(shards, tallies), held: sum(held), redeemed: sum(redeemed) };
+  return toDealView(deal, figures, nowIso(ctx));
 };
 
 /**

@@ -1,11 +1,12 @@
 import { type AnyCouponItem, type CouponItem, isLiveCoupon } from '../data/coupon.js';
 import type { DealItem } from '../data/deal.js';
 import { keyString } from '../data/key.js';
-import type { ShardItem } from '../data/shard.js';
+import type { TallyItem } from '../data/tally.js';
 import { orphanedTicket, type TicketItem } from '../data/ticket.js';
 import { stockReturned } from './announce.js';
 import { claimRecord } from './audit-records.js';
 import { type Context, nowIso } from './context.js';
+import { absorbReturns, returnUnit } from './return-unit.js';
 import type { SweepReport } from './types.js';
 import { freeSlotsHolding } from './viewer-slots.js';
 import { voidCode } from './void-code.js';
@@ -48,17 +49,24 @@ export const reconcileShard = async (
   }
   await backfillClaimRecords(ctx, k, seqs, tickets, coupons, checked);
 
-  const prune = await prunableReturns(ctx, deal.dealId, k, shard, now);
   const snapshot = shard.snapAt <= graceCutoff ? { issued: shard.issued, at: now } : undefined;
-  if (checked !== from || snapshot || prune.length > 0) {
+  if (checked !== from || snapshot) {
     await ctx.store.saveReconcileProgress(deal.dealId, k, {
       fromCheckedThrough: from,
       toCheckedThrough: checked,
       ...(snapshot ? { snapshot } : {}),
-      prune,
     });
     ctx.seam('reconcile.progress');
   }
+
+  // Returns a crash left counted on the tally but not absorbed into the shard come back now.
+  const tally = await ctx.store.getTally(deal.dealId, k);
+  if (tally && tally.returned > (shard.absorbed ?? 0)) {
+    await absorbReturns(ctx, deal.dealId, k, tally.returned);
+    stockReturned(ctx, deal.dealId);
+  }
+  const prune = tally ? await prunableReturns(ctx, deal.dealId, k, tally, now) : [];
+  if (prune.length > 0) await ctx.store.pruneTally(deal.dealId, k, { returns: prune, redemptions: [] });
   return checked === shard.issued;
 };
 
@@ -133,7 +141,7 @@ const settleTicket = async (
     ctx.seam('reconcile.orphan');
   }
   // ORPHANED: give the unit back exactly once, then record that it is back.
-  if (await ctx.store.returnUnit(deal.dealId, k, seq, ctx.clock.now())) context.report.orphansReturned++;
+  if (await returnUnit(ctx, deal.dealId, k, seq)) context.report.orphansReturned++;
   ctx.seam('reconcile.unit');
   stockReturned(ctx, deal.dealId);
   await ctx.store.markTicketReturned(deal.dealId, k, seq, nowIso(ctx));
@@ -142,17 +150,17 @@ const settleTicket = async (
 };
 
 /**
- * `returns` entries can go once old enough that no return can still be in flight AND their record says
- * RETURNED (so nobody will try that return again). Keeps the hot shard item small.
+ * The tally's return guards can go once old enough that no return can still be in flight AND their record
+ * says RETURNED (so nobody will try that return again). Keeps the tally small.
  */
 const prunableReturns = async (
   ctx: Context,
   dealId: string,
   k: number,
-  shard: ShardItem,
+  tally: TallyItem,
   now: number,
 ): Promise<number[]> => {
-  const old = Object.entries(shard.returns ?? {})
+  const old = Object.entries(tally.r ?? {})
     .filter(([, at]) => at <= now - ctx.options.returnPruneGraceMs)
     .map(([seq]) => Number(seq));
   if (old.length === 0) return [];

@@ -4,6 +4,50 @@ import { announceCoupon, stockReturned } from './announce.js';
 import { expiryRecord, releaseRecord, SYSTEM } from './audit-records.js';
 import { type Context, nowIso } from './context.js';
 
+/** Absorbing retries this often before leaving the rest to the next return or the sweep. */
+const ABSORB_ATTEMPTS = 5;
+
+/**
+ * Gives ticket `seq`'s unit back exactly once: 1. the tally counts it, once per ticket (the guard)  2. the
+ * shard absorbs the tally's count into `available`. A retry whose tally write was refused still absorbs, so
+ * a crash between the two is finished by whoever retries, by the next return on the shard, or by the sweep.
+ * True when this call counted the return.
+ */
+export const returnUnit = async (ctx: Context, dealId: string, k: number, seq: number): Promise<boolean> => {
+  const returned = await ctx.store.recordReturn(dealId, k, seq, ctx.clock.now());
+  ctx.seam('return.tally');
+  const target = returned ?? (await ctx.store.getTally(dealId, k))?.returned ?? 0;
+  // Commonly nobody absorbed since: from the count before this return.
+  await absorbReturns(ctx, dealId, k, target, returned === undefined ? undefined : returned - 1);
+  return returned !== undefined;
+};
+
+/**
+ * Brings shard k's `absorbed` up to `target` (its tally's `returned`), adding the difference to `available`.
+ * Each try is conditional on the `absorbed` it assumes, so concurrent absorbers never add a unit twice; a
+ * refusal hands back the shard's `absorbed` (or it is read) and the next try starts from there.
+ */
+export const absorbReturns = async (
+  ctx: Context,
+  dealId: string,
+  k: number,
+  target: number,
+  assumed?: number,
+): Promise<void> => {
+  let from = assumed;
+  for (let attempt = 0; attempt < ABSORB_ATTEMPTS; attempt++) {
+    if (from === undefined) {
+      const shard = await ctx.store.getShard(dealId, k);
+      if (!shard) return;
+      from = shard.absorbed ?? 0;
+    }
+    if (from >= target) return;
+    const result = await ctx.store.absorbReturns(dealId, k, from, target);
+    if ('absorbed' in result) return;
+    from = result.refused?.absorbed;
+  }
+};
+
 /**
  * Second half of an expiry (the coupon is EXPIRED, its unit RETURNING): 1. the unit back to its shard,
  * exactly once  2. free the viewer's slot  3. the record  4. mark the unit RETURNED. Whoever finds a return a
@@ -15,7 +59,7 @@ export const finishReturn = async (
   operation: 'expire' | 'release',
   expiredBy: AuditActor = SYSTEM.sweep,
 ): Promise<boolean> => {
-  const returned = await ctx.store.returnUnit(coupon.dealId, coupon.shard, coupon.seq, ctx.clock.now());
+  const returned = await returnUnit(ctx, coupon.dealId, coupon.shard, coupon.seq);
   ctx.seam(`${operation}.unit`);
   stockReturned(ctx, coupon.dealId);
   await ctx.store.freeSlot(coupon.dealId, coupon.viewerId, coupon.slot, coupon.code);

@@ -1,27 +1,37 @@
 import type { CouponItem } from '../data/coupon.js';
 import type { DealItem } from '../data/deal.js';
 import type { ShardItem } from '../data/shard.js';
+import type { TallyItem } from '../data/tally.js';
 import { formatCode } from '../domain/code.js';
 import { effectiveStatus, priorLowestPrice } from '../domain/deal.js';
 import type { CouponView, DealView, LiveDealView } from '../domain/schemas.js';
 
 export interface DealFigures {
+  stock: number;
+  available: number;
   held: number;
   redeemed: number;
 }
 
-export const toDealView = (
-  deal: DealItem,
-  shards: ShardItem[],
-  figures: DealFigures,
-  nowIso: string,
-): DealView => {
+/**
+ * The figures from the shards and their tallies alone (no read per coupon). stock = Σ added; a unit returned
+ * but not yet absorbed by its shard (a crash between the two writes) is available; redeemed is the tallies'
+ * count, and every other unit out (ISSUED coupons, expiring ones, claims in flight) is held.
+ */
+export const stockFigures = (shards: ShardItem[], tallies: TallyItem[]): DealFigures => {
+  const returned = new Map(tallies.map((tally) => [tally.shard, tally.returned]));
   let stock = 0;
   let available = 0;
   for (const shard of shards) {
     stock += shard.added;
-    available += shard.available;
+    available += shard.available + Math.max(0, (returned.get(shard.shard) ?? 0) - (shard.absorbed ?? 0));
   }
+  const redeemed = tallies.reduce((sum, tally) => sum + (tally.redeemed ?? 0), 0);
+  return { stock, available, held: stock - available - redeemed, redeemed };
+};
+
+export const toDealView = (deal: DealItem, figures: DealFigures, nowIso: string): DealView => {
+  const { stock, available } = figures;
   return {
     dealId: deal.dealId,
     title: deal.title,

@@ -179,50 +179,51 @@ describe('takeUnit', () => {
   });
 });
 
-describe('returnUnit', () => {
-  it('puts the unit back, counts it returned and remembers the ticket with the time', async () => {
-    const shard = await storedShard({ available: 2, returnedCount: 1, returns: { '3': 5 } });
+describe('absorbReturns', () => {
+  it('raises absorbed from the value read to the tally count, adding the difference to available', async () => {
+    const shard = await storedShard({ available: 2, absorbed: 3 });
 
-    const returned = await store.returnUnit(shard.dealId, shard.shard, 4, 1_000);
+    const result = await store.absorbReturns(shard.dealId, shard.shard, 3, 5);
 
-    expect(returned).toBe(true);
-    expect(await reread(shard)).toEqual({
-      ...shard,
-      available: 3,
-      returnedCount: 2,
-      returns: { '3': 5, '4': 1_000 },
-    });
+    expect(result).toEqual({ absorbed: true });
+    expect(await reread(shard)).toEqual({ ...shard, available: 4, absorbed: 5 });
   });
 
-  it('refuses a second return of the same ticket, leaving the counts as they were', async () => {
-    const shard = await storedShard({ available: 2 });
-    await store.returnUnit(shard.dealId, shard.shard, 4, 1_000);
-    const once = await reread(shard);
+  it('refuses when absorbed moved since it was read, leaving the shard as it was', async () => {
+    const shard = await storedShard({ available: 2, absorbed: 4 });
 
-    const again = await store.returnUnit(shard.dealId, shard.shard, 4, 2_000);
+    const result = await store.absorbReturns(shard.dealId, shard.shard, 3, 5);
 
-    expect(again).toBe(false);
-    expect(await reread(shard)).toEqual(once);
-    expect(once).toMatchObject({ available: 3, returnedCount: 1, returns: { '4': 1_000 } });
+    expect('refused' in result).toBe(true);
+    expect(await reread(shard)).toEqual(shard);
   });
 
-  it('returns each ticket once even when the returns race', async () => {
-    const shard = await storedShard({ available: 0, returnedCount: 0 });
+  it('treats a shard from before absorbed existed as having absorbed nothing', async () => {
+    const { absorbed: _absent, ...legacy } = shardItem({ available: 1 });
+    expect(await store.putShard(legacy as ReturnType<typeof shardItem>)).toBe(true);
+
+    await store.absorbReturns(legacy.dealId, legacy.shard, 0, 2);
+
+    expect(await reread(legacy)).toMatchObject({ available: 3, absorbed: 2 });
+  });
+
+  it('adds each unit once when absorbers race from the same value', async () => {
+    const shard = await storedShard({ available: 0, absorbed: 0 });
 
     const results = await Promise.all(
-      Array.from({ length: 6 }, () => store.returnUnit(shard.dealId, shard.shard, 9, 1_000)),
+      Array.from({ length: 6 }, () => store.absorbReturns(shard.dealId, shard.shard, 0, 1)),
     );
 
-    expect(results.filter(Boolean)).toHaveLength(1);
-    expect(await reread(shard)).toMatchObject({ available: 1, returnedCount: 1 });
+    expect(results.filter((result) => 'absorbed' in result)).toHaveLength(1);
+    expect(await reread(shard)).toMatchObject({ available: 1, absorbed: 1 });
   });
 
   it('refuses on a shard that does not exist and creates nothing', async () => {
     const dealId = freshId('deal');
 
-    const returned = await store.returnUnit(dealId, 0, 1, 1_000);
+    const result = await store.absorbReturns(dealId, 0, 0, 1);
 
-    expect(returned).toBe(false);
+    expect('refused' in result).toBe(true);
     expect(await store.getShard(dealId, 0)).toBeUndefined();
   });
 });
@@ -318,46 +319,37 @@ describe('mirrorConfig', () => {
 });
 
 describe('saveReconcileProgress', () => {
-  it('moves the watermark from the value read, takes the snapshot and prunes the named returns', async () => {
-    const shard = await storedShard({ checkedThrough: 10, returns: { '3': 1, '17': 2, '20': 3 } });
+  it('moves the watermark from the value read and takes the snapshot', async () => {
+    const shard = await storedShard({ checkedThrough: 10 });
 
     const saved = await store.saveReconcileProgress(shard.dealId, shard.shard, {
       fromCheckedThrough: 10,
       toCheckedThrough: 14,
       snapshot: { issued: 20, at: 7_000 },
-      prune: [3, 17],
     });
 
     expect(saved).toBe(true);
-    expect(await reread(shard)).toEqual({
-      ...shard,
-      checkedThrough: 14,
-      snapIssued: 20,
-      snapAt: 7_000,
-      returns: { '20': 3 },
-    });
+    expect(await reread(shard)).toEqual({ ...shard, checkedThrough: 14, snapIssued: 20, snapAt: 7_000 });
   });
 
-  it('without a snapshot or anything to prune, moves only the watermark', async () => {
-    const shard = await storedShard({ checkedThrough: 0, snapIssued: 4, snapAt: 9, returns: { '1': 1 } });
+  it('without a snapshot, moves only the watermark', async () => {
+    const shard = await storedShard({ checkedThrough: 0, snapIssued: 4, snapAt: 9 });
 
     await store.saveReconcileProgress(shard.dealId, shard.shard, {
       fromCheckedThrough: 0,
       toCheckedThrough: 2,
-      prune: [],
     });
 
     expect(await reread(shard)).toEqual({ ...shard, checkedThrough: 2 });
   });
 
   it('refuses when another run moved the watermark since it was read, leaving the shard as it was', async () => {
-    const shard = await storedShard({ checkedThrough: 12, returns: { '3': 1 } });
+    const shard = await storedShard({ checkedThrough: 12 });
 
     const saved = await store.saveReconcileProgress(shard.dealId, shard.shard, {
       fromCheckedThrough: 10,
       toCheckedThrough: 11,
       snapshot: { issued: 1, at: 1 },
-      prune: [3],
     });
 
     expect(saved).toBe(false);

@@ -95,7 +95,14 @@ const onlySent = (command: Command): Record<string, unknown> => {
 
 const GUARDS: [string, (s: MockedStore) => Promise<unknown>, string[]][] = [
   ['takeUnit', (s) => s.takeUnit(DEAL_ID, 3, NOW), [CONDITIONS.unitAvailable]],
-  ['returnUnit', (s) => s.returnUnit(DEAL_ID, 3, 42, 1), [CONDITIONS.exists, CONDITIONS.notYetReturned]],
+  ['recordReturn', (s) => s.recordReturn(DEAL_ID, 3, 42, 1), [CONDITIONS.exists, CONDITIONS.notYetReturned]],
+  ['absorbReturns', (s) => s.absorbReturns(DEAL_ID, 3, 4, 5), [CONDITIONS.exists, CONDITIONS.absorbedFrom]],
+  [
+    'recordRedeemStep',
+    (s) => s.recordRedeemStep(DEAL_ID, 3, 42, 1),
+    [CONDITIONS.exists, CONDITIONS.newRedeemStep],
+  ],
+  ['pruneTally', (s) => s.pruneTally(DEAL_ID, 3, { returns: [1], redemptions: [2] }), [CONDITIONS.exists]],
   ['applyRestock', (s) => s.applyRestock(DEAL_ID, 3, 'restock-1', 5), [CONDITIONS.restockNotApplied]],
   ['mirrorConfig', (s) => s.mirrorConfig(DEAL_ID, 3, dealItem()), [CONDITIONS.olderConfig]],
   ['redeemCoupon', (s) => s.redeemCoupon(CODE, VIEWER, 'order-1', NOW), [CONDITIONS.redeemable]],
@@ -223,7 +230,7 @@ describe('takeUnit', () => {
   });
 
   it('on refusal answers the shard as it was, unmarshalled from the condition failure', async () => {
-    const before = shardItem({ available: 0, issued: 10, returns: { '4': 1_700_000_000_000 } });
+    const before = shardItem({ available: 0, issued: 10, absorbed: 3 });
     ddb.on(UpdateCommand).rejects(conditionFailed(before));
 
     await expect(store.takeUnit(DEAL_ID, 3, NOW)).resolves.toEqual({ refused: before });
@@ -254,6 +261,46 @@ describe('takeUnit', () => {
     ddb.on(UpdateCommand).rejects(error);
 
     await expect(store.takeUnit(DEAL_ID, 3, NOW)).rejects.toBe(error);
+  });
+});
+
+describe('the tally’s guarded writes', () => {
+  it.each([
+    ['recordReturn', (s: MockedStore) => s.recordReturn(DEAL_ID, 3, 1, 1), undefined],
+    ['recordRedeemStep', (s: MockedStore) => s.recordRedeemStep(DEAL_ID, 3, 1, 1), false],
+  ])(
+    '%s: a refusal the tally’s guard explains is the answer, after one read',
+    async (_name, call, answer) => {
+      ddb.on(UpdateCommand).rejects(conditionFailed());
+      ddb.on(GetCommand).resolves({ Item: { PK: 'x', SK: 'TALLY', r: { '1': 1 }, d: { '1': 1 } } });
+
+      await expect(call(store)).resolves.toBe(answer);
+      expect(inputsOf(UpdateCommand)).toHaveLength(1);
+      expect(inputsOf(PutCommand)).toHaveLength(0);
+    },
+  );
+
+  it('recordReturn creates a missing tally (put-if-absent) and tries once more', async () => {
+    ddb
+      .on(UpdateCommand)
+      .rejectsOnce(conditionFailed())
+      .resolves({ Attributes: { returned: 1 } });
+    ddb.on(GetCommand).resolves({});
+    ddb.on(PutCommand).resolves({});
+
+    await expect(store.recordReturn(DEAL_ID, 3, 1, 1)).resolves.toBe(1);
+    expect(inputsOf<{ ConditionExpression: string }>(PutCommand)[0]?.ConditionExpression).toBe(
+      CONDITIONS.isNew,
+    );
+    expect(inputsOf(UpdateCommand)).toHaveLength(2);
+  });
+
+  it('absorbReturns asks for the shard as it was on refusal', async () => {
+    const before = shardItem({ absorbed: 7 });
+    ddb.on(UpdateCommand).rejects(conditionFailed(before));
+
+    await expect(store.absorbReturns(DEAL_ID, 3, 4, 5)).resolves.toEqual({ refused: before });
+    expect(onlySent(UpdateCommand)).toMatchObject({ ReturnValuesOnConditionCheckFailure: 'ALL_OLD' });
   });
 });
 
@@ -290,6 +337,8 @@ const CONSISTENT_READS: [string, Consistency, () => unknown, boolean][] = [
   ['listChannelDeals', (s) => s.listChannelDeals(CHANNEL_ARN), queryConsistency, true],
   ['listPriceDrops', (s) => s.listPriceDrops(GALA_ID), queryConsistency, true],
   ['getShards', (s) => s.getShards(DEAL_ID, 2), batchConsistency, true],
+  ['getStock', (s) => s.getStock(DEAL_ID, 2), batchConsistency, true],
+  ['getTally', (s) => s.getTally(DEAL_ID, 3), getConsistency, true],
   ['getTickets', (s) => s.getTickets(DEAL_ID, 3, [1, 2]), batchConsistency, true],
   ['getCoupons', (s) => s.getCoupons([CODE]), batchConsistency, true],
   ['existingAudits', (s) => s.existingAudits([AUDIT]), batchConsistency, true],
@@ -329,12 +378,11 @@ const CONDITIONAL_METHODS: [string, (s: MockedStore) => Promise<unknown>, unknow
   ],
   ['markStreamEnded', (s) => s.markStreamEnded(DEAL_ID, NOW), false],
   ['settleDeal', (s) => s.settleDeal(DEAL_ID, 1), false],
-  ['returnUnit', (s) => s.returnUnit(DEAL_ID, 3, 1, 1), false],
   ['applyRestock', (s) => s.applyRestock(DEAL_ID, 3, 'r', 1), false],
   ['mirrorConfig', (s) => s.mirrorConfig(DEAL_ID, 3, dealItem()), false],
   [
     'saveReconcileProgress',
-    (s) => s.saveReconcileProgress(DEAL_ID, 3, { fromCheckedThrough: 0, toCheckedThrough: 1, prune: [] }),
+    (s) => s.saveReconcileProgress(DEAL_ID, 3, { fromCheckedThrough: 0, toCheckedThrough: 1 }),
     false,
   ],
   ['orphanTicket', (s) => s.orphanTicket(DEAL_ID, 3, 1, CODE), false],
@@ -497,11 +545,16 @@ const EVERY_METHOD: Record<PublicMethod, (s: MockedStore) => Promise<unknown>> =
   getShard: (s) => s.getShard(DEAL_ID, 3),
   getShards: (s) => s.getShards(DEAL_ID, 2),
   takeUnit: (s) => s.takeUnit(DEAL_ID, 3, NOW),
-  returnUnit: (s) => s.returnUnit(DEAL_ID, 3, 1, 1),
+  absorbReturns: (s) => s.absorbReturns(DEAL_ID, 3, 0, 1),
+  getTally: (s) => s.getTally(DEAL_ID, 3),
+  getStock: (s) => s.getStock(DEAL_ID, 2),
+  recordReturn: (s) => s.recordReturn(DEAL_ID, 3, 1, 1),
+  recordRedeemStep: (s) => s.recordRedeemStep(DEAL_ID, 3, 1, 1),
+  pruneTally: (s) => s.pruneTally(DEAL_ID, 3, { returns: [1], redemptions: [] }),
   applyRestock: (s) => s.applyRestock(DEAL_ID, 3, 'r', 1),
   mirrorConfig: (s) => s.mirrorConfig(DEAL_ID, 3, dealItem()),
   saveReconcileProgress: (s) =>
-    s.saveReconcileProgress(DEAL_ID, 3, { fromCheckedThrough: 0, toCheckedThrough: 1, prune: [1] }),
+    s.saveReconcileProgress(DEAL_ID, 3, { fromCheckedThrough: 0, toCheckedThrough: 1 }),
   putTicket: (s) => s.putTicket(ticketItem()),
   getTickets: (s) => s.getTickets(DEAL_ID, 3, [1, 2]),
   orphanTicket: (s) => s.orphanTicket(DEAL_ID, 3, 1, CODE),

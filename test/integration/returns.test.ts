@@ -1,0 +1,102 @@
+/**
+ * Returning a unit off the hot shard: the once-only guard lives on the shard's tally, and the shard only absorbs
+ * the tally's count (one number), so it stays small however many units churn, and each unit comes back once.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createContext } from '../../functions/shared/use-cases/context.js';
+import { returnUnit } from '../../functions/shared/use-cases/return-unit.js';
+import { InjectedCrash } from '../support/crash.js';
+import { figures, liveDeal } from '../support/fixtures.js';
+import { type Harness, startHarness } from '../support/harness.js';
+import { itemSize } from '../support/item-size.js';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  await h.close();
+});
+afterEach(() => {
+  h.clock.advance(1_000);
+});
+
+/** Claims `count` units of the deal, a few claims at a time, each by its own viewer. */
+const claimAll = async (
+  engine: ReturnType<Harness['engine']>,
+  dealId: string,
+  count: number,
+  tag: string,
+) => {
+  for (let i = 0; i < count; i += 20) {
+    await Promise.all(
+      Array.from({ length: Math.min(20, count - i) }, (_, j) => engine.claim(dealId, `${tag}-${i + j}`)),
+    );
+  }
+};
+
+describe('the hot shard under churn', () => {
+  it('stays under 1 KB through hundreds of returns within the prune grace', async () => {
+    const engine = h.engine();
+    const deal = await liveDeal(engine, { stock: 100, shards: 1, claimTtlSeconds: 1 });
+
+    for (let round = 0; round < 3; round++) {
+      await claimAll(engine, deal.dealId, 100, `churn-${round}`);
+      h.clock.advance(1_001);
+      expect((await engine.sweep()).unitsReturned).toBe(100);
+    }
+
+    const shard = await h.store.getShard(deal.dealId, 0);
+    expect(shard).toMatchObject({ issued: 300, absorbed: 300, available: 100 });
+    expect(itemSize(shard ?? {})).toBeLessThan(1_024);
+    expect(await figures(engine, deal.dealId)).toMatchObject({
+      stock: 100,
+      available: 100,
+      held: 0,
+      accounted: 100,
+    });
+  }, 60_000);
+});
+
+describe('returnUnit', () => {
+  it('adds one unit for a ticket returned twice, and one when the returns race', async () => {
+    const engine = h.engine();
+    const deal = await liveDeal(engine, { stock: 2, shards: 1 });
+    await claimAll(engine, deal.dealId, 2, 'twice');
+    const ctx = createContext({ store: h.store, clock: h.clock });
+
+    expect(await returnUnit(ctx, deal.dealId, 0, 1)).toBe(true);
+    expect(await returnUnit(ctx, deal.dealId, 0, 1)).toBe(false);
+    const raced = await Promise.all(Array.from({ length: 5 }, () => returnUnit(ctx, deal.dealId, 0, 2)));
+
+    expect(raced.filter(Boolean)).toHaveLength(1);
+    expect(await h.store.getShard(deal.dealId, 0)).toMatchObject({ available: 2, absorbed: 2, issued: 2 });
+    expect(await h.store.getTally(deal.dealId, 0)).toMatchObject({ returned: 2 });
+  });
+
+  it('after a crash between the tally and the shard, counts the unit available; the sweep absorbs it', async () => {
+    const engine = h.engine();
+    const deal = await liveDeal(engine, { stock: 3, shards: 1, claimTtlSeconds: 1 });
+    await claimAll(engine, deal.dealId, 2, 'crash');
+    h.clock.advance(1_001);
+    let crashed = false;
+    const dying = h.engine({
+      seam: (step) => {
+        if (step === 'return.tally' && !crashed) {
+          crashed = true;
+          throw new InjectedCrash(step);
+        }
+      },
+    });
+
+    await expect(dying.sweep()).rejects.toBeInstanceOf(InjectedCrash);
+    expect(await h.store.getShard(deal.dealId, 0)).toMatchObject({ available: 1, absorbed: 0 });
+    expect(await figures(engine, deal.dealId)).toMatchObject({ available: 2, held: 1, accounted: 3 });
+
+    await engine.sweep();
+
+    expect(await h.store.getShard(deal.dealId, 0)).toMatchObject({ available: 3, absorbed: 2 });
+    expect(await h.store.getTally(deal.dealId, 0)).toMatchObject({ returned: 2 });
+    expect(await figures(engine, deal.dealId)).toMatchObject({ available: 3, held: 0, accounted: 3 });
+  });
+});
