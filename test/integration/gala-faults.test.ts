@@ -222,3 +222,48 @@ describe('a cached refusal', () => {
     expect(h.sent.length).toBe(before);
   });
 });
+
+describe('a take whose answer was lost', () => {
+  const takes = (dealId: string) => (call: Call) =>
+    call.command === 'UpdateItemCommand' &&
+    onShard(dealId, 0)(call) &&
+    call.input.ConditionExpression !== undefined;
+
+  it('gives back, seconds later and without the sweep, the unit a take that failed may have taken', async () => {
+    const deal = await h.engine().createDeal(dealInput({ stock: 3, shards: 1 }), HOST_ID);
+    await h.engine().cue(deal.dealId, { action: 'start' }, hostActor);
+    const { engine, close } = faultyEngine(
+      h,
+      [{ kind: 'lose-answer', times: 1, matches: takes(deal.dealId) }],
+      {
+        options: { lostTakeSettleMs: 20 },
+      },
+    );
+
+    await expect(engine.claim(deal.dealId, 'viewer-1')).rejects.toMatchObject({ name: 'TimeoutError' });
+    expect((await h.engine().getDeal(deal.dealId)).available).toBe(2);
+    await engine.settled();
+    close();
+
+    expect(await figures(h.engine(), deal.dealId)).toMatchObject({ available: 3, held: 0, accounted: 3 });
+  });
+
+  it('gives back the unit of an earlier send when the SDK’s repeat of the take was answered', async () => {
+    const deal = await h.engine().createDeal(dealInput({ stock: 3, shards: 1 }), HOST_ID);
+    await h.engine().cue(deal.dealId, { action: 'start' }, hostActor);
+    const { engine, faults, close } = faultyEngine(
+      h,
+      [{ kind: 'sdk-retries-lost-answer', times: 1, matches: takes(deal.dealId) }],
+      { options: { lostTakeSettleMs: 20 } },
+    );
+
+    const { coupon } = await engine.claim(deal.dealId, 'viewer-1');
+    expect(faults.hits).toStrictEqual([1]);
+    expect((await h.engine().getDeal(deal.dealId)).available).toBe(1);
+    await engine.settled();
+    close();
+
+    expect(coupon.status).toBe('ISSUED');
+    expect(await figures(h.engine(), deal.dealId)).toMatchObject({ available: 2, held: 1, accounted: 3 });
+  });
+});

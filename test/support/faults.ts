@@ -22,8 +22,10 @@ export interface FaultRule {
    * `lose-answer`: the call lands, its answer is lost (a timeout).
    * `retried-after-lost-answer`: the call lands, its answer is lost and the SDK sends it again, so the caller gets
    * the answer to the repeat (for a put-if-absent: refused by its own first write).
+   * `sdk-retries-lost-answer`: the call lands and its answer is lost below the SDK's retry, so the SDK itself
+   * sends it again (and the answer's `$metadata.attempts` says 2).
    */
-  kind: 'throttle' | 'lose-answer' | 'retried-after-lost-answer';
+  kind: 'throttle' | 'lose-answer' | 'retried-after-lost-answer' | 'sdk-retries-lost-answer';
   /** Stop after this many hits (default: never). */
   times?: number;
 }
@@ -37,7 +39,9 @@ export interface Faults {
 }
 
 const partitionOf = (input: Record<string, unknown>): string => {
-  const item = (input.Item ?? input.Key) as { PK?: string } | undefined;
+  const item = (input.Item ?? input.Key) as { PK?: string | { S?: string } } | undefined;
+  // Below the document client's marshalling (the SDK's retry step) the key is an AttributeValue.
+  if (typeof item?.PK === 'object') return item.PK.S ?? '';
   if (item?.PK !== undefined) return item.PK;
   const values = input.ExpressionAttributeValues as Record<string, unknown> | undefined;
   const pk = String(values?.[':pk'] ?? '');
@@ -59,16 +63,32 @@ export const faultyEngine = (
 ): { engine: Engine; faults: Faults; close: () => void } => {
   const faults: Faults = { rules, hits: rules.map(() => 0), off: false };
   const client = createDocumentClient({ endpoint: h.embedded.endpoint, maxSockets: 64 });
+  const ruleFor = (call: Call, belowRetry: boolean): number =>
+    faults.off
+      ? -1
+      : rules.findIndex(
+          (rule, i) =>
+            (rule.kind === 'sdk-retries-lost-answer') === belowRetry &&
+            (rule.times === undefined || (faults.hits[i] ?? 0) < rule.times) &&
+            rule.matches(call),
+        );
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const input = args.input as Record<string, unknown>;
       const call: Call = { command: context.commandName ?? '', partition: partitionOf(input), input };
-      const index = faults.off
-        ? -1
-        : rules.findIndex(
-            (rule, i) =>
-              (rule.times === undefined || (faults.hits[i] ?? 0) < rule.times) && rule.matches(call),
-          );
+      const index = ruleFor(call, true);
+      if (index < 0) return next(args);
+      faults.hits[index] = (faults.hits[index] ?? 0) + 1;
+      await next(args);
+      throw Object.assign(new Error('the answer was lost'), { name: 'TimeoutError', $metadata: {} });
+    },
+    { step: 'finalizeRequest', name: 'faults-below-retry' },
+  );
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as Record<string, unknown>;
+      const call: Call = { command: context.commandName ?? '', partition: partitionOf(input), input };
+      const index = ruleFor(call, false);
       const rule = rules[index];
       if (!rule) return next(args);
       faults.hits[index] = (faults.hits[index] ?? 0) + 1;

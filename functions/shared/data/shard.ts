@@ -94,7 +94,8 @@ export const shardStore = (table: Table): ShardStore => ({
       ExpressionAttributeValues: { ':minusOne': -1, ':one': 1, ':zero': 0, ':live': 'LIVE', ':now': nowIso },
       ReturnValues: 'ALL_NEW',
     });
-    return 'updated' in result ? { taken: result.updated } : result;
+    const sent = result.attempts === undefined ? {} : { attempts: result.attempts };
+    return 'updated' in result ? { taken: result.updated, ...sent } : { refused: result.refused, ...sent };
   },
 
   // Only from the count read, so concurrent absorbers add each returned unit once.
@@ -108,7 +109,7 @@ export const shardStore = (table: Table): ShardStore => ({
           : `${EXISTS} AND ${SHARD_CONDITIONS.absorbedFrom}`,
       ExpressionAttributeValues: { ':from': from, ':to': to, ':delta': to - from },
     });
-    return 'updated' in result ? { absorbed: true } : result;
+    return 'updated' in result ? { absorbed: true } : { refused: result.refused };
   },
 
   applyRestock: async (dealId, shard, restockId, quantity) =>

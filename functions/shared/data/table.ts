@@ -31,6 +31,12 @@ export const isConditionFailure = (error: unknown): boolean =>
   error instanceof ConditionalCheckFailedException ||
   (error instanceof Error && error.name === 'ConditionalCheckFailedException');
 
+/** The SDK's attempts at a call, when it sent it more than once (a retry after a throttle or a lost answer). */
+const sentMoreThanOnce = (answer: unknown): { attempts?: number } => {
+  const attempts = (answer as { $metadata?: { attempts?: number } } | undefined)?.$metadata?.attempts ?? 1;
+  return attempts > 1 ? { attempts } : {};
+};
+
 export class Table {
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -73,7 +79,9 @@ export class Table {
    * A conditional UpdateItem that also asks for the item as it was when refused (`ALL_OLD`), so the caller
    * learns why without another read. Stores that do not hand it back leave `refused` undefined.
    */
-  async updateOrExplain<T>(input: UpdateInput): Promise<{ updated: T } | { refused: T | undefined }> {
+  async updateOrExplain<T>(
+    input: UpdateInput,
+  ): Promise<({ updated: T } | { refused: T | undefined }) & { attempts?: number }> {
     try {
       const out = await this.client.send(
         new UpdateCommand({
@@ -82,11 +90,11 @@ export class Table {
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return { updated: out.Attributes as T };
+      return { updated: out.Attributes as T, ...sentMoreThanOnce(out) };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       const old = (error as { Item?: Record<string, AttributeValue> }).Item;
-      return { refused: old ? (unmarshall(old) as T) : undefined };
+      return { refused: old ? (unmarshall(old) as T) : undefined, ...sentMoreThanOnce(error) };
     }
   }
 

@@ -70,6 +70,14 @@ export interface DealStore {
   listGalaDeals(galaId: string): Promise<string[]>;
 }
 
+/**
+ * How many times the client sent the take (the SDK repeats a write whose answer was lost or throttled). More
+ * than one: an earlier send may have taken a unit nobody will ticket, which the claim has settled early.
+ */
+export interface TakeAttempts {
+  attempts?: number;
+}
+
 export interface ShardStore {
   putShard(item: ShardItem): Promise<boolean>;
   getShard(dealId: string, shard: number): Promise<ShardItem | undefined>;
@@ -82,7 +90,7 @@ export interface ShardStore {
     dealId: string,
     shard: number,
     nowIso: string,
-  ): Promise<{ taken: ShardItem } | { refused: ShardItem | undefined }>;
+  ): Promise<({ taken: ShardItem } | { refused: ShardItem | undefined }) & TakeAttempts>;
   /**
    * Raises the shard's `absorbed` from `from` (as read) to `to`, adding the difference to `available`. On
    * refusal, the shard as it was when the store hands it back (its `absorbed` tells whether to try again).

@@ -11,6 +11,7 @@ import type { CouponView } from '../domain/schemas.js';
 import { announce, couponClaimed } from './announce.js';
 import { type Attempt, awaitEarlierAttempt, settleFailedAttempt } from './claim-retry.js';
 import { type Context, nowIso } from './context.js';
+import { suspectLostTake } from './lost-take.js';
 import { dealConfig } from './read-deals.js';
 import type { ClaimResult } from './types.js';
 import { repairSlots } from './viewer-slots.js';
@@ -237,9 +238,15 @@ const takeUnit = async (
       result = await ctx.store.takeUnit(deal.dealId, k, now);
     } catch (error) {
       // A throttled (or unanswered) shard says nothing about the others: try them before answering. A unit
-      // the lost answer may have taken has no ticket, and the reconciler returns it.
+      // the lost answer may have taken has no ticket: settled early (lost-take.ts).
       fault = error;
+      suspectLostTake(ctx, deal, k);
       continue;
+    }
+    if ((result.attempts ?? 1) > 1) {
+      // An earlier send may have landed: its unit is below the one this answer names.
+      const issued = 'taken' in result ? result.taken.issued - 1 : result.refused?.issued;
+      suspectLostTake(ctx, deal, k, issued);
     }
     if ('taken' in result) return { shard: k, seq: result.taken.issued, dealPrice: result.taken.dealPrice };
     if (ctx.facts.isShardEmpty(deal.dealId, k)) continue;

@@ -19,6 +19,8 @@ export interface EngineOptions {
   returnPruneGraceMs: number;
   /** Two sweeps this far apart must both find an ended deal idle before it leaves the sweep list. */
   settleDelayMs: number;
+  /** How long after a take's lost answer its claim settles the unit that take may have left (lost-take.ts). */
+  lostTakeSettleMs: number;
   /** Lifetime of per-container sold-out / empty-shard / not-live facts. */
   factTtlMs: number;
   /** How long an idempotent retry waits for the first attempt to finish before answering CLAIM_IN_PROGRESS. */
@@ -36,6 +38,7 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   claimGraceMs: 30_000,
   returnPruneGraceMs: 20 * 60_000,
   settleDelayMs: 120_000,
+  lostTakeSettleMs: 5_000,
   factTtlMs: 1_000,
   replayWaitMs: 1_500,
   replayPollMs: 25,
@@ -75,6 +78,8 @@ export interface ContainerState {
   liveCache: Map<string, { at: number; view: LiveDealView }>;
   /** Shard re-checks in flight per deal, shared by the claims that arrive meanwhile. */
   rechecks: Map<string, Promise<void>>;
+  /** Early settles of lost takes in flight, per deal shard. */
+  lostTakes: Map<string, Promise<void>>;
   /** Viewers whose claims missed lately, and those known over the claims-per-viewer limit. */
   claimWatch: ClaimWatch;
 }
@@ -113,6 +118,7 @@ export const createContext = (deps: EngineDeps): Context => {
     dealCache: new Map(),
     liveCache: new Map(),
     rechecks: new Map(),
+    lostTakes: new Map(),
   };
   ctx.claimWatch = new ClaimWatch(ctx as Context);
   return ctx as Context;

@@ -6,6 +6,7 @@ import { type Context, createContext, type EngineDeps } from './context.js';
 import { createDeal } from './create-deal.js';
 import { cue } from './cue.js';
 import { listCoupons } from './list-coupons.js';
+import { lostTakesSettled } from './lost-take.js';
 import { cancelPriceDrop, listPriceDrops, schedulePriceDrop } from './price-drops.js';
 import { getDeal, liveDeal, streamDeals } from './read-deals.js';
 import { redeem } from './redeem.js';
@@ -73,6 +74,11 @@ export class Engine implements LivedropEngine {
 
   sweep() {
     return sweep(this.ctx);
+  }
+
+  /** Resolves once the early settles of lost takes this container started are done (lost-take.ts). */
+  settled(): Promise<void> {
+    return lostTakesSettled(this.ctx);
   }
 
   schedulePriceDrop(galaId: string, input: PriceDropInput, actor: Actor) {

@@ -97,6 +97,32 @@ const backfillClaimRecords = async (
   }
 };
 
+/**
+ * Takes over the units of `seqs` that have no ticket (a claim's lost take left them, see lost-take.ts) and
+ * gives each back exactly once, as the reconciler would after the grace. The takeover is the arbiter's
+ * put-if-absent, so a claim still alive that took one of them loses cleanly (its ticket write is refused, it
+ * frees its slot and answers an error; nothing was granted). Returns the units given back.
+ */
+export const settleUnticketed = async (
+  ctx: Context,
+  deal: DealItem,
+  k: number,
+  seqs: number[],
+): Promise<number> => {
+  const tickets = await ctx.store.getTickets(deal.dealId, k, seqs);
+  const report = { orphansReturned: 0, slotsFreed: 0 } as SweepReport;
+  const graceCutoff = ctx.clock.now() - ctx.options.claimGraceMs;
+  for (const seq of seqs) {
+    if (tickets.has(seq)) continue;
+    await settleTicket(ctx, deal, k, seq, undefined, new Map(), {
+      canOrphanUnwritten: true,
+      graceCutoff,
+      report,
+    });
+  }
+  return report.orphansReturned;
+};
+
 /** One ticket: owned (its coupon exists), or taken over and its unit given back exactly once. */
 const settleTicket = async (
   ctx: Context,
