@@ -4,7 +4,6 @@ import { iso } from '../domain/clock.js';
 import type { LivedropEvent } from '../domain/events.js';
 import { discardEvents } from '../domain/ports.js';
 import type { DealView } from '../domain/schemas.js';
-import { claimRecord } from './audit-records.js';
 import { type Context, nowIso } from './context.js';
 import { dealConfig, viewOf } from './read-deals.js';
 
@@ -121,9 +120,10 @@ export const stockReturned = (ctx: Context, dealId: string): void => {
 };
 
 /**
- * A coupon handed to its claimer: its `Coupon Claimed` event, then its claim record. Neither may fail the
- * claim, whose coupon is written: a record that cannot be written now is written by the reconciler, which
- * backfills the claim records of every ticket it passes.
+ * A coupon handed to its claimer: its `Coupon Claimed` event (the publisher never throws). Its audit record is
+ * not written here: the coupon itself is the claim's durable fact, and the sweep's reconcile writes the record
+ * (at the claim's own instant) when its watermark passes the claim's ticket, which it must do anyway for claims
+ * that crashed. One store call fewer per claim; the record appears within a sweep.
  */
 export const couponClaimed = async (ctx: Context, deal: DealItem, coupon: CouponItem): Promise<void> => {
   await announce(
@@ -145,9 +145,4 @@ export const couponClaimed = async (ctx: Context, deal: DealItem, coupon: Coupon
     ],
     [deal],
   );
-  try {
-    await ctx.store.putAudit(claimRecord(coupon, { kind: 'viewer', id: coupon.viewerId }));
-  } catch (error) {
-    ctx.logger.error('claim record left to the reconciler', { couponId: coupon.couponId, error });
-  }
 };

@@ -3,7 +3,6 @@ import type { DealItem } from '../data/deal.js';
 import { ClaimInProgress } from '../domain/errors.js';
 import type { CouponView } from '../domain/schemas.js';
 import { couponClaimed } from './announce.js';
-import { claimRecord } from './audit-records.js';
 import { type Context, nowIso, sleep } from './context.js';
 import { freeSlotsHolding } from './viewer-slots.js';
 import { toCouponView } from './views.js';
@@ -33,11 +32,7 @@ export const awaitEarlierAttempt = async (
     const record = await ctx.store.getIdempotency(deal.dealId, viewerId, idempotencyKey);
     if (!record) return undefined;
     const coupon = await ctx.store.getCoupon(record.code);
-    if (isLiveCoupon(coupon)) {
-      // The first attempt may have died between its coupon and its record.
-      await ctx.store.putAudit(claimRecord(coupon, { kind: 'viewer', id: viewerId }));
-      return toCouponView(coupon, nowIso(ctx));
-    }
+    if (isLiveCoupon(coupon)) return toCouponView(coupon, nowIso(ctx));
     const abandoned =
       coupon !== undefined || ctx.clock.now() - Date.parse(record.at) > ctx.options.claimGraceMs;
     if (abandoned) {

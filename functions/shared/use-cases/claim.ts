@@ -18,13 +18,13 @@ import { repairSlots } from './viewer-slots.js';
 import { toCouponView } from './views.js';
 
 /**
- * A viewer claims a coupon. What a granted claim costs the store, in order (5 calls; 6 with a key):
+ * A viewer claims a coupon. What a granted claim costs the store, in order (4 calls; 5 with a key):
  *   1. its Idempotency-Key record, when the request carries one (same key, same coupon)
  *   2. a viewer slot, the lowest free of 1..perViewerLimit (the slot keys are the per-viewer limit)
  *   3. one unit off a shard (the conditional decrement; `issued` is the ticket: exact stock)
  *   4. the ticket, naming the coupon's code (the arbiter against the reconciler: crash recovery)
- *   5. the coupon (the viewer's proof; its code is its key)
- *   6. its audit record (then its event, which is not a store call)
+ *   5. the coupon (the viewer's proof; its code is its key), then its event (not a store call)
+ * Its audit record is written by the sweep's reconcile, which passes every claim's ticket (announce.ts).
  * Every write is single-item and conditional, and no read precedes them: a slot is put blind, and only a
  * refused one is looked at. The claims-per-viewer rate limit counts only claims that won no new coupon
  * (rate-limits.ts), so a grant writes no window. A crash between any two writes is repaired by the sweep's
@@ -45,12 +45,9 @@ export const claim = async (
       const earlier = (await ctx.store.getIdempotency(dealId, viewerId, idempotencyKey))
         ? await awaitEarlierAttempt(ctx, deal, viewerId, idempotencyKey)
         : undefined;
-      if (earlier) {
-        await ctx.claimWatch.missed(viewerId, false);
-        return { coupon: earlier, replayed: true };
-      }
+      if (earlier) return { coupon: earlier, replayed: true };
     }
-    // Refusals from this container's facts cost the store nothing, and are not counted.
+    // Refusals from this container's facts cost the store nothing (a replay here, a read), and are not counted.
     refuseOnFacts(ctx, dealId);
   }
   const admitted = await ctx.claimWatch.admit(viewerId);
@@ -60,7 +57,9 @@ export const claim = async (
     if (result.replayed) await ctx.claimWatch.missed(viewerId, admitted.counted);
     return result;
   } catch (error) {
-    if (reached.store) await ctx.claimWatch.missed(viewerId, admitted.counted);
+    // Sold out and not live say what the deal is, not what the viewer does: each container learns them once.
+    const stockState = error instanceof SoldOut || error instanceof DealNotLive;
+    if (reached.store && !stockState) await ctx.claimWatch.missed(viewerId, admitted.counted);
     throw error;
   }
 };
@@ -114,7 +113,7 @@ const IDEMPOTENT_ROUNDS = 3;
 
 const newAttempt = (ctx: Context): Attempt => ({ code: generateCode(), couponId: ulid(ctx.clock.now()) });
 
-/** Slot, unit, ticket, coupon, record: writes 2 to 6 of a claim. */
+/** Slot, unit, ticket, coupon: writes 2 to 5 of a claim. */
 const claimOnce = async (
   ctx: Context,
   deal: DealItem,

@@ -62,9 +62,10 @@ const SUSPECT_MS = 60_000;
 const MAX_WATCHED = 10_000;
 
 /**
- * The claims-per-viewer limit counts the claims that did not win a new coupon: refusals the store gave
- * (limit reached, sold out, not live), replays, in-progress answers and failures. A granted claim is bounded
- * by the deal's per-viewer limit already, so it pays no window write. A viewer who missed in this container is
+ * The claims-per-viewer limit counts the claims that reached the store's writes and did not win a new coupon:
+ * the viewer's limit reached, replays, in-progress answers and failures. A granted claim is bounded by the
+ * deal's per-viewer limit already, so it pays no window write; sold out and not live describe the deal, and
+ * each container learns them once, so they are not counted either. A viewer who missed in this container is
  * counted before the work from then on (for a minute), so once the window is full, this container refuses
  * them without touching the deal; a container that has not seen them lets one attempt through first.
  */
