@@ -135,6 +135,25 @@ describe('the figures', () => {
   });
 });
 
+describe('the tally’s redemption guards', () => {
+  it('are pruned once settled and old, and a later release still counts down once', async () => {
+    const engine = h.engine({ options: { returnPruneGraceMs: 60_000 } });
+    const deal = await liveDeal(engine, { stock: 2, shards: 1, claimTtlSeconds: 600 });
+    const { coupon } = await engine.claim(deal.dealId, 'pruned');
+    await engine.redeem(coupon.code, { viewerId: 'pruned', orderId: 'o-1' });
+    await engine.sweep();
+    expect(Object.keys((await h.store.getTally(deal.dealId, 0))?.d ?? {})).toHaveLength(1);
+
+    h.clock.advance(60_001);
+    await engine.sweep();
+    expect((await h.store.getTally(deal.dealId, 0))?.d).toEqual({});
+    await engine.release(coupon.code, { viewerId: 'pruned', orderId: 'o-1' });
+    await engine.release(coupon.code, { viewerId: 'pruned', orderId: 'o-1' });
+
+    expect(await figures(engine, deal.dealId)).toMatchObject({ available: 1, held: 1, redeemed: 0 });
+  });
+});
+
 describe('a redemption cut between the coupon and the tally', () => {
   const crashAfter = (step: string) =>
     h.engine({
