@@ -83,14 +83,31 @@ const holdings = async (dealId: string, viewerId: string) =>
     (c) => c.dealId === dealId && (c.status === 'ISSUED' || c.status === 'REDEEMED'),
   );
 
-/** After repair: every ticket taken is owned by a coupon or back in stock; nothing is left in flight. */
+/** The coupons of the deal in a phase, counted one by one on the index (the figures must agree with it). */
+const couponsIn = async (dealId: string, phase: 'ISSUED' | 'REDEEMED' | 'REDEEMING' | 'RETURNING') => {
+  let count = 0;
+  for (let k = 0; k < 4; k++) count += await h.store.countCouponsByPhase(dealId, k, phase);
+  return count;
+};
+
+/**
+ * After repair: every ticket taken is owned by a coupon or back in stock, every return absorbed, every redemption
+ * counted; nothing is left in flight, and the figures (from shards and tallies) agree with the coupons themselves.
+ */
 const assertSettled = async (ctx: Ctx) => {
-  for (const shard of await h.store.getShards(ctx.dealId, 4)) {
+  const { shards, tallies } = await h.store.getStock(ctx.dealId, 4);
+  for (const shard of shards) {
     expect(shard.checkedThrough, `shard ${shard.shard} has tickets in flight`).toBe(shard.issued);
     expect(shard.available).toBeGreaterThanOrEqual(0);
+    const tally = tallies.find((t) => t.shard === shard.shard);
+    expect(shard.absorbed, `shard ${shard.shard} has returns not absorbed`).toBe(tally?.returned ?? 0);
   }
   const deal = await clean.getDeal(ctx.dealId);
   expect(deal.available + deal.held + deal.redeemed).toBe(deal.stock);
+  expect(await couponsIn(ctx.dealId, 'REDEEMING')).toBe(0);
+  expect(await couponsIn(ctx.dealId, 'RETURNING')).toBe(0);
+  expect(deal.redeemed).toBe(await couponsIn(ctx.dealId, 'REDEEMED'));
+  expect(deal.held).toBe(await couponsIn(ctx.dealId, 'ISSUED'));
 };
 
 /** The invariant holds and every viewer the scenario touched can claim again, up to their limit. */
@@ -152,7 +169,7 @@ const SCENARIOS: Scenario[] = [
   },
   {
     operation: 'redeem',
-    steps: ['redeem.coupon'],
+    steps: ['redeem.coupon', 'redeem.tally', 'redeem.settled'],
     prepare: async (ctx) => {
       ctx.state.code = (await clean.claim(ctx.dealId, 'viewer-x')).coupon.code;
     },
@@ -164,7 +181,7 @@ const SCENARIOS: Scenario[] = [
   },
   {
     operation: 'release (hold still valid)',
-    steps: ['release.sweep', 'release.coupon'],
+    steps: ['release.sweep', 'release.coupon', 'release.tally', 'release.settled'],
     prepare: claimAndRedeem,
     act: (engine, ctx) => engine.release(ctx.state.code ?? '', { viewerId: 'viewer-x', orderId: 'order-1' }),
     retry: async (ctx) => {
@@ -177,6 +194,8 @@ const SCENARIOS: Scenario[] = [
     steps: [
       'release.sweep',
       'release.coupon',
+      'release.tally',
+      'release.settled',
       'return.tally',
       'release.unit',
       'release.slot',

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryPublisher } from '../../functions/shared/data/event-publisher.js';
-import { auditWrites, type Call, faultyEngine, figureReads, onShard } from '../support/faults.js';
+import { auditWrites, type Call, faultyEngine, figureReads, onShard, onTally } from '../support/faults.js';
 import { adminActor, dealInput, figures, HOST_ID, hostActor, liveDeal } from '../support/fixtures.js';
 import { type Harness, startHarness } from '../support/harness.js';
 
@@ -61,6 +61,20 @@ describe('a written coupon is never answered with an error', () => {
     close();
 
     expect(detailTypes(publisher)).toEqual(expect.arrayContaining(['Coupon Redeemed', 'Coupon Released']));
+  });
+
+  it('answers a redemption whose count on the tally is throttled, and the sweep counts it once', async () => {
+    const deal = await liveDeal(h.engine(), { stock: 5 });
+    const { coupon } = await h.engine().claim(deal.dealId, 'viewer-1');
+    const { engine, faults, close } = faultyEngine(h, [{ kind: 'throttle', matches: onTally(deal.dealId) }]);
+
+    const redeemed = await engine.redeem(coupon.code, { viewerId: 'viewer-1', orderId: 'order-1' });
+    close();
+    expect(faults.hits[0]).toBeGreaterThan(0);
+    await h.engine().sweep();
+
+    expect(redeemed).toMatchObject({ status: 'REDEEMED', orderId: 'order-1' });
+    expect(await figures(h.engine(), deal.dealId)).toMatchObject({ available: 4, held: 0, redeemed: 1 });
   });
 });
 

@@ -63,6 +63,7 @@ describe('returnUnit', () => {
     const engine = h.engine();
     const deal = await liveDeal(engine, { stock: 2, shards: 1 });
     await claimAll(engine, deal.dealId, 2, 'twice');
+    // The return step on its own, as every expiry, release and orphan repair calls it (and their retries).
     const ctx = createContext({ store: h.store, clock: h.clock });
 
     expect(await returnUnit(ctx, deal.dealId, 0, 1)).toBe(true);

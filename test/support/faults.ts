@@ -115,9 +115,14 @@ export const onShard = (dealId: string, k?: number) => (call: Call) =>
     ? /^DEAL#[^#]+#SHARD#\d+$/.test(call.partition) && call.partition.startsWith(`DEAL#${dealId}#`)
     : call.partition === `DEAL#${dealId}#SHARD#${k}`;
 
-/** The COUNT and range queries of the coupon index (GSI2) on a deal's shards: what the stock figures read. */
+/** The one batch read of a deal's shards and their tallies: what the stock figures read. */
 export const figureReads = (dealId: string) => (call: Call) =>
-  call.command === 'QueryCommand' && call.partition.startsWith(`GSI2:DEAL#${dealId}#SHARD#`);
+  call.command === 'BatchGetCommand' &&
+  JSON.stringify(call.input.RequestItems ?? {}).includes(`"DEAL#${dealId}#SHARD#0#TALLY"`);
+
+/** Writes to a deal's shard tallies (returns and redemptions counted). */
+export const onTally = (dealId: string) => (call: Call) =>
+  /^DEAL#[^#]+#SHARD#\d+#TALLY$/.test(call.partition) && call.partition.startsWith(`DEAL#${dealId}#`);
 
 /** Audit record writes of a deal. */
 export const auditWrites = (dealId: string) => (call: Call) =>

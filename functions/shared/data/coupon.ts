@@ -40,6 +40,11 @@ export interface CouponItem {
   redeemedBy?: string;
   expiredAt?: string;
   returnedAt?: string;
+  /**
+   * Redemptions and releases so far (odd: REDEEMED after the latest). Each is one step counted once on the shard's
+   * tally; while the latest is not yet counted the coupon sits in the REDEEMING phase of GSI2.
+   */
+  tallyStep?: number;
   dealPrice: number;
   listPrice: number;
   currency: string;
@@ -68,9 +73,10 @@ export const isLiveCoupon = (c: AnyCouponItem | undefined): c is CouponItem =>
 
 /**
  * Lifecycle phases of a coupon in GSI2. ISSUED sorts by expiresAt (the sweep ranges up to now), RETURNING
- * marks an expiry whose unit is not back in stock yet, EXPIRED is final.
+ * marks an expiry whose unit is not back in stock yet, EXPIRED is final. REDEEMING marks a redemption or release
+ * not yet counted on the shard's tally: only those in flight or cut by a crash, so the sweep finds them cheaply.
  */
-export type CouponPhase = 'ISSUED' | 'REDEEMED' | 'RETURNING' | 'EXPIRED';
+export type CouponPhase = 'ISSUED' | 'REDEEMED' | 'REDEEMING' | 'RETURNING' | 'EXPIRED';
 
 export const couponKey = (code: string): Key => ({ PK: `COUPON#${code}`, SK: 'COUPON' });
 
@@ -80,6 +86,18 @@ export const viewerCouponsPartition = (viewerId: string) => `VIEWER#${viewerId}`
 export const couponPhasePartition = (dealId: string, shard: number) => `DEAL#${dealId}#SHARD#${shard}`;
 export const couponPhase = (phase: CouponPhase, at: string, code: string) => `${phase}#${at}#${code}`;
 export const couponPhasePrefix = (phase: CouponPhase) => `${phase}#`;
+const PENDING_PREFIX = couponPhasePrefix('REDEEMING');
+
+/** Whether the coupon's latest redemption or release may not be counted on its shard's tally yet. */
+export const isTallyPending = (coupon: CouponItem): boolean => coupon.GSI2SK.startsWith(PENDING_PREFIX);
+
+/** The phase a coupon sits in once its tally step is counted. */
+export const settledPhase = (coupon: CouponItem): string => {
+  if (coupon.status === 'REDEEMED') return couponPhase('REDEEMED', coupon.redeemedAt ?? '', coupon.code);
+  if (coupon.status === 'ISSUED') return couponPhase('ISSUED', coupon.expiresAt, coupon.code);
+  const expiredAt = coupon.expiredAt ?? '';
+  return couponPhase(coupon.unit === 'RETURNED' ? 'EXPIRED' : 'RETURNING', expiredAt, coupon.code);
+};
 
 /**
  * Whether `key` is exactly the key of a coupon in `viewerId`'s listing (what queryViewerCoupons hands back as
@@ -103,6 +121,8 @@ export const COUPON_CONDITIONS = {
   releasable: '#status = :redeemed AND viewerId = :viewer AND orderId = :order',
   expirable: '#status = :issued AND expiresAt <= :now',
   returning: '#unit = :returning',
+  tallySettled: 'NOT begins_with(GSI2SK, :pending)',
+  sameTallyStep: 'GSI2SK = :pendingPhase AND tallyStep = :step',
 } as const;
 
 export type NewCoupon = Pick<
@@ -169,8 +189,9 @@ export const couponStore = (table: Table): CouponStore => ({
     table.updateIf<CouponItem>({
       Key: couponKey(code),
       UpdateExpression:
-        'SET #status = :redeemed, redeemedAt = :now, orderId = :order, redeemedBy = :by, GSI2SK = :phase',
-      ConditionExpression: COUPON_CONDITIONS.redeemable,
+        'SET #status = :redeemed, redeemedAt = :now, orderId = :order, redeemedBy = :by, GSI2SK = :phase ADD tallyStep :one',
+      // Steps are counted in order: the previous one must be counted before this one is taken.
+      ConditionExpression: `${COUPON_CONDITIONS.redeemable} AND ${COUPON_CONDITIONS.tallySettled}`,
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
         ':by': by,
@@ -179,7 +200,9 @@ export const couponStore = (table: Table): CouponStore => ({
         ':viewer': viewerId,
         ':order': orderId,
         ':now': nowIso,
-        ':phase': couponPhase('REDEEMED', nowIso, code),
+        ':phase': couponPhase('REDEEMING', nowIso, code),
+        ':pending': PENDING_PREFIX,
+        ':one': 1,
       },
       ReturnValues: 'ALL_NEW',
     }),
@@ -194,6 +217,9 @@ export const couponStore = (table: Table): CouponStore => ({
       ':orders': new Set([orderId]),
       ':now': nowIso,
       ':by': by,
+      ':phase': couponPhase('REDEEMING', nowIso, coupon.code),
+      ':pending': PENDING_PREFIX,
+      ':one': 1,
     };
     let update: string;
     let timeCondition: string;
@@ -202,17 +228,15 @@ export const couponStore = (table: Table): CouponStore => ({
       timeCondition = 'expiresAt <= :now';
       values[':expired'] = 'EXPIRED';
       values[':returning'] = 'RETURNING';
-      values[':phase'] = couponPhase('RETURNING', nowIso, coupon.code);
     } else {
       update = 'SET #status = :issued, GSI2SK = :phase';
       timeCondition = 'expiresAt > :now';
       values[':issued'] = 'ISSUED';
-      values[':phase'] = couponPhase('ISSUED', coupon.expiresAt, coupon.code);
     }
     const item = await table.updateIf<CouponItem>({
       Key: couponKey(coupon.code),
-      UpdateExpression: `${update}, releasedAt = :now, releasedOrder = :order, releasedBy = :by REMOVE redeemedAt, orderId, redeemedBy ADD releasedOrders :orders`,
-      ConditionExpression: `${COUPON_CONDITIONS.releasable} AND ${timeCondition}`,
+      UpdateExpression: `${update}, releasedAt = :now, releasedOrder = :order, releasedBy = :by REMOVE redeemedAt, orderId, redeemedBy ADD releasedOrders :orders, tallyStep :one`,
+      ConditionExpression: `${COUPON_CONDITIONS.releasable} AND ${timeCondition} AND ${COUPON_CONDITIONS.tallySettled}`,
       ExpressionAttributeNames: expired ? { '#status': 'status', '#unit': 'unit' } : { '#status': 'status' },
       ExpressionAttributeValues: values,
       ReturnValues: 'ALL_NEW',
@@ -224,7 +248,8 @@ export const couponStore = (table: Table): CouponStore => ({
     table.updateIf<CouponItem>({
       Key: couponKey(code),
       UpdateExpression: 'SET #status = :expired, #unit = :returning, expiredAt = :now, GSI2SK = :phase',
-      ConditionExpression: COUPON_CONDITIONS.expirable,
+      // A release not yet counted is counted first: the expiry would take the coupon out of REDEEMING.
+      ConditionExpression: `${COUPON_CONDITIONS.expirable} AND ${COUPON_CONDITIONS.tallySettled}`,
       ExpressionAttributeNames: { '#status': 'status', '#unit': 'unit' },
       ExpressionAttributeValues: {
         ':expired': 'EXPIRED',
@@ -232,9 +257,23 @@ export const couponStore = (table: Table): CouponStore => ({
         ':issued': 'ISSUED',
         ':now': nowIso,
         ':phase': couponPhase('RETURNING', nowIso, code),
+        ':pending': PENDING_PREFIX,
       },
       ReturnValues: 'ALL_NEW',
     }),
+
+  // Only the step that was counted: a later redemption or release keeps its own REDEEMING phase.
+  settleCouponTally: async (coupon) =>
+    (await table.updateIf({
+      Key: couponKey(coupon.code),
+      UpdateExpression: 'SET GSI2SK = :phase',
+      ConditionExpression: COUPON_CONDITIONS.sameTallyStep,
+      ExpressionAttributeValues: {
+        ':phase': settledPhase(coupon),
+        ':pendingPhase': coupon.GSI2SK,
+        ':step': coupon.tallyStep ?? 0,
+      },
+    })) !== undefined,
 
   markCouponReturned: async (coupon, nowIso) => {
     await table.updateIf({

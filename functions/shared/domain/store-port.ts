@@ -162,6 +162,8 @@ export interface CouponStore {
   ): Promise<{ item: CouponItem; expired: boolean } | undefined>;
   /** ISSUED past expiresAt -> EXPIRED, unit RETURNING; the expiry is checked in the write. */
   expireCoupon(code: string, nowIso: string): Promise<CouponItem | undefined>;
+  /** Moves a coupon whose tally step is now counted out of REDEEMING, unless it took another step since. */
+  settleCouponTally(coupon: CouponItem): Promise<boolean>;
   markCouponReturned(coupon: CouponItem, nowIso: string): Promise<void>;
   queryCouponsByPhase(
     dealId: string,

@@ -15,15 +15,8 @@ export const getDeal = async (ctx: Context, dealId: string): Promise<DealView> =
 
 /** The full view: the deal and its figures, from one read of its shards and their tallies. */
 export const viewOf = async (ctx: Context, deal: DealItem): Promise<DealView> => {
-  const shardIds = Array.from({ length: deal.shardCount }, (_, k) => k);
-  const [{ shards, tallies }, held, redeemed] = await Promise.all([
-    ctx.store.getStock(deal.dealId, deal.shardCount),
-    Promise.all(shardIds.map((k) => ctx.store.countCouponsByPhase(deal.dealId, k, 'ISSUED'))),
-    Promise.all(shardIds.map((k) => ctx.store.countCouponsByPhase(deal.dealId, k, 'REDEEMED'))),
-  ]);
-  const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
-  const figures = { ...stockFigures(shards, tallies), held: sum(held), redeemed: sum(redeemed) };
-  return toDealView(deal, figures, nowIso(ctx));
+  const { shards, tallies } = await ctx.store.getStock(deal.dealId, deal.shardCount);
+  return toDealView(deal, stockFigures(shards, tallies), nowIso(ctx));
 };
 
 /**

@@ -1,4 +1,4 @@
-import { type AnyCouponItem, type CouponItem, isLiveCoupon } from '../data/coupon.js';
+import { type AnyCouponItem, type CouponItem, isLiveCoupon, isTallyPending } from '../data/coupon.js';
 import type { DealItem } from '../data/deal.js';
 import { keyString } from '../data/key.js';
 import type { TallyItem } from '../data/tally.js';
@@ -65,8 +65,11 @@ export const reconcileShard = async (
     await absorbReturns(ctx, deal.dealId, k, tally.returned);
     stockReturned(ctx, deal.dealId);
   }
-  const prune = tally ? await prunableReturns(ctx, deal.dealId, k, tally, now) : [];
-  if (prune.length > 0) await ctx.store.pruneTally(deal.dealId, k, { returns: prune, redemptions: [] });
+  if (tally) {
+    const prune = await prunableGuards(ctx, deal.dealId, k, tally, now);
+    if (prune.returns.length + prune.redemptions.length > 0)
+      await ctx.store.pruneTally(deal.dealId, k, prune);
+  }
   return checked === shard.issued;
 };
 
@@ -176,31 +179,47 @@ const settleTicket = async (
 };
 
 /**
- * The tally's return guards can go once old enough that no return can still be in flight AND their record
- * says RETURNED (so nobody will try that return again). Keeps the tally small.
+ * Tally guard entries nobody can still retry, so the tally stays small. A return's (`r`) once old enough that no
+ * return can still be in flight AND its record says RETURNED. A redemption's (`d`) once its coupon's steps are all
+ * counted (not REDEEMING) and its latest step is as old: a later step counts from a missing entry correctly,
+ * since steps are counted in order.
  */
-const prunableReturns = async (
+const prunableGuards = async (
   ctx: Context,
   dealId: string,
   k: number,
   tally: TallyItem,
   now: number,
-): Promise<number[]> => {
-  const old = Object.entries(tally.r ?? {})
-    .filter(([, at]) => at <= now - ctx.options.returnPruneGraceMs)
+): Promise<{ returns: number[]; redemptions: number[] }> => {
+  const horizon = now - ctx.options.returnPruneGraceMs;
+  const oldReturns = Object.entries(tally.r ?? {})
+    .filter(([, at]) => at <= horizon)
     .map(([seq]) => Number(seq));
-  if (old.length === 0) return [];
-  const tickets = await ctx.store.getTickets(dealId, k, old);
+  const redemptions = Object.keys(tally.d ?? {}).map(Number);
+  if (oldReturns.length + redemptions.length === 0) return { returns: [], redemptions: [] };
+  const tickets = await ctx.store.getTickets(dealId, k, [...new Set([...oldReturns, ...redemptions])]);
   const coupons = await ctx.store.getCoupons(
     [...tickets.values()].flatMap((ticket) =>
       ticket.state === 'CLAIMED' && ticket.code ? [ticket.code] : [],
     ),
   );
-  return old.filter((seq) => {
-    const ticket = tickets.get(seq);
-    if (!ticket) return false;
-    if (ticket.state === 'RETURNED') return true;
-    const coupon = ticket.code === undefined ? undefined : coupons.get(ticket.code);
-    return isLiveCoupon(coupon) && coupon.unit === 'RETURNED';
-  });
+  const couponOf = (seq: number) => {
+    const code = tickets.get(seq)?.code;
+    const coupon = code === undefined ? undefined : coupons.get(code);
+    return isLiveCoupon(coupon) && coupon.shard === k && coupon.seq === seq ? coupon : undefined;
+  };
+  return {
+    returns: oldReturns.filter((seq) => {
+      const ticket = tickets.get(seq);
+      if (!ticket) return false;
+      if (ticket.state === 'RETURNED') return true;
+      return couponOf(seq)?.unit === 'RETURNED';
+    }),
+    redemptions: redemptions.filter((seq) => {
+      const coupon = couponOf(seq);
+      if (!coupon || isTallyPending(coupon)) return false;
+      const latest = [coupon.redeemedAt, coupon.releasedAt].filter((at) => at !== undefined).map(Date.parse);
+      return latest.length > 0 && Math.max(...latest) <= horizon;
+    }),
+  };
 };

@@ -4,13 +4,15 @@ import { announceCoupon } from './announce.js';
 import { releaseRecord } from './audit-records.js';
 import { checkoutCode, ownCoupon } from './checkout.js';
 import { type Context, nowIso } from './context.js';
+import { settleTally, settleTallyAfterWrite } from './count-redemption.js';
 import { finishReturn } from './return-unit.js';
 import type { Actor } from './types.js';
 import { toCouponView } from './views.js';
 
 /**
  * The order was cancelled: REDEEMED -> ISSUED while the hold lasts, else EXPIRED with its unit returned.
- * 1. put the deal back on the sweep's list  2. the coupon  3. its event  4. (expired) the unit back  5. the record.
+ * 1. put the deal back on the sweep's list  2. the coupon (to the REDEEMING phase)  3. the release counted on the
+ * shard's tally and the coupon's phase settled  4. its event  5. (expired) the unit back  6. the record.
  */
 export const release = async (
   ctx: Context,
@@ -20,7 +22,8 @@ export const release = async (
 ): Promise<CouponView> => {
   const code = await checkoutCode(ctx, codeInput, input.viewerId);
   for (let round = 0; round < 3; round++) {
-    const coupon = await ownCoupon(ctx, code, input.viewerId);
+    // A step not yet counted (a crash, or one in flight) is counted first: the next step waits for it.
+    const coupon = await settleTally(ctx, await ownCoupon(ctx, code, input.viewerId));
     const now = nowIso(ctx);
     const redeemedByThisOrder = coupon.status === 'REDEEMED' && coupon.orderId === input.orderId;
     if (!redeemedByThisOrder) {
@@ -44,12 +47,13 @@ export const release = async (
     const released = await ctx.store.releaseCoupon(coupon, input.orderId, now, actor?.sub);
     if (!released) continue;
     ctx.seam('release.coupon');
-    // The event first: announcing never fails, and should a later step fail, the caller's retry finishes it.
-    await announceCoupon(ctx, 'Coupon Released', released.item, {
+    const item = await settleTallyAfterWrite(ctx, released.item);
+    // The event next: announcing never fails, and should a later step fail, the caller's retry finishes it.
+    await announceCoupon(ctx, 'Coupon Released', item, {
       orderId: input.orderId,
       status: released.expired ? 'EXPIRED' : 'ISSUED',
     });
-    if (released.expired) await finishReturn(ctx, released.item, 'release');
+    if (released.expired) await finishReturn(ctx, item, 'release');
     await ctx.store.putAudit(releaseRecord(released.item, input.orderId, nowIso(ctx)));
     return toCouponView(released.item, now);
   }

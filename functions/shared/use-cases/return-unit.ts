@@ -1,8 +1,9 @@
-import { type CouponItem, isLiveCoupon } from '../data/coupon.js';
+import { type CouponItem, isLiveCoupon, isTallyPending } from '../data/coupon.js';
 import type { AuditActor } from '../domain/schemas.js';
 import { announceCoupon, stockReturned } from './announce.js';
 import { expiryRecord, releaseRecord, SYSTEM } from './audit-records.js';
 import { type Context, nowIso } from './context.js';
+import { settleTally } from './count-redemption.js';
 
 /** Absorbing retries this often before leaving the rest to the next return or the sweep. */
 const ABSORB_ATTEMPTS = 5;
@@ -49,16 +50,18 @@ export const absorbReturns = async (
 };
 
 /**
- * Second half of an expiry (the coupon is EXPIRED, its unit RETURNING): 1. the unit back to its shard,
+ * Second half of an expiry (the coupon is EXPIRED, its unit RETURNING): 0. a release that expired it counted on
+ * the tally first (marking the unit RETURNED takes the coupon out of REDEEMING)  1. the unit back to its shard,
  * exactly once  2. free the viewer's slot  3. the record  4. mark the unit RETURNED. Whoever finds a return a
  * crash left behind (the sweep, a release retry) runs this again; every step is idempotent.
  */
 export const finishReturn = async (
   ctx: Context,
-  coupon: CouponItem,
+  expiring: CouponItem,
   operation: 'expire' | 'release',
   expiredBy: AuditActor = SYSTEM.sweep,
 ): Promise<boolean> => {
+  const coupon = await settleTally(ctx, expiring);
   const returned = await returnUnit(ctx, coupon.dealId, coupon.shard, coupon.seq);
   ctx.seam(`${operation}.unit`);
   stockReturned(ctx, coupon.dealId);
@@ -88,9 +91,15 @@ export const expireCoupon = async (
   code: string,
   by: AuditActor = SYSTEM.sweep,
 ): Promise<{ expired: boolean; returned: boolean }> => {
-  const expired = await ctx.store.expireCoupon(code, nowIso(ctx));
+  let expired = await ctx.store.expireCoupon(code, nowIso(ctx));
+  let coupon = expired ?? (await ctx.store.getCoupon(code));
+  if (!expired && isLiveCoupon(coupon) && isTallyPending(coupon)) {
+    // A release not yet counted keeps the coupon from expiring: count it, then expire.
+    await settleTally(ctx, coupon);
+    expired = await ctx.store.expireCoupon(code, nowIso(ctx));
+    coupon = expired ?? (await ctx.store.getCoupon(code));
+  }
   if (expired) ctx.seam('expire.coupon');
-  const coupon = expired ?? (await ctx.store.getCoupon(code));
   if (!isLiveCoupon(coupon) || coupon.unit !== 'RETURNING') return { expired: false, returned: false };
   const returned = await finishReturn(ctx, coupon, 'expire', by);
   if (expired) await announceCoupon(ctx, 'Coupon Expired', coupon, {});

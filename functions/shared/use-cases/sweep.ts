@@ -6,6 +6,7 @@ import { announce, statusEvent } from './announce.js';
 import { applyPriceDrop } from './apply-price-drop.js';
 import { endRecord } from './audit-records.js';
 import { type Context, nowIso } from './context.js';
+import { settleTally } from './count-redemption.js';
 import { reconcileShard } from './reconcile.js';
 import { expireCoupon, finishReturn } from './return-unit.js';
 import { applyRestock, mirrorToShards } from './shard-sync.js';
@@ -61,8 +62,9 @@ export const sweep = async (ctx: Context): Promise<SweepReport> => {
 };
 
 /**
- * One deal: 1. end it if its duration ran out  2. converge shard config  3. finish restocks
- * 4. expire ISSUED coupons past expiresAt  5. finish half-done returns  6. reconcile tickets  7. settle.
+ * One deal: 1. end it if its duration ran out  2. converge shard config  3. finish restocks  4. count the
+ * redemptions and releases a crash left uncounted  5. expire ISSUED coupons past expiresAt  6. finish half-done
+ * returns  7. reconcile tickets  8. settle.
  */
 const sweepDeal = async (ctx: Context, dealId: string, report: SweepReport): Promise<void> => {
   let deal = await ctx.store.getDeal(dealId);
@@ -100,6 +102,11 @@ const sweepDeal = async (ctx: Context, dealId: string, report: SweepReport): Pro
   let busy = false;
   const changedBefore = report.unitsReturned + report.orphansReturned;
   for (const shard of shards) {
+    // Before expiry: a coupon whose release is uncounted cannot expire until it is counted.
+    for (const pending of await ctx.store.queryCouponsByPhase(dealId, shard.shard, 'REDEEMING')) {
+      const coupon = await ctx.store.getCoupon(pending.code);
+      if (isLiveCoupon(coupon)) await settleTally(ctx, coupon);
+    }
     for (const coupon of await ctx.store.queryCouponsByPhase(dealId, shard.shard, 'ISSUED', now)) {
       const { expired, returned } = await expireCoupon(ctx, coupon.code);
       if (expired) report.expired++;
@@ -137,6 +144,7 @@ const settleIfIdle = async (
   for (let k = 0; k < deal.shardCount; k++) {
     if ((await ctx.store.countCouponsByPhase(deal.dealId, k, 'ISSUED')) > 0) return;
     if ((await ctx.store.countCouponsByPhase(deal.dealId, k, 'RETURNING')) > 0) return;
+    if ((await ctx.store.countCouponsByPhase(deal.dealId, k, 'REDEEMING')) > 0) return;
   }
   const now = ctx.clock.now();
   const candidate = deal.settleCandidate;

@@ -45,6 +45,7 @@ const redeemedCoupon = (expiresAt: string, orderId = 'order-1') => {
     redeemedAt: EARLIER,
     orderId,
     redeemedBy: 'checkout-1',
+    tallyStep: 1,
     GSI2SK: gsi.couponPhase('REDEEMED', EARLIER, coupon.code),
   });
 };
@@ -142,7 +143,7 @@ describe('getCoupons', () => {
 });
 
 describe('redeemCoupon', () => {
-  it('redeems an ISSUED coupon of this viewer within its hold, filing it under REDEEMED', async () => {
+  it('redeems an ISSUED coupon of this viewer within its hold, filing it under REDEEMING until counted', async () => {
     const coupon = await storedCoupon({ viewerId: 'viewer-1', expiresAt: LATER });
 
     const redeemed = await store.redeemCoupon(coupon.code, 'viewer-1', 'order-1', NOW, 'checkout-1');
@@ -153,12 +154,24 @@ describe('redeemCoupon', () => {
       redeemedAt: NOW,
       orderId: 'order-1',
       redeemedBy: 'checkout-1',
-      GSI2SK: gsi.couponPhase('REDEEMED', NOW, coupon.code),
+      tallyStep: 1,
+      GSI2SK: gsi.couponPhase('REDEEMING', NOW, coupon.code),
     };
     expect(redeemed).toEqual(expected);
     expect(await reread(coupon)).toEqual(expected);
-    expect(await store.countCouponsByPhase(coupon.dealId, coupon.shard, 'REDEEMED')).toBe(1);
+    expect(await store.countCouponsByPhase(coupon.dealId, coupon.shard, 'REDEEMING')).toBe(1);
     expect(await store.countCouponsByPhase(coupon.dealId, coupon.shard, 'ISSUED')).toBe(0);
+  });
+
+  it('refuses a coupon whose previous release is not counted yet (still REDEEMING)', async () => {
+    const coupon = await storedCoupon({
+      expiresAt: LATER,
+      tallyStep: 2,
+      GSI2SK: gsi.couponPhase('REDEEMING', EARLIER, freshId('CODE')),
+    });
+
+    expect(await store.redeemCoupon(coupon.code, coupon.viewerId, 'order-2', NOW)).toBeUndefined();
+    expect(await reread(coupon)).toEqual(coupon);
   });
 
   it('refuses another viewer’s coupon', async () => {
@@ -223,11 +236,12 @@ describe('releaseCoupon', () => {
       releasedOrder: 'order-1',
       releasedBy: 'checkout-2',
       releasedOrders: new Set(['order-1']),
-      GSI2SK: gsi.couponPhase('ISSUED', LATER, coupon.code),
+      tallyStep: 2,
+      GSI2SK: gsi.couponPhase('REDEEMING', NOW, coupon.code),
     };
     expect(released).toEqual({ item: expected, expired: false });
     expect(await reread(coupon)).toEqual(expected);
-    expect(codesIn(await store.queryCouponsByPhase(coupon.dealId, coupon.shard, 'ISSUED', LATER))).toEqual([
+    expect(codesIn(await store.queryCouponsByPhase(coupon.dealId, coupon.shard, 'REDEEMING'))).toEqual([
       coupon.code,
     ]);
     expect(await store.countCouponsByPhase(coupon.dealId, coupon.shard, 'REDEEMED')).toBe(0);
@@ -253,7 +267,7 @@ describe('releaseCoupon', () => {
     });
     expect(released?.item).not.toHaveProperty('orderId');
     expect(await reread(coupon)).toEqual(released?.item);
-    expect(codesIn(await store.queryCouponsByPhase(coupon.dealId, coupon.shard, 'RETURNING'))).toEqual([
+    expect(codesIn(await store.queryCouponsByPhase(coupon.dealId, coupon.shard, 'REDEEMING'))).toEqual([
       coupon.code,
     ]);
   });
@@ -306,7 +320,11 @@ describe('releaseCoupon', () => {
     const coupon = await storedCoupon({ expiresAt: LATER });
     for (const orderId of ['order-1', 'order-2']) {
       const redeemed = await store.redeemCoupon(coupon.code, coupon.viewerId, orderId, NOW);
-      if (redeemed) await store.releaseCoupon(redeemed, orderId, NOW);
+      if (!redeemed) throw new Error('not redeemed');
+      expect(await store.settleCouponTally(redeemed)).toBe(true);
+      const released = await store.releaseCoupon({ ...redeemed, GSI2SK: 'REDEEMED#' }, orderId, NOW);
+      if (!released) throw new Error('not released');
+      expect(await store.settleCouponTally(released.item)).toBe(true);
     }
 
     const stored = await reread(coupon);
@@ -352,6 +370,18 @@ describe('expireCoupon', () => {
     expect(await reread(coupon)).toEqual(coupon);
   });
 
+  it('refuses a coupon whose release is not counted yet (still REDEEMING)', async () => {
+    const base = couponItem({ expiresAt: at(-MINUTE) });
+    const coupon = await storedCoupon({
+      ...base,
+      tallyStep: 2,
+      GSI2SK: gsi.couponPhase('REDEEMING', EARLIER, base.code),
+    });
+
+    expect(await store.expireCoupon(coupon.code, NOW)).toBeUndefined();
+    expect(await reread(coupon)).toEqual(coupon);
+  });
+
   it('refuses a redeemed coupon past its expiry (the order holds it)', async () => {
     const coupon = await redeemedCoupon(at(-MINUTE));
 
@@ -364,6 +394,43 @@ describe('expireCoupon', () => {
 
     expect(await store.expireCoupon(code, NOW)).toBeUndefined();
     expect(await store.getCoupon(code)).toBeUndefined();
+  });
+});
+
+describe('settleCouponTally', () => {
+  it.each([
+    ['a redemption', 'REDEEMED', 1, 'REDEEMED'],
+    ['a release within the hold', 'ISSUED', 2, 'ISSUED'],
+    ['a release past the hold', 'EXPIRED', 2, 'RETURNING'],
+  ] as const)('files %s under its settled phase once counted', async (_name, status, tallyStep, phase) => {
+    const base = couponItem({ expiresAt: LATER });
+    const coupon = await storedCoupon({
+      ...base,
+      status,
+      tallyStep,
+      redeemedAt: NOW,
+      expiredAt: NOW,
+      ...(status === 'EXPIRED' ? { unit: 'RETURNING' as const } : {}),
+      GSI2SK: gsi.couponPhase('REDEEMING', NOW, base.code),
+    });
+
+    expect(await store.settleCouponTally(coupon)).toBe(true);
+
+    const time = phase === 'ISSUED' ? LATER : NOW;
+    expect(await reread(coupon)).toEqual({ ...coupon, GSI2SK: gsi.couponPhase(phase, time, coupon.code) });
+  });
+
+  it('leaves a coupon that took another step since as it was', async () => {
+    const base = couponItem({ expiresAt: LATER });
+    const coupon = await storedCoupon({
+      ...base,
+      status: 'ISSUED',
+      tallyStep: 2,
+      GSI2SK: gsi.couponPhase('REDEEMING', NOW, base.code),
+    });
+
+    expect(await store.settleCouponTally({ ...coupon, status: 'REDEEMED', tallyStep: 1 })).toBe(false);
+    expect(await reread(coupon)).toEqual(coupon);
   });
 });
 
@@ -427,7 +494,8 @@ describe('queryCouponsByPhase and countCouponsByPhase', () => {
     await storedCoupon({ shard: 1 });
     await redeemedCoupon(LATER);
     const other = await storedCoupon({ dealId, shard: 1 });
-    await store.redeemCoupon(other.code, other.viewerId, 'order-1', NOW);
+    const redeemed = await store.redeemCoupon(other.code, other.viewerId, 'order-1', NOW);
+    if (redeemed) await store.settleCouponTally(redeemed);
 
     expect(codesIn(await store.queryCouponsByPhase(dealId, 1, 'ISSUED'))).toEqual(codesIn(issued));
     expect(await store.countCouponsByPhase(dealId, 1, 'ISSUED')).toBe(2);

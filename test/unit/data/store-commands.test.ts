@@ -105,18 +105,23 @@ const GUARDS: [string, (s: MockedStore) => Promise<unknown>, string[]][] = [
   ['pruneTally', (s) => s.pruneTally(DEAL_ID, 3, { returns: [1], redemptions: [2] }), [CONDITIONS.exists]],
   ['applyRestock', (s) => s.applyRestock(DEAL_ID, 3, 'restock-1', 5), [CONDITIONS.restockNotApplied]],
   ['mirrorConfig', (s) => s.mirrorConfig(DEAL_ID, 3, dealItem()), [CONDITIONS.olderConfig]],
-  ['redeemCoupon', (s) => s.redeemCoupon(CODE, VIEWER, 'order-1', NOW), [CONDITIONS.redeemable]],
+  [
+    'redeemCoupon',
+    (s) => s.redeemCoupon(CODE, VIEWER, 'order-1', NOW),
+    [CONDITIONS.redeemable, CONDITIONS.tallySettled],
+  ],
   [
     'releaseCoupon within the hold',
     (s) => s.releaseCoupon({ ...REDEEMED, expiresAt: LATER }, 'order-1', NOW),
-    [CONDITIONS.releasable],
+    [CONDITIONS.releasable, CONDITIONS.tallySettled],
   ],
   [
     'releaseCoupon after the hold',
     (s) => s.releaseCoupon({ ...REDEEMED, expiresAt: EARLIER }, 'order-1', NOW),
-    [CONDITIONS.releasable],
+    [CONDITIONS.releasable, CONDITIONS.tallySettled],
   ],
-  ['expireCoupon', (s) => s.expireCoupon(CODE, NOW), [CONDITIONS.expirable]],
+  ['expireCoupon', (s) => s.expireCoupon(CODE, NOW), [CONDITIONS.expirable, CONDITIONS.tallySettled]],
+  ['settleCouponTally', (s) => s.settleCouponTally(REDEEMED), [CONDITIONS.sameTallyStep]],
   [
     'transitionDeal with a cue, while running',
     (s) =>
@@ -393,6 +398,7 @@ const CONDITIONAL_METHODS: [string, (s: MockedStore) => Promise<unknown>, unknow
   ['releaseCoupon', (s) => s.releaseCoupon(REDEEMED, 'order-1', NOW), undefined],
   ['expireCoupon', (s) => s.expireCoupon(CODE, NOW), undefined],
   ['markCouponReturned', (s) => s.markCouponReturned(REDEEMED, NOW), undefined],
+  ['settleCouponTally', (s) => s.settleCouponTally(REDEEMED), false],
   ['putChannelDeal', (s) => s.putChannelDeal(CHANNEL_ARN, DEAL_ID), undefined],
   ['putPriceDrop', (s) => s.putPriceDrop(priceDropItem()), false],
   ['putAudit', (s) => s.putAudit(AUDIT), false],
@@ -573,6 +579,7 @@ const EVERY_METHOD: Record<PublicMethod, (s: MockedStore) => Promise<unknown>> =
   releaseCoupon: (s) => s.releaseCoupon(REDEEMED, 'order-1', NOW),
   expireCoupon: (s) => s.expireCoupon(CODE, NOW),
   markCouponReturned: (s) => s.markCouponReturned(REDEEMED, NOW),
+  settleCouponTally: (s) => s.settleCouponTally(REDEEMED),
   queryCouponsByPhase: (s) => s.queryCouponsByPhase(DEAL_ID, 3, 'ISSUED', NOW),
   countCouponsByPhase: (s) => s.countCouponsByPhase(DEAL_ID, 3, 'ISSUED'),
   queryViewerCoupons: (s) => s.queryViewerCoupons(VIEWER, 10),
