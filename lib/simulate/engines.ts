@@ -43,17 +43,17 @@ const documentClient = (client: DynamoDBClient) =>
 
 /**
  * The SDK sleeps its retry backoff on the wall clock; in simulated time that backoff would shrink by the
- * dilation and retries would hammer a throttled partition far sooner than they do on AWS. Stretch it.
+ * dilation and retries would hammer a throttled partition far sooner than they do on AWS. Set it to 0 and
+ * let the partition model wait it in simulated time instead (`install` with `backoffInSimulatedTime`).
  * Reaches into the SDK's standard strategy (its backoff object is a public field); false if it is not there.
  */
-const stretchRetryBackoff = async (client: DynamoDBClient, time: DilatedTime): Promise<boolean> => {
+const removeWallBackoff = async (client: DynamoDBClient): Promise<boolean> => {
   const strategy = (await client.config.retryStrategy()) as {
     retryBackoffStrategy?: { computeNextBackoffDelay?: (attempt: number) => number };
   };
   const backoff = strategy.retryBackoffStrategy;
-  const compute = backoff?.computeNextBackoffDelay?.bind(backoff);
-  if (!backoff || !compute) return false;
-  backoff.computeNextBackoffDelay = (attempt) => compute(attempt) * time.dilation;
+  if (!backoff?.computeNextBackoffDelay) return false;
+  backoff.computeNextBackoffDelay = () => 0;
   return true;
 };
 
@@ -85,8 +85,8 @@ export const openEngines = async (options: {
   const modelled = rawClient(options.endpoint);
   // A copy: the run may change its own settings (the settling sweeps), never the parameters it reports.
   const model = new PartitionModel({ ...options.settings }, time, side, options.random);
-  model.install(modelled);
-  const backoffStretched = await stretchRetryBackoff(modelled, time);
+  const backoffStretched = await removeWallBackoff(modelled);
+  model.install(modelled, { backoffInSimulatedTime: backoffStretched });
   const store = createStore(documentClient(modelled), options.tableName);
   const sideDocument = documentClient(side);
   const clock = { now: () => Math.floor(time.now()) };
