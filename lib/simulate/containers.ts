@@ -55,9 +55,11 @@ export class ContainerPool<T> {
   }
 
   /**
-   * While the pool is quiet, lets `time` jump to the next thing scheduled, so simulated stretches in which
-   * nothing happens cost no wall time. Checked as soon as the last request ends (once the code it hands back
-   * to has scheduled its next request or sleep) and every few wall ms. Returns the function that stops it.
+   * While the pool is quiet, or every store call under way waits in simulated time (`store.allParked`: the
+   * partition model's latency and backoff), lets `time` jump to the next thing scheduled, so simulated
+   * stretches in which nothing reaches the store cost no wall time. Checked as soon as the last request ends
+   * or a call starts waiting (once the code it hands back to has run) and every few wall ms. Returns the
+   * function that stops it.
    */
   skipIdle(
     time: { fastForward(): void },
