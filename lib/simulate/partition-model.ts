@@ -170,8 +170,8 @@ export class PartitionModel {
    * key in flight at once may leave the older shape here, which only shifts a size estimate by a few bytes.
    */
   private readonly known = new Map<string, ItemShape | null>();
-  /** Partitions whose name contains one of these start with nothing banked (see `drainBanks`). */
-  private readonly unbanked: string[] = [];
+  /** Partitions whose name matches one of these start with nothing banked (see `drainBanks`). */
+  private readonly unbanked: RegExp[] = [];
 
   constructor(
     readonly settings: PartitionModelSettings,
@@ -286,9 +286,7 @@ export class PartitionModel {
         ratePerSecond:
           touch.kind === 'write' ? this.settings.writeUnitsPerSecond : this.settings.readUnitsPerSecond,
         burstSeconds: this.settings.burstSeconds,
-        initialSeconds: this.unbanked.some((marker) => touch.partition.includes(marker))
-          ? 0
-          : this.settings.initialBurstSeconds,
+        initialSeconds: this.isUnbanked(touch.partition) ? 0 : this.settings.initialBurstSeconds,
       };
       bucket = new TokenBucket(settings, this.time.now());
       buckets.set(touch.partition, bucket);
@@ -297,15 +295,20 @@ export class PartitionModel {
   }
 
   /**
-   * Empties the banked capacity of every partition whose name contains `marker` (a deal's id: its shards,
-   * their index and audit partitions), and lets the ones not touched yet start empty, so what a load gets
-   * from them is their sustained rate, not their burst.
+   * Empties the banked capacity of a deal's shared partitions (its shard and tally items, their coupons' index
+   * partitions, its audit partitions per shard: every partition named `DEAL#<d>#SHARD#<k>`, with `#TALLY`, or
+   * `AUDIT#<d>#SHARD#<k>`), and lets the ones not touched yet start empty, so what a load gets from them is their
+   * sustained rate, not their burst. Keys of their own (a viewer's slot, a ticket, a coupon) keep their bank.
    */
-  drainBanks(marker: string): void {
-    if (!this.unbanked.includes(marker)) this.unbanked.push(marker);
+  drainBanks(dealId: string): void {
+    this.unbanked.push(new RegExp(`#(?:DEAL|AUDIT)#${dealId}#SHARD#\\d+(?:#TALLY)?$`));
     const now = this.time.now();
     for (const buckets of [this.writeBuckets, this.readBuckets])
-      for (const [partition, bucket] of buckets) if (partition.includes(marker)) bucket.drain(now);
+      for (const [partition, bucket] of buckets) if (this.isUnbanked(partition)) bucket.drain(now);
+  }
+
+  private isUnbanked(partition: string): boolean {
+    return this.unbanked.some((pattern) => pattern.test(partition));
   }
 
   /** Throws DynamoDB's throttle when any partition the attempt would touch has no capacity for it. */

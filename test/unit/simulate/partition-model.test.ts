@@ -192,6 +192,19 @@ describe('the partition model on a real client', () => {
     expect(model.allParked).toBe(true);
   });
 
+  it('drains only a deal’s shared partitions: its shards and their index and audit partitions, not keys of their own', async () => {
+    // prepare: 10 WCU/s with a second banked; a write to a shard partition and one to a viewer's own key
+    const { model, doc } = modelled({ writeUnitsPerSecond: 10, initialBurstSeconds: 1 }, 1);
+    const put = (PK: string) => doc.send(new PutCommand({ TableName: TableName(), Item: { PK, SK: 'X' } }));
+    await put('DEAL#D1#SHARD#0');
+    // act
+    model.drainBanks('D1');
+    // assert: the shard's bank is gone, a fresh shard starts empty, a viewer's fresh key keeps its bank
+    await expect(put('DEAL#D1#SHARD#0')).rejects.toBeInstanceOf(ProvisionedThroughputExceededException);
+    await expect(put('AUDIT#D1#SHARD#1')).rejects.toBeInstanceOf(ProvisionedThroughputExceededException);
+    await expect(put('DEAL#D1#VIEWER#v1')).resolves.toBeDefined();
+  });
+
   it('lets a throttled call through on a retry once the partition has refilled', async () => {
     const { model, time, doc } = modelled({ writeUnitsPerSecond: 10, initialBurstSeconds: 1 });
     for (let i = 0; i < 10; i++)
