@@ -6,11 +6,16 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
 import type { EmbeddedStore } from '../local/embedded-store.js';
-import type { WriteCounts } from './capacity.js';
 import { openClaimDeal } from './engine.js';
 import { histogram, pool, summary } from './measure.js';
 import type { BenchOptions } from './options.js';
 import type { ClaimRunResult, TimelinePoint } from './result.js';
+
+/** What the claim phase wrote: successful claims, and writes per partition key (from an SDK middleware). */
+export interface WriteCounts {
+  successes: number;
+  byKey: ReadonlyMap<string, number>;
+}
 
 interface Attempt {
   viewerId: string;

@@ -5,7 +5,7 @@
  */
 import { escapeHtml, renderSectionHtml } from './html.js';
 import type { BenchResult, LatencySummary } from './result.js';
-import { barChart, COLORS, formatTick, lineChart } from './svg-charts.js';
+import { barChart, COLORS, lineChart } from './svg-charts.js';
 import {
   benchSections,
   describeMachine,
@@ -19,12 +19,11 @@ import {
 const figure = (title: string, svg: string, caption?: string): string =>
   `<figure><h3>${escapeHtml(title)}</h3>${svg}${caption ? `<figcaption>${escapeHtml(caption)}</figcaption>` : ''}</figure>`;
 
-/** The four charts of the report, each one <svg>. */
+/** The three charts of the report, each one <svg>. */
 export const renderCharts = (result: BenchResult): string[] => {
-  const { claims, capacity } = result;
+  const { claims } = result;
   const timeline = claims.timeline;
   const latencyOf = (latency: LatencySummary) => [latency.p50Ms, latency.p95Ms, latency.p99Ms];
-  const shardIndex = capacity.byShards.findIndex((point) => point.shards === capacity.livedrop.shards);
   return [
     figure(
       'Granted claims per second',
@@ -76,37 +75,6 @@ export const renderCharts = (result: BenchResult): string[] => {
         ],
         formatValue: formatMs,
       }),
-    ),
-    figure(
-      'Modelled capacity by shard count',
-      barChart({
-        title: 'Modelled claims per second on DynamoDB by shard count K',
-        xLabel: 'shards (K)',
-        yLabel: 'claims/s',
-        groups: capacity.byShards.map((point) => `K=${formatInt(point.shards)}`),
-        series: [
-          { name: 'livedrop', color: COLORS.claims, values: capacity.byShards.map((p) => p.claimsPerSecond) },
-        ],
-        references: [
-          { name: 'single counter', value: capacity.singleCounter.claimsPerSecond, color: COLORS.single },
-          {
-            name: 'transactional',
-            value: capacity.transactional.claimsPerSecond,
-            color: COLORS.transactional,
-          },
-        ],
-        ...(shardIndex >= 0
-          ? {
-              highlight: {
-                group: shardIndex,
-                color: COLORS.highlight,
-                label: `configured K=${capacity.livedrop.shards}`,
-              },
-            }
-          : {}),
-        formatValue: formatTick,
-      }),
-      'A model from measured counts, not a measurement on DynamoDB; its assumptions are listed below.',
     ),
   ];
 };
@@ -200,7 +168,7 @@ ${renderCharts(result).join('\n')}
 <div class="tables">
 ${tables}
 </div>
-<footer>Measured on the embedded store on this machine; the capacity model is computed from measured counts under the assumptions listed with it.</footer>
+<footer>Measured on the embedded store on this machine. Capacity on DynamoDB is the gala simulation's, measured by <code>npm run simulate</code> (docs/simulation.md), with its date.</footer>
 </main>
 </body>
 </html>

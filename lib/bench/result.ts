@@ -1,8 +1,10 @@
 /**
  * The shape of one `npm run bench` result: written as JSON under .livedrop/bench/, rendered as the terminal
- * table and the self-contained HTML report. Every number in it is measured in that run, or computed from
- * measured counts by the capacity model whose assumptions travel with it.
+ * table and the self-contained HTML report. Every number in it is measured in that run, but the gala
+ * simulation's figures, which it carries from the last `npm run simulate` with that run's date.
  */
+import type { SimulationFigures } from './simulation-figures.js';
+
 export interface LatencySummary {
   p50Ms: number;
   p95Ms: number;
@@ -78,16 +80,6 @@ export interface HttpResult {
   successes: number;
 }
 
-export interface CapacityModel {
-  assumptions: string[];
-  /** Writes to the hottest partition key per successful claim, measured on the claim path. */
-  hotKeyWritesPerClaim: number;
-  livedrop: { shards: number; claimsPerSecond: number };
-  singleCounter: { claimsPerSecond: number };
-  transactional: { claimsPerSecond: number };
-  byShards: { shards: number; claimsPerSecond: number }[];
-}
-
 export interface ColdStartResult {
   runs: number;
   functions: { name: string; bytes: number; medianImportMs: number }[];
@@ -115,7 +107,8 @@ export interface BenchResult {
   claims: ClaimRunResult;
   naive: NaiveResult[];
   http?: HttpResult;
-  capacity: CapacityModel;
+  /** Capacity on DynamoDB as the gala simulation measured it (null: `npm run simulate` not run here). */
+  simulation: SimulationFigures | null;
   coldStart?: ColdStartResult;
   checks: Check[];
   targets: Target[];

@@ -118,9 +118,48 @@ export const machineSection = (result: BenchResult): Section =>
     ['viewers', formatInt(result.options.viewers)],
   ]);
 
+const orNone = (value: number | null, format: (n: number) => string) =>
+  value === null ? 'n/a' : format(value);
+
+/** Capacity on DynamoDB: the gala simulation's measured figures, never a formula (docs/simulation.md). */
+export const simulationSection = (simulation: BenchResult['simulation']): Section =>
+  simulation === null
+    ? keyValue(
+        'Capacity on DynamoDB (gala simulation)',
+        [['last run', 'none here']],
+        [
+          'Not computed by the bench: run `npm run simulate` (docs/simulation.md) and the bench shows its figures.',
+        ],
+      )
+    : keyValue(
+        'Capacity on DynamoDB (gala simulation)',
+        [
+          ['simulated', simulation.startedAt],
+          [
+            'viewers / containers',
+            `${formatInt(simulation.viewersRepresented)} / ${formatInt(simulation.containers)}`,
+          ],
+          ['claims/s on one deal before throttles', orNone(simulation.claimsPerSecondOneDeal, formatInt)],
+          ['throttles start at (arrivals/s)', orNone(simulation.throttlesStartAtClaimsPerSecond, formatInt)],
+          ['throttled calls', formatInt(simulation.throttledCalls)],
+          ['hot shard WCU per claim', orNone(simulation.hotPartitionWcuPerClaim, formatAverage)],
+          ['figure RCU/s at ~1k coupons', orNone(simulation.figuresReadsPerSecond.atCoupons1k, formatInt)],
+          ['figure RCU/s at ~10k coupons', orNone(simulation.figuresReadsPerSecond.atCoupons10k, formatInt)],
+          [
+            'correctness checks',
+            simulation.failedChecks.length === 0
+              ? 'all 0'
+              : { text: `not 0: ${simulation.failedChecks.join(', ')}`, tone: 'bad' },
+          ],
+        ],
+        [
+          `Measured by \`npm run simulate\` (${simulation.source}), not by this bench run: the real engine under a model of DynamoDB's partitions (docs/simulation.md).`,
+        ],
+      );
+
 /** Every figure of the result (but the machine), as sections in reading order. */
 export const benchSections = (result: BenchResult): Section[] => {
-  const { baseline, claims, capacity } = result;
+  const { baseline, claims, simulation } = result;
   const ratios = ratiosToBaseline(result);
   const sections: Section[] = [
     keyValue('Baseline: the store alone', [
@@ -211,42 +250,7 @@ export const benchSections = (result: BenchResult): Section[] => {
       ]),
     );
   }
-  const single = capacity.singleCounter.claimsPerSecond;
-  sections.push(
-    {
-      title: 'Capacity model (claims/s on DynamoDB)',
-      wide: true,
-      columns: [left('design'), right('shards'), right('claims/s'), right('vs single counter')],
-      rows: [
-        [
-          'livedrop',
-          formatInt(capacity.livedrop.shards),
-          formatRate(capacity.livedrop.claimsPerSecond),
-          formatRatio(capacity.livedrop.claimsPerSecond / single),
-        ],
-        ['single counter', '1', formatRate(single), formatRatio(1)],
-        [
-          'transactional',
-          '1',
-          formatRate(capacity.transactional.claimsPerSecond),
-          formatRatio(capacity.transactional.claimsPerSecond / single),
-        ],
-      ],
-      notes: [
-        `Hot-key writes per granted claim (measured): ${formatAverage(capacity.hotKeyWritesPerClaim)}`,
-        ...capacity.assumptions.map((assumption) => `Assumption: ${assumption}`),
-      ],
-    },
-    {
-      title: 'Capacity by shard count K',
-      columns: [right('K'), right('claims/s'), right('vs single counter')],
-      rows: capacity.byShards.map((point): Cell[] => [
-        formatInt(point.shards),
-        formatRate(point.claimsPerSecond),
-        formatRatio(point.claimsPerSecond / single),
-      ]),
-    },
-  );
+  sections.push(simulationSection(simulation));
   if (result.coldStart) {
     const cold = result.coldStart;
     sections.push({

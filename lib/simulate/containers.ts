@@ -11,6 +11,7 @@ export class ContainerPool<T> {
   peakBusy = 0;
   /** Requests that had to wait for a container. */
   queued = 0;
+  private onQuiet: (() => void) | undefined;
 
   constructor(
     private readonly max: number,
@@ -44,6 +45,7 @@ export class ContainerPool<T> {
     } finally {
       this.busy--;
       this.release(container);
+      if (this.quiet) this.onQuiet?.();
     }
   }
 
@@ -53,13 +55,39 @@ export class ContainerPool<T> {
   }
 
   /**
-   * While the pool is quiet, lets `time` jump to the next thing scheduled (checked every few wall ms), so
-   * simulated stretches in which nothing happens cost no wall time. Returns the function that stops it.
+   * While the pool is quiet, or every store call under way waits in simulated time (`store.allParked`: the
+   * partition model's latency and backoff), lets `time` jump to the next thing scheduled, so simulated
+   * stretches in which nothing reaches the store cost no wall time. Checked as soon as the last request ends
+   * or a call starts waiting (once the code it hands back to has run) and every few wall ms. Returns the
+   * function that stops it.
    */
-  skipIdle(time: { fastForward(): void }): () => void {
+  skipIdle(
+    time: { fastForward(): void },
+    store: { allParked: boolean; onParked: (() => void) | undefined } = {
+      allParked: false,
+      onParked: undefined,
+    },
+  ): () => void {
+    // Requests may be under way as long as every store call they wait for waits in simulated time.
+    const idle = () => this.quiet || store.allParked;
+    let checking = false;
+    const check = () => {
+      checking = false;
+      if (idle()) time.fastForward();
+    };
+    this.onQuiet = () => {
+      if (checking) return;
+      checking = true;
+      setImmediate(check);
+    };
+    store.onParked = this.onQuiet;
     const timer = setInterval(() => {
-      if (this.quiet) time.fastForward();
+      if (idle()) time.fastForward();
     }, 5);
-    return () => clearInterval(timer);
+    return () => {
+      clearInterval(timer);
+      this.onQuiet = undefined;
+      store.onParked = undefined;
+    };
   }
 }

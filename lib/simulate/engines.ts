@@ -29,11 +29,26 @@ const loadEngine = async () => {
   return { createStore, Engine, DomainError };
 };
 
+/**
+ * The embedded store checks that a request carries a signature, never what it signs. Signing every request
+ * (SigV4: hashes and HMACs) cost a few percent of the simulator's CPU for nothing it measures, so the
+ * simulation's clients send a fixed, well-formed Authorization header instead.
+ */
+const UNSIGNED = {
+  sign: async <R extends { headers: Record<string, string> }>(request: R): Promise<R> => {
+    request.headers.authorization =
+      'AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0';
+    request.headers['x-amz-date'] = '20260101T000000Z';
+    return request;
+  },
+};
+
 const rawClient = (endpoint: string, maxAttempts?: number) =>
   new DynamoDBClient({
     endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    signer: UNSIGNED as never,
     requestHandler: { httpAgent: new Agent({ keepAlive: true, maxSockets: 512 }) },
     ...(maxAttempts === undefined ? {} : { maxAttempts }),
   });
@@ -43,17 +58,17 @@ const documentClient = (client: DynamoDBClient) =>
 
 /**
  * The SDK sleeps its retry backoff on the wall clock; in simulated time that backoff would shrink by the
- * dilation and retries would hammer a throttled partition far sooner than they do on AWS. Stretch it.
+ * dilation and retries would hammer a throttled partition far sooner than they do on AWS. Set it to 0 and
+ * let the partition model wait it in simulated time instead (`install` with `backoffInSimulatedTime`).
  * Reaches into the SDK's standard strategy (its backoff object is a public field); false if it is not there.
  */
-const stretchRetryBackoff = async (client: DynamoDBClient, time: DilatedTime): Promise<boolean> => {
+const removeWallBackoff = async (client: DynamoDBClient): Promise<boolean> => {
   const strategy = (await client.config.retryStrategy()) as {
     retryBackoffStrategy?: { computeNextBackoffDelay?: (attempt: number) => number };
   };
   const backoff = strategy.retryBackoffStrategy;
-  const compute = backoff?.computeNextBackoffDelay?.bind(backoff);
-  if (!backoff || !compute) return false;
-  backoff.computeNextBackoffDelay = (attempt) => compute(attempt) * time.dilation;
+  if (!backoff?.computeNextBackoffDelay) return false;
+  backoff.computeNextBackoffDelay = () => 0;
   return true;
 };
 
@@ -85,8 +100,8 @@ export const openEngines = async (options: {
   const modelled = rawClient(options.endpoint);
   // A copy: the run may change its own settings (the settling sweeps), never the parameters it reports.
   const model = new PartitionModel({ ...options.settings }, time, side, options.random);
-  model.install(modelled);
-  const backoffStretched = await stretchRetryBackoff(modelled, time);
+  const backoffStretched = await removeWallBackoff(modelled);
+  model.install(modelled, { backoffInSimulatedTime: backoffStretched });
   const store = createStore(documentClient(modelled), options.tableName);
   const sideDocument = documentClient(side);
   const clock = { now: () => Math.floor(time.now()) };

@@ -16,8 +16,8 @@ export interface FiguresReads {
   atCoupons1k: number | null;
   /** The same around 10,000 coupons (the headline deal after its restock). */
   atCoupons10k: number | null;
-  /** Each simulated second of the rush: coupons granted so far on the deal, and its figure read units. */
-  perSecond: { second: number; coupons: number; rcu: number; queries: number }[];
+  /** Each simulated second of the rush: coupons granted so far on the deal, its figure read units and calls. */
+  perSecond: { second: number; coupons: number; rcu: number; reads: number }[];
 }
 
 const SHARD_PARTITION = /^table#DEAL#([^#]+)#SHARD#(\d+)$/;
@@ -61,9 +61,10 @@ const mean = (values: number[]) =>
   values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length;
 
 /**
- * Figure reads a second on `dealId`: its COUNT queries' read units, plus the shard reads (getShards) each
- * full view makes beside them: a view counts K shards twice and reads K shard items at 1 RCU each, so
- * half a read unit per COUNT query. Seconds are bucketed by how many coupons the deal had granted by then.
+ * Figure reads a second on `dealId`: the read units of every read the model classed as reading the deal's
+ * stock figures (COUNT queries on its shards' index partitions, reads of its shard and tally items: see
+ * `stockItemsDealOf`), whichever way the engine computes them. Seconds are bucketed by how many coupons the
+ * deal had granted by then.
  */
 export const figuresReads = (
   model: PartitionModel,
@@ -81,22 +82,22 @@ export const figuresReads = (
   for (let at = startedAt; at < endedAt; at += 1000) {
     while (granted < grants.length && (grants[granted] ?? 0) < at + 1000) granted++;
     let rcu = 0;
-    let queries = 0;
+    let reads = 0;
     // The model buckets by whole simulated seconds of the clock; a rush second spans at most two of them.
     for (const second of [Math.floor(at / 1000), Math.floor(at / 1000) + 1]) {
       const figures = model.series.get(second)?.figures.get(dealId);
       const share = second === Math.floor(at / 1000) ? 1 - (at % 1000) / 1000 : (at % 1000) / 1000;
       if (figures) {
-        rcu += (figures.rcu + figures.queries / 2) * share;
-        queries += figures.queries * share;
+        rcu += figures.rcu * share;
+        reads += figures.reads * share;
       }
     }
-    perSecond.push({ second: (at - startedAt) / 1000, coupons: granted, rcu, queries: Math.round(queries) });
+    perSecond.push({ second: (at - startedAt) / 1000, coupons: granted, rcu, reads: Math.round(reads) });
   }
   const around = (low: number, high: number) =>
     mean(
       perSecond
-        .filter((point) => point.coupons >= low && point.coupons <= high && point.queries > 0)
+        .filter((point) => point.coupons >= low && point.coupons <= high && point.reads > 0)
         .map((p) => p.rcu),
     );
   return { atCoupons1k: around(500, 2_000), atCoupons10k: around(8_000, 12_000), perSecond };

@@ -10,18 +10,19 @@ export interface SimulationOptions {
   dilation: number;
   /** The rush: every viewer arrives within this many simulated seconds. */
   rushSeconds: number;
-  /**
-   * Stock of the headline deal, restocked by as much again mid-rush. 1,000 (not 5,000) by default: every unit
-   * granted costs the embedded store real work, and 2 x 5,000 did not fit the 10-minute budget on 2 cores.
-   */
+  /** Stock of the headline deal, restocked by as much again mid-rush (so it passes 10,000 coupons). */
   bigStock: number;
   /** Share of viewers sending an Idempotency-Key. */
   keyedShare: number;
   claimTtlSeconds: number;
   /** Simulated seconds between sweeps. */
   sweepEverySeconds: number;
-  /** Claim arrival rates (claims per simulated second, one second each) of the one-deal ramp; empty skips it. */
+  /** Claim arrival rates (claims per simulated second) of the one-deal ramp's steps; empty skips it. */
   rampRates: number[];
+  /** Simulated seconds each ramp step lasts (its partitions start it with nothing banked: ramp.ts). */
+  rampStepSeconds: number;
+  /** Stock shards of the ramp's deal (the `shards` hint at creation, 1..64). */
+  rampShards: number;
   partitions: PartitionModelSettings;
   seed: number;
   outDir: string;
@@ -29,14 +30,16 @@ export interface SimulationOptions {
 
 export const DEFAULT_OPTIONS: SimulationOptions = {
   viewers: 40_000,
-  containers: 200,
+  containers: 1_000,
   dilation: 5,
   rushSeconds: 10,
-  bigStock: 1_000,
+  bigStock: 5_000,
   keyedShare: 0.5,
   claimTtlSeconds: 60,
   sweepEverySeconds: 5,
-  rampRates: [250, 500, 1_000],
+  rampRates: [2_500, 5_000, 12_000, 20_000],
+  rampStepSeconds: 1,
+  rampShards: 16,
   partitions: {
     ...DEFAULT_PARTITION_SETTINGS,
     latencyMs: 5,
@@ -49,7 +52,8 @@ export const DEFAULT_OPTIONS: SimulationOptions = {
 };
 
 const USAGE = `npm run simulate -- [--viewers N] [--containers N] [--dilation K] [--rush-seconds S] [--big-stock N]
-  [--keyed-share F] [--ttl S] [--sweep-every S] [--ramp 250,500,...|none] [--wcu N] [--rcu N]
+  [--keyed-share F] [--ttl S] [--sweep-every S] [--ramp 2500,5000,...|none] [--ramp-step S]
+  [--ramp-shards K] [--wcu N] [--rcu N]
   [--burst-seconds S] [--initial-burst S] [--lost-answers F] [--slow-share F] [--slow-ms MS] [--latency-ms MS]
   [--seed N] [--out DIR]`;
 
@@ -99,6 +103,12 @@ export const parseOptions = (argv: string[]): SimulationOptions => {
                 .map(Number)
                 .filter((rate) => rate > 0);
         i++;
+        break;
+      case '--ramp-step':
+        options.rampStepSeconds = Math.max(0.1, number());
+        break;
+      case '--ramp-shards':
+        options.rampShards = Math.min(64, Math.max(1, Math.floor(number())));
         break;
       case '--wcu':
         p.writeUnitsPerSecond = number();

@@ -17,7 +17,14 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { type Item, itemSize } from './item-size.js';
-import { getTouch, queryPartition, type Touch, writeTouches } from './partitions.js';
+import {
+  getTouch,
+  type ItemShape,
+  queryPartition,
+  shapeOf,
+  shapeWriteTouches,
+  type Touch,
+} from './partitions.js';
 import { type BucketSettings, TokenBucket } from './token-bucket.js';
 
 export interface PartitionModelSettings {
@@ -73,11 +80,14 @@ export interface CommandCounters extends PartitionCounters {
   slowAnswers: number;
 }
 
-/** Units per simulated second; `figures` = the stock figures' COUNT queries (their read units and count), by deal. */
+/**
+ * Units per simulated second; `figures` = the reads of a deal's stock figures (their read units and calls), by
+ * deal: COUNT queries on its shards' index partitions and reads of its shard and tally items (`figureDealOf`).
+ */
 export interface SeriesPoint {
   wcu: number;
   rcu: number;
-  figures: Map<string, { rcu: number; queries: number }>;
+  figures: Map<string, { rcu: number; reads: number }>;
 }
 
 export type UnitSeries = Map<number, SeriesPoint>;
@@ -85,6 +95,23 @@ export type UnitSeries = Map<number, SeriesPoint>;
 /** The deal a stock-figure COUNT query counts, from its index partition (`GSI2#DEAL#<dealId>#SHARD#<k>`). */
 export const figureDealOf = (partition: string): string | undefined =>
   /#DEAL#([^#]+)#SHARD#/.exec(partition)?.[1];
+
+const STOCK_ITEM = /^DEAL#([^#]+)#SHARD#\d+(?:#TALLY)?$/;
+
+/**
+ * The deal whose stock figures a read of these item keys reads: every key one of its shard items
+ * (`DEAL#<d>#SHARD#<k>`) or tally items (`DEAL#<d>#SHARD#<k>#TALLY`), whatever the engine reads them for
+ * (the full view's figures, the overlay's live view, a claim's look at the shards). Undefined otherwise.
+ */
+export const stockItemsDealOf = (keys: readonly Item[]): string | undefined => {
+  let deal: string | undefined;
+  for (const key of keys) {
+    const match = STOCK_ITEM.exec(key.PK?.S ?? '');
+    if (!match || (deal !== undefined && match[1] !== deal)) return undefined;
+    deal = match[1];
+  }
+  return deal;
+};
 
 const emptyCounters = (): PartitionCounters => ({ wcu: 0, rcu: 0, calls: 0, throttles: 0 });
 
@@ -137,6 +164,14 @@ export class PartitionModel {
   private readonly writeBuckets = new Map<string, TokenBucket>();
   private readonly readBuckets = new Map<string, TokenBucket>();
   private readonly bytesPerItem = new Map<string, { at: number; bytes: number }>();
+  /**
+   * The shape of what each item key holds after the last write this model saw (null: deleted), so the next
+   * write to it needs no side read. Every write of the simulation goes through the model; two writes to one
+   * key in flight at once may leave the older shape here, which only shifts a size estimate by a few bytes.
+   */
+  private readonly known = new Map<string, ItemShape | null>();
+  /** Partitions whose name matches one of these start with nothing banked (see `drainBanks`). */
+  private readonly unbanked: RegExp[] = [];
 
   constructor(
     readonly settings: PartitionModelSettings,
@@ -146,27 +181,72 @@ export class PartitionModel {
     private readonly random: () => number = Math.random,
   ) {}
 
-  /** Puts the model on a client: one middleware per attempt below the retry middleware, one per call above it. */
-  install(client: DynamoDBClient): void {
+  /** Calls under way (their retries included), and how many of them wait in simulated time right now. */
+  private inFlight = 0;
+  private parked = 0;
+  /** Called when a call starts waiting in simulated time (see `allParked`). */
+  onParked: (() => void) | undefined;
+
+  /**
+   * Every call under way waits in simulated time (modelled latency or retry backoff): nothing is on its
+   * way to the store or back, so the clock may jump to the next wake-up without skipping any work.
+   */
+  get allParked(): boolean {
+    return this.inFlight === this.parked;
+  }
+
+  private async park(ms: number): Promise<void> {
+    this.parked++;
+    this.onParked?.();
+    try {
+      await this.time.sleep(ms);
+    } finally {
+      this.parked--;
+    }
+  }
+
+  /**
+   * Puts the model on a client: one middleware per attempt below the retry middleware, one per call above it.
+   * With `backoffInSimulatedTime` the model waits each retry's backoff itself, in simulated time, by the
+   * SDK's standard rule (full jitter, base 500 ms after a throttle and 100 ms otherwise, doubling, at most
+   * 20 s); the client's own backoff must then be 0 (engines.ts does that).
+   */
+  install(client: DynamoDBClient, options: { backoffInSimulatedTime?: boolean } = {}): void {
     // A document client made with DynamoDBDocumentClient.from(client) shares this stack.
     client.middlewareStack.add(
       (next, context) => async (args) => {
         const kind = this.command(commandKind(context.commandName));
         kind.invocations++;
+        this.inFlight++;
         try {
           return await next(args);
         } catch (error) {
           if (isThrottle(error)) kind.throttledAfterRetries++;
           throw error;
+        } finally {
+          this.inFlight--;
         }
       },
       { step: 'initialize', name: 'simulatePartitionCalls', priority: 'high' },
     );
-    const perAttempt = ((next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) =>
-      (args: unknown) =>
-        this.attempt(commandKind(context.commandName), args as Args, () =>
-          next(args),
-        )) as unknown as RelativeMiddleware;
+    const perAttempt = ((next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => {
+      // Per call (the stack is resolved for every send): its retries so far and what the last one met.
+      let retries = -1;
+      let throttled = false;
+      return async (args: unknown) => {
+        retries++;
+        if (options.backoffInSimulatedTime && retries > 0) {
+          const base = throttled ? 500 : 100;
+          await this.park(Math.floor(this.random() * Math.min(base * 2 ** (retries - 1), 20_000)));
+        }
+        try {
+          return await this.attempt(commandKind(context.commandName), args as Args, () => next(args));
+        } catch (error) {
+          throttled = isThrottle(error);
+          throw error;
+        }
+      };
+    }) as unknown as RelativeMiddleware;
     client.middlewareStack.addRelativeTo(perAttempt, {
       relation: 'after',
       toMiddleware: 'retryMiddleware',
@@ -206,12 +286,29 @@ export class PartitionModel {
         ratePerSecond:
           touch.kind === 'write' ? this.settings.writeUnitsPerSecond : this.settings.readUnitsPerSecond,
         burstSeconds: this.settings.burstSeconds,
-        initialSeconds: this.settings.initialBurstSeconds,
+        initialSeconds: this.isUnbanked(touch.partition) ? 0 : this.settings.initialBurstSeconds,
       };
       bucket = new TokenBucket(settings, this.time.now());
       buckets.set(touch.partition, bucket);
     }
     return bucket;
+  }
+
+  /**
+   * Empties the banked capacity of a deal's shared partitions (its shard and tally items, their coupons' index
+   * partitions, its audit partitions per shard: every partition named `DEAL#<d>#SHARD#<k>`, with `#TALLY`, or
+   * `AUDIT#<d>#SHARD#<k>`), and lets the ones not touched yet start empty, so what a load gets from them is their
+   * sustained rate, not their burst. Keys of their own (a viewer's slot, a ticket, a coupon) keep their bank.
+   */
+  drainBanks(dealId: string): void {
+    this.unbanked.push(new RegExp(`#(?:DEAL|AUDIT)#${dealId}#SHARD#\\d+(?:#TALLY)?$`));
+    const now = this.time.now();
+    for (const buckets of [this.writeBuckets, this.readBuckets])
+      for (const [partition, bucket] of buckets) if (this.isUnbanked(partition)) bucket.drain(now);
+  }
+
+  private isUnbanked(partition: string): boolean {
+    return this.unbanked.some((pattern) => pattern.test(partition));
   }
 
   /** Throws DynamoDB's throttle when any partition the attempt would touch has no capacity for it. */
@@ -248,9 +345,9 @@ export class PartitionModel {
       }
     }
     if (figureDeal === undefined) return;
-    const figures = point.figures.get(figureDeal) ?? { rcu: 0, queries: 0 };
+    const figures = point.figures.get(figureDeal) ?? { rcu: 0, reads: 0 };
     figures.rcu += touches.reduce((sum, touch) => sum + (touch.kind === 'read' ? touch.units : 0), 0);
-    figures.queries++;
+    figures.reads++;
     point.figures.set(figureDeal, figures);
   }
 
@@ -268,7 +365,7 @@ export class PartitionModel {
       ms += this.settings.slowMs;
       this.command(kind).slowAnswers++;
     }
-    if (ms > 0) await this.time.sleep(ms);
+    if (ms > 0) await this.park(ms);
   }
 
   private async attempt(kind: string, args: Args, next: () => Promise<unknown>): Promise<unknown> {
@@ -284,7 +381,7 @@ export class PartitionModel {
       this.admit(kind, [getTouch(pk, undefined, consistent)]);
       await this.delay(kind);
       const result = (await next()) as { output: { Item?: Item } };
-      this.spend(kind, [getTouch(pk, result.output.Item, consistent)]);
+      this.spend(kind, [getTouch(pk, result.output.Item, consistent)], stockItemsDealOf([key]));
       return result;
     }
     if (kind === 'BatchGetItem') {
@@ -314,6 +411,7 @@ export class PartitionModel {
         keys
           .filter((key) => !unprocessed.has(`${key.PK?.S}\u0000${key.SK?.S}`))
           .map((key) => getTouch(key.PK?.S ?? '?', found.get(`${key.PK?.S}\u0000${key.SK?.S}`), consistent)),
+        stockItemsDealOf(keys),
       );
       return result;
     }
@@ -338,22 +436,42 @@ export class PartitionModel {
     const onlyIfNew =
       proposed !== undefined &&
       /^\s*attribute_not_exists\(\s*PK\s*\)\s*$/.test(String(input.ConditionExpression ?? ''));
-    let before = onlyIfNew ? undefined : await this.read(key, tableName);
+    const known = `${tableName}\u0000${pk}\u0000${key.SK?.S ?? ''}`;
+    const cached = this.known.get(known);
+    let before =
+      cached !== undefined
+        ? (cached ?? undefined)
+        : onlyIfNew
+          ? undefined
+          : shapeOf(await this.read(key, tableName));
+    const proposedShape = shapeOf(proposed);
     // Known before the write runs: the item now and, for a put, the item to come (an update's result is not).
-    this.admit(kind, writeTouches({ pk, before, after: proposed ?? before, written: true }));
+    this.admit(kind, shapeWriteTouches({ pk, before, after: proposedShape ?? before, written: true }));
     await this.delay(kind);
     let result: unknown;
     try {
       result = await next();
     } catch (error) {
       if (isConditionFailure(error)) {
-        if (onlyIfNew) before = await this.read(key, tableName);
-        this.spend(kind, writeTouches({ pk, before, after: proposed ?? before, written: false }));
+        // The item that refused it: handed back when the write asked for it (ALL_OLD), else read.
+        const refusedBy = (error as { Item?: Item }).Item;
+        if (refusedBy !== undefined) before = shapeOf(refusedBy);
+        else if (onlyIfNew && cached === undefined) before = shapeOf(await this.read(key, tableName));
+        this.known.set(known, before ?? null);
+        this.spend(kind, shapeWriteTouches({ pk, before, after: proposedShape ?? before, written: false }));
       }
       throw error;
     }
-    const after = kind === 'DeleteItem' ? undefined : (proposed ?? (await this.read(key, tableName)));
-    this.spend(kind, writeTouches({ pk, before, after, written: true }));
+    const returned =
+      input.ReturnValues === 'ALL_NEW'
+        ? (result as { output?: { Attributes?: Item } }).output?.Attributes
+        : undefined;
+    const after =
+      kind === 'DeleteItem'
+        ? undefined
+        : (proposedShape ?? shapeOf(returned ?? (await this.read(key, tableName))));
+    this.known.set(known, after ?? null);
+    this.spend(kind, shapeWriteTouches({ pk, before, after, written: true }));
     if (this.settings.lostAnswerShare > 0 && this.random() < this.settings.lostAnswerShare) {
       this.command(kind).lostAnswers++;
       throw lostAnswerError();

@@ -21,6 +21,23 @@ export const partitionName = (source: string, value: string): string => `${sourc
 
 const stringOf = (item: Item | undefined, name: string): string | undefined => item?.[name]?.S;
 
+/** What the model needs of an item to charge a write: its size and the index partition keys it names. */
+export interface ItemShape {
+  bytes: number;
+  /** Index name → the item's value of that index's partition key, for the indexes it is in. */
+  indexKeys: Record<string, string>;
+}
+
+export const shapeOf = (item: Item | undefined): ItemShape | undefined => {
+  if (item === undefined) return undefined;
+  const indexKeys: Record<string, string> = {};
+  for (const index of TABLE.globalSecondaryIndexes) {
+    const value = stringOf(item, index.partitionKey.name);
+    if (value !== undefined) indexKeys[index.indexName] = value;
+  }
+  return { bytes: itemSize(item), indexKeys };
+};
+
 /**
  * A write of the item whose table key is `pk`. `before` is the stored item (undefined: none), `after` the
  * item the write leaves (undefined: deleted, or unchanged when `written` is false). A refused condition
@@ -31,9 +48,17 @@ export const writeTouches = (write: {
   before: Item | undefined;
   after: Item | undefined;
   written: boolean;
+}): Touch[] => shapeWriteTouches({ ...write, before: shapeOf(write.before), after: shapeOf(write.after) });
+
+/** `writeTouches` on the items' shapes. */
+export const shapeWriteTouches = (write: {
+  pk: string;
+  before: ItemShape | undefined;
+  after: ItemShape | undefined;
+  written: boolean;
 }): Touch[] => {
-  const beforeSize = itemSize(write.before);
-  const afterSize = itemSize(write.after);
+  const beforeSize = write.before?.bytes ?? 0;
+  const afterSize = write.after?.bytes ?? 0;
   const touches: Touch[] = [
     {
       partition: partitionName(TABLE_PARTITION, write.pk),
@@ -43,8 +68,8 @@ export const writeTouches = (write: {
   ];
   if (!write.written) return touches;
   for (const index of TABLE.globalSecondaryIndexes) {
-    const was = stringOf(write.before, index.partitionKey.name);
-    const now = stringOf(write.after, index.partitionKey.name);
+    const was = write.before?.indexKeys[index.indexName];
+    const now = write.after?.indexKeys[index.indexName];
     if (was !== undefined && was === now) {
       touches.push({
         partition: partitionName(index.indexName, was),

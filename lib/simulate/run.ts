@@ -42,6 +42,8 @@ export interface SimulationResult {
     retryBackoffInSimulatedTime: boolean;
   };
   parameters: SimulationOptions;
+  /** Where the wall time went: each phase's wall and simulated seconds. */
+  phases: { phase: string; wallSeconds: number; simulatedSeconds: number }[];
   oversell: number;
   perViewerBreaches: number;
   grantedThen5xx: number;
@@ -105,12 +107,30 @@ export const simulate = async (
   const pool = new ContainerPool<Engine>(options.containers, engines.container);
   const ledger = new Ledger();
   const sim: Sim = { time, pool, engines, ledger, random, startedAt: time.now(), limits: new Map() };
-  const stopSkipping = pool.skipIdle(time);
+  const stopSkipping = pool.skipIdle(time, engines.model);
   const stopGoverning = time.govern({ maxDilation: Math.max(options.dilation, 500) });
+  const phases: SimulationResult['phases'] = [];
+  let phaseWall = performance.now();
+  let phaseSim = time.now();
+  const phaseDone = (phase: string) => {
+    const wall = performance.now();
+    const now = time.now();
+    phases.push({
+      phase,
+      wallSeconds: Math.round((wall - phaseWall) / 100) / 10,
+      simulatedSeconds: Math.round((now - phaseSim) / 100) / 10,
+    });
+    log(
+      `${phase}: ${((wall - phaseWall) / 1000).toFixed(1)} s wall, ${((now - phaseSim) / 1000).toFixed(1)} s simulated`,
+    );
+    phaseWall = wall;
+    phaseSim = now;
+  };
   try {
     const deals = await createGalaDeals(sim, options);
     for (const [dealId, limit] of deals.limits) sim.limits.set(dealId, limit);
     sim.startedAt = time.now();
+    phaseDone('setup');
     log(
       `rush: ${options.viewers} viewers over ${options.rushSeconds} s simulated, dilation ${options.dilation}`,
     );
@@ -121,11 +141,15 @@ export const simulate = async (
       ),
     );
     const rushEnded = time.now();
+    phaseDone('rush');
     const ramp = await runRamp(sim, options, (step) =>
       log(
-        `ramp: ${step.rate}/s → granted ${step.granted}, viewer-visible throttles ${step.visibleThrottles}`,
+        `ramp: ${step.rate}/s for ${options.rampStepSeconds} s → granted ${step.granted} (${step.claimsPerSecond}/s),` +
+          ` throttled attempts ${step.throttledAttempts}, viewer-visible throttles ${step.visibleThrottles},` +
+          ` peak busy containers ${step.peakBusyContainers}`,
       ),
     );
+    phaseDone('ramp');
     log('holds expire: skipping past the claim TTL and grace, then sweeping');
     // Only sweeps run from here, and no figure depends on their pace: run them at wall speed without the
     // modelled latency or slow answers (units, throttles and lost answers still count).
@@ -134,7 +158,9 @@ export const simulate = async (
     engines.model.settings.slowShare = 0;
     await expireAndSettle(sim, options);
     await sweepOnce(sim);
+    phaseDone('expiry and settling sweeps');
     const checks = await checkStore(engines, embedded.tableName, ledger, sim.limits);
+    phaseDone('checks');
     const granted = ledger.grants.filter((grant) => !grant.replayed).length;
     const all = totals(engines.model);
     const hot = hotShardWcuPerClaim(engines.model, checks);
@@ -145,7 +171,7 @@ export const simulate = async (
       startedAt: new Date().toISOString(),
       wallSeconds: Math.round((performance.now() - wallStart) / 100) / 10,
       simulatedSeconds: Math.round(time.elapsed() / 100) / 10,
-      viewersRepresented: options.viewers + options.rampRates.reduce((sum, rate) => sum + rate, 0),
+      viewersRepresented: options.viewers + (ramp?.viewers ?? 0),
       containers: options.containers,
       containersUsed: pool.created,
       peakBusyContainers: pool.peakBusy,
@@ -162,6 +188,7 @@ export const simulate = async (
         retryBackoffInSimulatedTime: engines.backoffStretched,
       },
       parameters: options,
+      phases,
       oversell: checks.oversell,
       perViewerBreaches: checks.perViewerBreaches,
       grantedThen5xx: checks.grantedThen5xx,

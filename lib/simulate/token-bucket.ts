@@ -51,6 +51,12 @@ export class TokenBucket {
     return this.tokens >= Math.min(units, this.settings.ratePerSecond);
   }
 
+  /** Drops whatever is banked (a debt stays): from now on the bucket gives only what it refills. */
+  drain(now: number): void {
+    this.refill(now);
+    this.tokens = Math.min(this.tokens, 0);
+  }
+
   spend(units: number, now: number): void {
     this.refill(now);
     this.tokens -= units;

@@ -7,7 +7,7 @@ import { runBench } from '../../lib/bench/run.js';
  * Figures are not asserted (no timing assertions); the benchmark itself reports them.
  */
 describe('the benchmark at a tiny size', () => {
-  it('sells exactly the stock on every path, counts what it measures and models capacity', async () => {
+  it('sells exactly the stock on every path, counts what it measures and computes no capacity formula', async () => {
     const result = await runBench(
       {
         concurrency: 16,
@@ -33,9 +33,9 @@ describe('the benchmark at a tiny size', () => {
     expect(result.claims.storeCallsPerSuccessfulClaim).toBeGreaterThan(0);
     expect(result.http?.successes).toBe(20);
     expect(result.naive.find((n) => n.design === 'single-counter')?.oversell).toBe(0);
-    const ks = result.capacity.byShards.map((point) => point.claimsPerSecond);
-    expect(ks).toEqual([...ks].sort((a, b) => a - b));
-    expect(result.capacity.assumptions.length).toBeGreaterThan(3);
-    expect(result.targets.length).toBeGreaterThanOrEqual(5);
+    // Capacity on DynamoDB is the simulation's to measure: the bench carries its last figures or none.
+    expect(result).toHaveProperty('simulation');
+    expect(result).not.toHaveProperty('capacity');
+    expect(result.targets.length).toBeGreaterThanOrEqual(4);
   });
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_OPTIONS, type SimulationOptions } from '../../lib/simulate/options.js';
 import { writeReport } from '../../lib/simulate/report.js';
-import { type SimulationResult, simulate } from '../../lib/simulate/run.js';
+import { failedChecks, type SimulationResult, simulate } from '../../lib/simulate/run.js';
 
 const outDir = mkdtempSync(join(tmpdir(), 'livedrop-simulate-'));
 
@@ -59,10 +59,15 @@ describe('the gala simulation, at a tiny size', () => {
       'hottestPartitions',
       'wallSeconds',
       'parameters',
+      'phases',
+      'ramp',
     ])
       expect(json, field).toHaveProperty(field);
     expect(readFileSync(files.html, 'utf8')).toContain('<svg');
-    expect(result.viewersRepresented).toBe(160 + 80);
+    // The ramp stops at the first step a viewer saw throttled: the steps above it change neither figure.
+    expect(result.viewersRepresented).toBe(
+      160 + (result.ramp?.steps ?? []).reduce((sum, s) => sum + s.arrivals, 0),
+    );
     expect(result.containersUsed).toBeLessThanOrEqual(8);
   }, 300_000);
 
@@ -84,6 +89,48 @@ describe('the gala simulation, at a tiny size', () => {
       expect(deal.available + deal.held + deal.redeemed).toBeLessThanOrEqual(deal.stock);
     }
     // Not the granted claims against the stock: with 5 s holds, units of expired coupons are granted again.
+  });
+
+  it('measures the one-deal ramp step by step and stops at the first step a viewer saw throttled', () => {
+    const ramp = result.ramp;
+    expect(ramp).not.toBeNull();
+    const steps = ramp?.steps ?? [];
+    expect(steps.length).toBeGreaterThan(0);
+    for (const step of steps) {
+      expect(step.arrivals).toBe(Math.round(step.rate * (ramp?.stepSeconds ?? 0)));
+      expect(step.granted).toBeLessThanOrEqual(step.arrivals);
+      expect(step.peakBusyContainers).toBeLessThanOrEqual(8);
+    }
+    // Only the last step may have a viewer-visible throttle, and it names where throttles start.
+    expect(steps.slice(0, -1).every((step) => step.visibleThrottles === 0)).toBe(true);
+    const last = steps.at(-1);
+    expect(result.throttlesStartAtClaimsPerSecond).toBe(last && last.visibleThrottles > 0 ? last.rate : null);
+    const clean = steps.filter((step) => step.visibleThrottles === 0).at(-1);
+    expect(result.claimsPerSecondOneDeal).toBe(clean?.claimsPerSecond ?? null);
+  });
+
+  it('counts the stock figures’ reads of the headline deal per second, by coupons granted so far', () => {
+    const points = result.figures.perSecond;
+    expect(points.length).toBeGreaterThan(0);
+    expect(points.some((point) => point.reads > 0 && point.rcu > 0)).toBe(true);
+    for (let i = 1; i < points.length; i++)
+      expect(points[i]?.coupons).toBeGreaterThanOrEqual(points[i - 1]?.coupons ?? 0);
+    expect(result.phases.map((phase) => phase.phase)).toEqual([
+      'setup',
+      'rush',
+      'ramp',
+      'expiry and settling sweeps',
+      'checks',
+    ]);
+  });
+
+  it('fails the run (exit code 1 in bin/simulate.ts) exactly when a correctness figure is not 0', () => {
+    expect(
+      failedChecks({ ...result, oversell: 0, perViewerBreaches: 0, grantedThen5xx: 0, grantedAfterEnd: 0 }),
+    ).toEqual([]);
+    expect(
+      failedChecks({ ...result, oversell: 2, grantedAfterEnd: 1, perViewerBreaches: 0, grantedThen5xx: 0 }),
+    ).toEqual(['oversell', 'grantedAfterEnd']);
   });
 
   it('reports the correctness figures it measured as counts (not asserted 0: the engine may not hold them yet)', () => {

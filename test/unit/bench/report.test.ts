@@ -22,23 +22,15 @@ describe('renderHtml', () => {
   });
 
   it('draws one <svg> per chart', () => {
-    expect(count(html, '<svg')).toBe(4);
-    expect(count(html, '</svg>')).toBe(4);
-    for (const title of [
-      'Granted claims per second',
-      'Available stock',
-      'Latency percentiles',
-      'Modelled capacity by shard count',
-    ]) {
+    expect(count(html, '<svg')).toBe(3);
+    expect(count(html, '</svg>')).toBe(3);
+    for (const title of ['Granted claims per second', 'Available stock', 'Latency percentiles']) {
       expect(html).toContain(`<h3>${title}</h3>`);
     }
-    // claims/s and stock over time are lines; latency and capacity are bars
+    // claims/s and stock over time are lines; latency is bars; no chart of a capacity formula
     expect(count(html, '<polyline')).toBe(2);
     expect(html).toContain('>HTTP</text>');
-    expect(html).toContain('>single counter: 800</text>');
-    expect(html).toContain('>transactional: 400</text>');
-    expect(html).toContain('>configured K=8</text>');
-    expect(html).toContain('>K=16</text>');
+    expect(html).not.toContain('Modelled capacity');
   });
 
   it('has the same tables as the terminal, plus the machine', () => {
@@ -49,9 +41,7 @@ describe('renderHtml', () => {
     expect(html).toContain('<td class="num">12,345</td>');
     expect(html).toContain('<td class="num">513,063 B (501.0 KiB)</td>');
     expect(html).toContain('<td class="num">1.3 %</td>');
-    expect(html).toContain(
-      '<li>Assumption: 1,000 writes/s per partition key &amp; no adaptive capacity</li>',
-    );
+    expect(html).toContain('<td class="num">11,500</td>');
   });
 
   it('marks failing checks and missed targets', () => {
@@ -64,15 +54,13 @@ describe('renderHtml', () => {
   it('escapes all text', () => {
     expect(html).toContain('ledger &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; off by 3');
     expect(html).toContain('Test CPU &lt;fast&gt; &amp; cheap');
-    expect(html).toContain('over &lt;K&gt; shards');
     expect(html).not.toContain('<fast>');
-    expect(html).not.toContain('<K>');
   });
 
   it('renders without HTTP, cold start or samples', () => {
     const { http: _http, coldStart: _coldStart, ...rest } = benchFixture();
     const bare = renderHtml({ ...rest, claims: { ...rest.claims, timeline: [] } });
-    expect(count(bare, '<svg')).toBe(4);
+    expect(count(bare, '<svg')).toBe(3);
     expect(bare).toContain('>no samples</text>');
     expect(bare).not.toContain('>HTTP</text>');
     expect(bare).not.toContain('Cold import');

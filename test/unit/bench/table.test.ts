@@ -30,8 +30,7 @@ describe('renderTable', () => {
       'Latency (ms)',
       'Naive designs vs livedrop (same stock and load)',
       'HTTP: claims through the local API',
-      'Capacity model (claims/s on DynamoDB)',
-      'Capacity by shard count K',
+      'Capacity on DynamoDB (gala simulation)',
       'Cold import (fresh node process, bundled as deployed)',
       'Checks',
       'Targets',
@@ -81,16 +80,16 @@ describe('renderTable', () => {
     expect(http).toMatch(/status 409\s+4,900/);
     expect(http).toMatch(/status 429\s+100/);
 
-    const capacity = sectionLines(table, 'Capacity model (claims/s on DynamoDB)').join('\n');
-    expect(capacity).toMatch(/livedrop\s+8\s+6,400\s+8\.00×/);
-    expect(capacity).toMatch(/single counter\s+1\s+800\s+1\.00×/);
-    expect(capacity).toMatch(/transactional\s+1\s+400\s+0\.50×/);
-    expect(capacity).toContain('Hot-key writes per granted claim (measured): 1.25');
-    expect(capacity).toContain('Assumption: 1,000 writes/s per partition key & no adaptive capacity');
-    expect(capacity).toContain('Assumption: Claims spread evenly over <K> shards');
-
-    const byShards = sectionLines(table, 'Capacity by shard count K').join('\n');
-    expect(byShards).toMatch(/16\s+12,800\s+16\.00×/);
+    const capacity = sectionLines(table, 'Capacity on DynamoDB (gala simulation)').join('\n');
+    expect(capacity).toMatch(/simulated\s+2026-12-04T20:00:00\.000Z/);
+    expect(capacity).toMatch(/viewers \/ containers\s+52,000 \/ 1,000/);
+    expect(capacity).toMatch(/claims\/s on one deal before throttles\s+11,500/);
+    expect(capacity).toMatch(/throttles start at \(arrivals\/s\)\s+20,000/);
+    expect(capacity).toMatch(/hot shard WCU per claim\s+1\.25/);
+    expect(capacity).toMatch(/figure RCU\/s at ~10k coupons\s+n\/a/);
+    expect(capacity).toMatch(/correctness checks\s+not 0: grantedThen5xx/);
+    expect(capacity).toContain('not by this bench run');
+    expect(capacity).not.toMatch(/Assumption|formula/);
 
     const cold = sectionLines(table, 'Cold import (fresh node process, bundled as deployed)').join('\n');
     expect(cold).toMatch(/claim-coupon\s+513,063 B \(501\.0 KiB\)\s+80\.1\s+1\.29×/);
@@ -125,6 +124,14 @@ describe('renderTable', () => {
     }
     const kv = sectionLines(table, 'Baseline: the store alone');
     expect(new Set(kv.map((line) => line.length)).size).toBe(1);
+  });
+
+  it('points to the simulation when it has not been run here, with no figure of its own', () => {
+    const without = renderTable({ ...benchFixture(), simulation: null });
+    const capacity = sectionLines(without, 'Capacity on DynamoDB (gala simulation)').join('\n');
+    expect(capacity).toMatch(/last run\s+none here/);
+    expect(capacity).toContain('run `npm run simulate` (docs/simulation.md)');
+    expect(capacity).not.toMatch(/\d,\d{3}/);
   });
 
   it('leaves out HTTP and cold start when they were not run', () => {

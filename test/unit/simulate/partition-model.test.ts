@@ -160,6 +160,51 @@ describe('the partition model on a real client', () => {
     expect(model.partitions.get('table#HOT#1')?.throttles).toBe(3);
   });
 
+  it('waits a retry’s backoff in simulated time, by the SDK’s rule for throttles, when told to', async () => {
+    // prepare: a clock that records what it is asked to sleep, and an SDK whose own backoff is 0
+    const slept: number[] = [];
+    const time = {
+      now: () => 1_000_000,
+      sleep: async (ms: number) => {
+        slept.push(ms);
+      },
+    };
+    const client = rawClient(3);
+    const strategy = (await client.config.retryStrategy()) as unknown as {
+      retryBackoffStrategy: { computeNextBackoffDelay: (attempt: number) => number };
+    };
+    strategy.retryBackoffStrategy.computeNextBackoffDelay = () => 0;
+    const model = new PartitionModel(
+      { ...DEFAULT_PARTITION_SETTINGS, writeUnitsPerSecond: 1, initialBurstSeconds: 1 },
+      time,
+      rawClient(),
+      () => 0.5,
+    );
+    model.install(client, { backoffInSimulatedTime: true });
+    const doc = DynamoDBDocumentClient.from(client);
+    const put = (sk: string) =>
+      doc.send(new PutCommand({ TableName: TableName(), Item: { PK: 'HOT#B', SK: sk } }));
+    await put('S0');
+    // act
+    await put('S1').catch(() => undefined);
+    // assert: half of 500 ms, then half of 1,000 ms (full jitter at 0.5), and every call finished
+    expect(slept).toEqual([250, 500]);
+    expect(model.allParked).toBe(true);
+  });
+
+  it('drains only a deal’s shared partitions: its shards and their index and audit partitions, not keys of their own', async () => {
+    // prepare: 10 WCU/s with a second banked; a write to a shard partition and one to a viewer's own key
+    const { model, doc } = modelled({ writeUnitsPerSecond: 10, initialBurstSeconds: 1 }, 1);
+    const put = (PK: string) => doc.send(new PutCommand({ TableName: TableName(), Item: { PK, SK: 'X' } }));
+    await put('DEAL#D1#SHARD#0');
+    // act
+    model.drainBanks('D1');
+    // assert: the shard's bank is gone, a fresh shard starts empty, a viewer's fresh key keeps its bank
+    await expect(put('DEAL#D1#SHARD#0')).rejects.toBeInstanceOf(ProvisionedThroughputExceededException);
+    await expect(put('AUDIT#D1#SHARD#1')).rejects.toBeInstanceOf(ProvisionedThroughputExceededException);
+    await expect(put('DEAL#D1#VIEWER#v1')).resolves.toBeDefined();
+  });
+
   it('lets a throttled call through on a retry once the partition has refilled', async () => {
     const { model, time, doc } = modelled({ writeUnitsPerSecond: 10, initialBurstSeconds: 1 });
     for (let i = 0; i < 10; i++)

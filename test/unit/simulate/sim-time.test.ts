@@ -48,6 +48,21 @@ describe('simulated time', () => {
 });
 
 describe('the container pool', () => {
+  it('lets the clock jump while requests are under way if every store call they wait for waits in simulated time', async () => {
+    // prepare: a clock so slow that the request's sleep would never end on its own during the test
+    const time = new DilatedTime(1_000_000);
+    const pool = new ContainerPool(1, () => 1);
+    const store = { allParked: true, onParked: undefined as (() => void) | undefined };
+    const stop = pool.skipIdle(time, store);
+    const start = time.now();
+    // act
+    await pool.serve(() => time.sleep(60_000));
+    stop();
+    // assert
+    expect(time.now() - start).toBeGreaterThanOrEqual(60_000);
+    expect(store.onParked).toBeUndefined();
+  });
+
   it('serves one request per container, creates no more than its limit, and queues the rest', async () => {
     // prepare
     let created = 0;
