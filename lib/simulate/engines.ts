@@ -104,10 +104,9 @@ export const openEngines = async (options: {
   model.install(modelled, { backoffInSimulatedTime: backoffStretched });
   const store = createStore(documentClient(modelled), options.tableName);
   const sideDocument = documentClient(side);
-  const clock = { now: () => Math.floor(time.now()) };
-  // The engine waits for an earlier same-key attempt on the wall clock (Date.now() and setTimeout), so its
-  // replay wait is given in wall ms: 1.5 simulated seconds, as in production.
-  const engineOptions = { replayWaitMs: 1_500 * time.dilation, replayPollMs: 25 * time.dilation };
+  // The engine's waits (an earlier same-key attempt, a lost take's settle) go through its clock: simulated time.
+  const clock = { now: () => Math.floor(time.now()), sleep: (ms: number) => time.sleep(ms) };
+  const engineOptions = { replayWaitMs: 1_500, replayPollMs: 25 };
   const logger = { error: () => {} };
   return {
     model,

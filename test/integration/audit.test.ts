@@ -407,6 +407,8 @@ describe('reading the trail', () => {
     }
     tick();
     await engine.cue(deal.dealId, { action: 'pause' }, hostActor);
+    // Claim records are the sweep's to write.
+    await engine.sweep();
     const whole = (await engine.auditTrail(deal.dealId, hostActor, {})).records;
     const keyOf = (record: AuditRecordView) => `${record.at}#${record.couponId ?? record.cueId ?? ''}`;
     expect(whole).toHaveLength(15);
@@ -552,6 +554,7 @@ describe('replays and retries', () => {
     await engine.cue(dealId, { action: 'pause', cueId: 'replay-pause' }, hostActor);
     h.clock.advance(Date.parse(drop.at) - h.clock.now());
     await engine.applyPriceDrop('gala-replay', drop.dropId);
+    await engine.sweep();
     const before = await auditItems(dealId);
     expect(before).toHaveLength(10);
     tick(5_000);
@@ -595,6 +598,7 @@ describe('replays and retries', () => {
       tick();
       await engine.release(coupon.code, checkout(orderId), checkoutActor);
     }
+    await engine.sweep();
     const before = await auditItems(deal.dealId);
     // created, started, claimed, then redeemed and released for each order
     expect(before).toHaveLength(7);
@@ -686,6 +690,7 @@ describe('crashes', () => {
     await clean.release(coupon.code, order, checkoutActor);
     tick();
     await clean.release(coupon.code, order, checkoutActor);
+    await clean.sweep();
 
     const records = (await clean.auditTrail(deal.dealId, hostActor, { couponId: coupon.couponId })).records;
 
@@ -888,6 +893,7 @@ describe('crashes', () => {
     const clean = h.engine({ options: OPTIONS });
     const deal = await liveDeal(clean, { stock: 4, shards: 2, claimTtlSeconds: 60 });
     const { coupon } = await clean.claim(deal.dealId, 'crash-expiring');
+    await clean.sweep();
     tick(61_000);
     const expiredAt = now();
 
