@@ -29,7 +29,7 @@ import {
   SCHEDULED_DROPS_PARTITION,
 } from '../../functions/shared/data/price-drop.js';
 import { type ShardItem, shardKey } from '../../functions/shared/data/shard.js';
-import { type TallyItem, tallyKey } from '../../functions/shared/data/tally.js';
+import { newTallyItem, type TallyItem, tallyKey } from '../../functions/shared/data/tally.js';
 import { type TicketItem, ticketKey } from '../../functions/shared/data/ticket.js';
 import {
   type IdempotencyItem,
@@ -153,17 +153,7 @@ export const shardItem = (overrides: Partial<ShardItem> = {}): ShardItem => {
 export const tallyItem = (overrides: Partial<TallyItem> = {}): TallyItem => {
   const dealId = overrides.dealId ?? freshId('deal');
   const shard = overrides.shard ?? 0;
-  return {
-    ...keys.tally(dealId, shard),
-    type: 'TALLY',
-    dealId,
-    shard,
-    returned: 0,
-    r: {},
-    redeemed: 0,
-    d: {},
-    ...overrides,
-  };
+  return { ...newTallyItem(dealId, shard), ...overrides };
 };
 
 export const ticketItem = (overrides: Partial<TicketItem> = {}): TicketItem => {

@@ -113,7 +113,7 @@ export const settleUnticketed = async (
   seqs: number[],
 ): Promise<number> => {
   const tickets = await ctx.store.getTickets(deal.dealId, k, seqs);
-  const report = { orphansReturned: 0, slotsFreed: 0 } as SweepReport;
+  const report = { orphansReturned: 0, slotsFreed: 0 };
   const graceCutoff = ctx.clock.now() - ctx.options.claimGraceMs;
   for (const seq of seqs) {
     if (tickets.has(seq)) continue;
@@ -134,7 +134,11 @@ const settleTicket = async (
   seq: number,
   found: TicketItem | undefined,
   coupons: Map<string, AnyCouponItem>,
-  context: { canOrphanUnwritten: boolean; graceCutoff: number; report: SweepReport },
+  context: {
+    canOrphanUnwritten: boolean;
+    graceCutoff: number;
+    report: Pick<SweepReport, 'orphansReturned' | 'slotsFreed'>;
+  },
 ): Promise<boolean> => {
   let ticket = found;
   if (!ticket) {
