@@ -1,7 +1,8 @@
 /**
  * One error hierarchy for the whole engine. Each class carries its public code and HTTP status; the HTTP
  * layer maps them in one place by `instanceof DomainError`. Anything that is not a DomainError is our fault
- * and becomes a generic 500 (the middy `expose` rule: only < 500 is shown to the caller).
+ * and becomes a generic 500 (the middy `expose` rule: only < 500 is shown to the caller), or a 503 when it is
+ * transient (a store fault, or a `TransientFault`).
  */
 export interface ErrorDetail {
   field?: string;
@@ -186,3 +187,17 @@ export class RateLimited extends DomainError {
     });
   }
 }
+
+/**
+ * Our fault, but nothing happened and a retry can succeed: answered 503 with Retry-After, like a throttled store.
+ * Not a DomainError, so its message stays in the log.
+ */
+export class TransientFault extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** A claim outlived the claim grace: the reconciler took its unit back (or voided its code) and freed its slot. */
+export class ClaimAbandoned extends TransientFault {}

@@ -1,4 +1,4 @@
-import { DomainError, RateLimited } from '../domain/errors.js';
+import { DomainError, RateLimited, TransientFault } from '../domain/errors.js';
 import type { HttpResponse } from './types.js';
 
 export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
@@ -41,6 +41,7 @@ const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPI
  * same Idempotency-Key for a claim.
  */
 export const isTransientFault = (error: unknown): boolean => {
+  if (error instanceof TransientFault) return true;
   if (!(error instanceof Error)) return false;
   const fault = error as Error & {
     code?: string;

@@ -6,7 +6,14 @@ import { idempotencyItem, slotItem } from '../data/viewer.js';
 import { iso } from '../domain/clock.js';
 import { generateCode } from '../domain/code.js';
 import { effectiveStatus } from '../domain/deal.js';
-import { ClaimInProgress, DealNotLive, DomainError, LimitReached, SoldOut } from '../domain/errors.js';
+import {
+  ClaimAbandoned,
+  ClaimInProgress,
+  DealNotLive,
+  DomainError,
+  LimitReached,
+  SoldOut,
+} from '../domain/errors.js';
 import type { CouponView } from '../domain/schemas.js';
 import { announce, couponClaimed } from './announce.js';
 import { type Attempt, awaitEarlierAttempt, settleFailedAttempt } from './claim-retry.js';
@@ -142,7 +149,9 @@ const claimOnce = async (
   if (!(await ctx.store.putTicket(ticket)) && !(await ticketIsOurs(ctx, ticket))) {
     // The reconciler took this unit over because the claim outlived claimGraceMs; it returns the unit.
     await ctx.store.freeSlot(deal.dealId, viewerId, slot, attempt.code);
-    throw new Error(`claim abandoned: ticket ${unit.shard}/${unit.seq} was taken over by the reconciler`);
+    throw new ClaimAbandoned(
+      `claim abandoned: ticket ${unit.shard}/${unit.seq} was taken over by the reconciler`,
+    );
   }
   ctx.seam('claim.ticket');
   const coupon = newCouponItem({
@@ -162,7 +171,7 @@ const claimOnce = async (
   });
   if (!(await ctx.store.putCoupon(coupon)) && !(await couponIsOurs(ctx, coupon))) {
     // A repair voided this code because the claim outlived claimGraceMs; the reconciler returns the unit.
-    throw new Error(`claim abandoned: code of ticket ${unit.shard}/${unit.seq} was voided`);
+    throw new ClaimAbandoned(`claim abandoned: code of ticket ${unit.shard}/${unit.seq} was voided`);
   }
   ctx.seam('claim.coupon');
   await couponClaimed(ctx, deal, coupon);

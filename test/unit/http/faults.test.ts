@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ClaimAbandoned } from '../../../functions/shared/domain/errors.js';
 import { errorCode, errorResponse, isTransientFault } from '../../../functions/shared/http/responses.js';
 
 const named = (name: string, extra: Record<string, unknown> = {}) =>
@@ -13,6 +14,7 @@ describe('store faults', () => {
     ['an SDK time-out', named('TimeoutError')],
     ['a retryable SDK error', named('SomethingNew', { $retryable: {} })],
     ['a 500 from the service', named('InternalServerError', { $metadata: { httpStatusCode: 500 } })],
+    ['a claim the reconciler took over', new ClaimAbandoned('claim abandoned: ticket 0/3 was taken over')],
   ])('answers %s with 503 SERVICE_UNAVAILABLE and Retry-After', (_what, error) => {
     const response = errorResponse(error);
 
