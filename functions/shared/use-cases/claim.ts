@@ -41,9 +41,10 @@ export const claim = async (
   await recheckNotLive(ctx, deal);
   if (ctx.facts.refusal(dealId)) {
     if (idempotencyKey !== undefined) {
-      // Sold out or not live, but a retry must still get the coupon its first attempt won: one read, no write.
-      const earlier = (await ctx.store.getIdempotency(dealId, viewerId, idempotencyKey))
-        ? await awaitEarlierAttempt(ctx, deal, viewerId, idempotencyKey)
+      // Sold out or not live, but a retry must still get the coupon its first attempt won: reads, no write.
+      const record = await ctx.store.getIdempotency(dealId, viewerId, idempotencyKey);
+      const earlier = record
+        ? await awaitEarlierAttempt(ctx, deal, viewerId, idempotencyKey, record)
         : undefined;
       if (earlier) return { coupon: earlier, replayed: true };
     }
@@ -79,13 +80,15 @@ const claimWith = async (
     const attempt = newAttempt(ctx);
     const record = idempotencyItem({ dealId, viewerId, ...attempt }, idempotencyKey, nowIso(ctx));
     reached.store = true;
-    const recorded = await ctx.store.putIdempotency(record).catch(async (error: unknown) => {
+    const put = await ctx.store.putIdempotency(record).catch(async (error: unknown) => {
       // A lost answer: the record may be ours, and would hold the key for the claim grace. Read it back.
       const stored = await ctx.store.getIdempotency(dealId, viewerId, idempotencyKey).catch(() => undefined);
-      if (stored?.code === attempt.code) return true;
+      if (stored?.code === attempt.code) return { recorded: true } as const;
       throw error;
     });
-    if (recorded) {
+    // The SDK repeats a put whose answer was lost, and the repeat is refused by the first: that record is ours.
+    const held = 'refused' in put ? put.refused : undefined;
+    if (!('refused' in put) || held?.code === attempt.code) {
       ctx.seam('claim.idempotency');
       try {
         return { coupon: await claimOnce(ctx, deal, viewerId, attempt, reached), replayed: false };
@@ -103,7 +106,7 @@ const claimWith = async (
         throw error;
       }
     }
-    const earlier = await awaitEarlierAttempt(ctx, deal, viewerId, idempotencyKey);
+    const earlier = await awaitEarlierAttempt(ctx, deal, viewerId, idempotencyKey, held);
     if (earlier) return { coupon: earlier, replayed: true };
   }
   throw new ClaimInProgress();

@@ -63,7 +63,7 @@ const granting = (overrides: Partial<Record<keyof StorePort, (...args: never[]) 
     putTicket: () => true,
     putCoupon: () => true,
     putAudit: () => true,
-    putIdempotency: () => true,
+    putIdempotency: () => ({ recorded: true }),
     freeSlot: () => true,
     dropIdempotency: () => undefined,
     getShard: () => liveShard(0),
@@ -88,6 +88,35 @@ describe('a claim, as the store port sees it', () => {
 
     await engineOn(store).claim(DEAL_ID, 'viewer-1', 'key-1');
 
+    expect(calls.slice(1)).toEqual(['putIdempotency', 'putSlot', 'takeUnit', 'putTicket', 'putCoupon']);
+  });
+
+  it('replays a key held by an earlier attempt from the record its refused put handed back: no record read', async () => {
+    const earlier = { code: 'C0DE', couponId: 'c', at: '2026-11-26T19:00:00.000Z' };
+    const { store, calls } = granting({
+      putIdempotency: () => ({ refused: { dealId: DEAL_ID, viewerId: 'viewer-1', ...earlier } }),
+      getCoupon: () => ({
+        ...earlier,
+        dealId: DEAL_ID,
+        status: 'ISSUED',
+        expiresAt: '2099-01-01T00:00:00.000Z',
+      }),
+    });
+
+    const { coupon, replayed } = await engineOn(store).claim(DEAL_ID, 'viewer-1', 'key-1');
+
+    expect({ code: coupon.code, replayed }).toEqual({ code: 'C0DE', replayed: true });
+    expect(calls.slice(1)).toEqual(['putIdempotency', 'getCoupon', 'countRequest']);
+  });
+
+  it('goes on with the claim when its put was refused by its own first send (an answer lost, the SDK repeat)', async () => {
+    const { store, calls } = granting({
+      putIdempotency: (item: never) => ({ refused: item }),
+    });
+
+    const { coupon, replayed } = await engineOn(store).claim(DEAL_ID, 'viewer-1', 'key-1');
+
+    expect({ status: coupon.status, replayed }).toEqual({ status: 'ISSUED', replayed: false });
     expect(calls.slice(1)).toEqual(['putIdempotency', 'putSlot', 'takeUnit', 'putTicket', 'putCoupon']);
   });
 
