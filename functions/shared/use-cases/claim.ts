@@ -250,7 +250,11 @@ const takeUnit = async (
       const issued = 'taken' in result ? result.taken.issued - 1 : result.refused?.issued;
       suspectLostTake(ctx, deal, k, issued);
     }
-    if ('taken' in result) return { shard: k, seq: result.taken.issued, dealPrice: result.taken.dealPrice };
+    if ('taken' in result) {
+      // This claim took the shard's last unit: no claim of this container need probe it to learn that.
+      if (result.taken.available <= 0) ctx.facts.shardEmpty(deal.dealId, k);
+      return { shard: k, seq: result.taken.issued, dealPrice: result.taken.dealPrice };
+    }
     if (ctx.facts.isShardEmpty(deal.dealId, k)) continue;
     const shard = result.refused ?? (await ctx.store.getShard(deal.dealId, k));
     if (!shard) continue;
@@ -259,7 +263,10 @@ const takeUnit = async (
       ctx.facts.notLive(deal.dealId, status);
       throw new DealNotLive(deal.dealId, status);
     }
-    if (shard.available <= 0) ctx.facts.shardEmpty(deal.dealId, k);
+    if (shard.available <= 0) {
+      ctx.facts.shardEmpty(deal.dealId, k);
+      if (deal.shardCount - tried.size > 1) await lookForDryShards(ctx, deal, now);
+    }
   }
   // Not sold out: some shard could not be asked. The store's fault, answered as such (503, retry).
   if (fault !== undefined) throw fault;
@@ -273,6 +280,31 @@ const takeUnit = async (
     );
   }
   throw new SoldOut(deal.dealId);
+};
+
+/**
+ * Random picks drain the shards together, so one found dry says others may be too. One read of all of them
+ * (shared by this container's claims) then marks every dry one, instead of this claim and the next ones probing
+ * each with a write refused on its hot key: a container learns a draining deal in two calls, not K. Only LIVE
+ * shards are marked (a probe still tells a claim the deal is not live), and a failed read only costs the probes.
+ */
+const lookForDryShards = async (ctx: Context, deal: DealItem, now: string): Promise<void> => {
+  const key = `dry:${deal.dealId}`;
+  let look = ctx.rechecks.get(key);
+  if (!look) {
+    look = ctx.store
+      .getShards(deal.dealId, deal.shardCount)
+      .then((shards) => {
+        for (const shard of shards) {
+          const live = effectiveStatus(shard.status, shard.endsAt, now) === 'LIVE';
+          if (live && shard.available <= 0) ctx.facts.shardEmpty(deal.dealId, shard.shard);
+        }
+      })
+      .catch(() => {})
+      .finally(() => ctx.rechecks.delete(key));
+    ctx.rechecks.set(key, look);
+  }
+  await look;
 };
 
 const refuseOnFacts = (ctx: Context, dealId: string): void => {
