@@ -1,4 +1,3 @@
-import { ulid } from 'ulid';
 import { type CouponItem, isLiveCoupon, newCouponItem } from '../data/coupon.js';
 import type { DealItem } from '../data/deal.js';
 import { claimedTicket, type TicketItem } from '../data/ticket.js';
@@ -8,6 +7,7 @@ import { generateCode } from '../domain/code.js';
 import { effectiveStatus } from '../domain/deal.js';
 import { ClaimInProgress, DealNotLive, DomainError, LimitReached, SoldOut } from '../domain/errors.js';
 import type { CouponView } from '../domain/schemas.js';
+import { newUlid } from '../domain/ulid.js';
 import { announce, couponClaimed } from './announce.js';
 import { type Attempt, awaitEarlierAttempt, settleFailedAttempt } from './claim-retry.js';
 import { type Context, nowIso } from './context.js';
@@ -114,7 +114,7 @@ const claimWith = async (
 
 const IDEMPOTENT_ROUNDS = 3;
 
-const newAttempt = (ctx: Context): Attempt => ({ code: generateCode(), couponId: ulid(ctx.clock.now()) });
+const newAttempt = (ctx: Context): Attempt => ({ code: generateCode(), couponId: newUlid(ctx.clock.now()) });
 
 /** Slot, unit, ticket, coupon: writes 2 to 5 of a claim. */
 const claimOnce = async (
