@@ -1,7 +1,9 @@
 /**
- * `npm run bench [-- --concurrency 64 --stock 5000 --viewers 20000 --baseline-ops 6000 --containers 4
+ * `npm run bench [-- --concurrency 64 --stock 5000 --viewers 20000 --baseline-ops 6000 --containers 64
  *   --no-http --no-cold-start]`: one benchmark run on the embedded store; prints the table, writes JSON and
  * a self-contained HTML report under .livedrop/bench/, and exits non-zero if a correctness check fails.
+ * `--containers` (default: the concurrency) is how many Lambda containers serve the claim phase, each serving
+ * one request at a time; with fewer than the concurrency, attempts wait for an idle one, like a concurrency limit.
  */
 import { parseArgs } from 'node:util';
 import { optionalPhases } from '../lib/bench/optional-phases.js';
@@ -33,12 +35,13 @@ const positive = (name: string, raw: string | undefined, fallback: number): numb
   return value;
 };
 
+const concurrency = positive('concurrency', values.concurrency, DEFAULT_OPTIONS.concurrency);
 const options = {
-  concurrency: positive('concurrency', values.concurrency, DEFAULT_OPTIONS.concurrency),
+  concurrency,
   stock: positive('stock', values.stock, DEFAULT_OPTIONS.stock),
   viewers: positive('viewers', values.viewers, DEFAULT_OPTIONS.viewers),
   baselineOps: positive('baseline-ops', values['baseline-ops'], DEFAULT_OPTIONS.baselineOps),
-  containers: positive('containers', values.containers, DEFAULT_OPTIONS.containers),
+  containers: positive('containers', values.containers, concurrency),
   http: values['no-http'] !== true,
   coldStart: values['no-cold-start'] !== true,
 };

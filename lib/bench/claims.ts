@@ -1,11 +1,11 @@
 /**
- * The claim path under a rush: the real claim handler, in-process, on one deal, spread over `containers`
- * engines, with every store call counted per attempt.
+ * The claim path under a rush: the real claim handler, in-process, on one deal, served by up to `containers`
+ * Lambda-like containers, with every store call counted per attempt.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
 import type { EmbeddedStore } from '../local/embedded-store.js';
+import { ContainerPool } from '../simulate/containers.js';
 import { openClaimDeal } from './engine.js';
 import { histogram, pool, summary } from './measure.js';
 import type { BenchOptions } from './options.js';
@@ -76,43 +76,55 @@ const lambdaContext = { awsRequestId: 'bench', functionName: 'claim-coupon' } as
 
 const WRITE_COMMANDS = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand']);
 
-/** Counts every command sent and, per attempt (AsyncLocalStorage), whether it reached the store at all. */
-const storeCallCounter = (perAttempt: AsyncLocalStorage<{ calls: number; writes: number }>) => {
-  const counts = { calls: 0, writesByKey: new Map<string, number>() };
-  const instrument = (client: DynamoDBDocumentClient) =>
+/** What one container's client sent so far: a request's share is the difference across it. */
+interface Sent {
+  calls: number;
+  writes: number;
+}
+
+/**
+ * Counts every command a container's client sends, and every write per partition key over all containers. A
+ * counter in the client's middleware costs nothing per promise, unlike tracking each attempt's async context.
+ */
+const storeCallCounter = () => {
+  const writesByKey = new Map<string, number>();
+  const instrument = (client: DynamoDBDocumentClient, sent: Sent) =>
     client.middlewareStack.add(
       (next, context) => (args) => {
-        counts.calls++;
-        const current = perAttempt.getStore();
-        const input = args.input as { Key?: { PK?: string }; Item?: { PK?: string } };
-        const command = context.commandName ?? '';
-        if (current) {
-          current.calls++;
-          if (WRITE_COMMANDS.has(command)) current.writes++;
-        }
-        if (WRITE_COMMANDS.has(command)) {
+        sent.calls++;
+        if (WRITE_COMMANDS.has(context.commandName ?? '')) {
+          sent.writes++;
+          const input = args.input as { Key?: { PK?: string }; Item?: { PK?: string } };
           const pk = input.Key?.PK ?? input.Item?.PK;
-          if (pk) counts.writesByKey.set(pk, (counts.writesByKey.get(pk) ?? 0) + 1);
+          if (pk) writesByKey.set(pk, (writesByKey.get(pk) ?? 0) + 1);
         }
         return next(args);
       },
       { step: 'initialize', name: 'benchCounter' },
     );
-  return { counts, instrument };
+  return { writesByKey, instrument };
 };
 
-/** 2. The real claim handler, in-process, on one deal, spread over `containers` engines. */
+/**
+ * 2. The real claim handler, in-process, on one deal. Each attempt is served by an idle container, which
+ * serves one request at a time as in Lambda; with fewer `containers` than `concurrency`, attempts wait for one
+ * (the account's concurrency limit).
+ */
 export const runClaims = async (
   store: EmbeddedStore,
   options: BenchOptions,
 ): Promise<{ result: ClaimRunResult; writes: WriteCounts; shards: number }> => {
-  const perAttempt = new AsyncLocalStorage<{ calls: number; writes: number }>();
-  const { counts, instrument } = storeCallCounter(perAttempt);
-  const deal = await openClaimDeal(store, options, instrument);
-  const handlers = deal.handlers;
+  const { writesByKey, instrument } = storeCallCounter();
+  const deal = await openClaimDeal(store, options);
+  // Every container is initialised before the clock starts, as Lambda runs a container's init before its
+  // first request (and as provisioned concurrency keeps them ready): the phase measures claims, not inits.
+  const ready = Array.from({ length: options.containers }, () => {
+    const sent: Sent = { calls: 0, writes: 0 };
+    return { ...deal.newContainer((client) => instrument(client, sent)), sent };
+  });
+  const everySent = ready.map((container) => container.sent);
+  const containers = new ContainerPool(options.containers, () => ready.pop() as (typeof ready)[number]);
   const attempts = attemptsFor(options.viewers);
-  counts.calls = 0;
-  counts.writesByKey.clear();
 
   const latency = histogram();
   const grantedLatency = histogram();
@@ -143,21 +155,21 @@ export const runClaims = async (
 
   await pool(attempts.length, options.concurrency, async (i) => {
     const attempt = attempts[i] as Attempt;
-    const handler = handlers[i % handlers.length] as (typeof handlers)[number];
     const startedAfterSellOut = soldOutAt !== undefined;
-    const tracker = { calls: 0, writes: 0 };
     const t = performance.now();
-    const response = await perAttempt.run(tracker, () =>
-      handler(claimEvent(deal.dealId, attempt), lambdaContext),
-    );
+    const { response, calls, writes } = await containers.serve(async ({ handler, sent }) => {
+      const before = { calls: sent.calls, writes: sent.writes };
+      const response = await handler(claimEvent(deal.dealId, attempt), lambdaContext);
+      return { response, calls: sent.calls - before.calls, writes: sent.writes - before.writes };
+    });
     const micros = Math.max(1, Math.round((performance.now() - t) * 1000));
     latency.recordValue(micros);
     if (response.statusCode === 201) grantedLatency.recordValue(micros);
     answered++;
     if (startedAfterSellOut) {
       afterSellOutAttempts++;
-      if (tracker.calls > 0) afterSellOutWithStore++;
-      if (tracker.writes > 0) afterSellOutWithWrites++;
+      if (calls > 0) afterSellOutWithStore++;
+      if (writes > 0) afterSellOutWithWrites++;
     }
     const body = JSON.parse(response.body ?? '{}') as { code?: string; error?: { code: string } };
     if (response.statusCode === 201 || response.statusCode === 200) {
@@ -186,7 +198,8 @@ export const runClaims = async (
   const figures = await deal.figures();
   const granted = [...couponsByViewer.values()].reduce((sum, codes) => sum + codes.size, 0);
   deal.close();
-  const writes: WriteCounts = { successes, byKey: counts.writesByKey };
+  const storeCalls = everySent.reduce((sum, sent) => sum + sent.calls, 0);
+  const writes: WriteCounts = { successes, byKey: writesByKey };
   return {
     shards: deal.shards,
     writes,
@@ -207,7 +220,7 @@ export const runClaims = async (
       grantedLatency: summary(grantedLatency),
       oversell: Math.max(0, figures.held + figures.redeemed - figures.stock, granted - options.stock),
       perViewerBreaches: [...couponsByViewer.values()].filter((codes) => codes.size > 1).length,
-      storeCallsPerSuccessfulClaim: counts.calls / Math.max(1, successes),
+      storeCallsPerSuccessfulClaim: storeCalls / Math.max(1, successes),
       afterSellOutStoreShare: afterSellOutAttempts === 0 ? 0 : afterSellOutWithStore / afterSellOutAttempts,
       afterSellOutWriteShare: afterSellOutAttempts === 0 ? 0 : afterSellOutWithWrites / afterSellOutAttempts,
       timeline,

@@ -27,37 +27,43 @@ const silentLogger = () => new Logger({ serviceName: 'livedrop-bench', logLevel:
 
 export type ClaimHandler = ReturnType<typeof ClaimHandlerFactory>;
 
-/** One live deal on the store, and the claim handlers of `containers` Lambda containers. */
+/**
+ * One Lambda container: its own engine (and so its own caches) on its own document client, as a container
+ * creates them once at init. It serves one request at a time, so what its client sends during a request is
+ * that request's.
+ */
+export interface ClaimContainer {
+  handler: ClaimHandler;
+}
+
+/** One live deal on the store, and a way to start the Lambda containers that serve its claims. */
 export interface ClaimDeal {
   dealId: string;
   /** The deal's stock shards, as the store holds them. */
   shards: number;
-  /** One per container, each with its own engine (and so its own caches), all on one document client. */
-  handlers: ClaimHandler[];
-  /** The deal's figures, read back through the engine. */
+  /** A new container; `instrument` sees its document client before anything is sent on it. */
+  newContainer(instrument: (client: DynamoDBDocumentClient) => void): ClaimContainer;
+  /** The deal's figures, read back through the engine that set the deal up (not a claim container). */
   figures(): Promise<{ stock: number; held: number; redeemed: number }>;
-  /** Closes the document client. */
+  /** Closes every document client. */
   close(): void;
 }
 
-/**
- * Creates the deal (`stock` units, one per viewer) and starts it. `instrument` sees the document client
- * before anything is sent on it.
- */
-export const openClaimDeal = async (
-  store: EmbeddedStore,
-  options: { containers: number; stock: number },
-  instrument: (client: DynamoDBDocumentClient) => void,
-): Promise<ClaimDeal> => {
+/** Creates the deal (`stock` units, one per viewer) and starts it, on a client of its own. */
+export const openClaimDeal = async (store: EmbeddedStore, options: { stock: number }): Promise<ClaimDeal> => {
   const { createClaimCouponHandler, createDocumentClient, createStore, Engine } = await loadEngine();
-  const client = createDocumentClient({ endpoint: store.endpoint, maxSockets: 256 });
-  instrument(client);
-  const dataStore = createStore(client, store.tableName);
-  const engines = Array.from(
-    { length: options.containers },
-    () => new Engine({ store: dataStore, clock: { now: () => Date.now() }, logger: { error: () => {} } }),
-  );
-  const setup = engines[0] as EngineClass;
+  const clients: DynamoDBDocumentClient[] = [];
+  const newStore = (instrument?: (client: DynamoDBDocumentClient) => void) => {
+    // One request at a time needs few sockets, as in Lambda.
+    const client = createDocumentClient({ endpoint: store.endpoint, maxSockets: 4 });
+    instrument?.(client);
+    clients.push(client);
+    return createStore(client, store.tableName);
+  };
+  const newEngine = (dataStore: ReturnType<typeof newStore>) =>
+    new Engine({ store: dataStore, clock: { now: () => Date.now() }, logger: { error: () => {} } });
+  const setupStore = newStore();
+  const setup = newEngine(setupStore);
   const deal = await setup.createDeal(
     {
       title: 'Bench jacket',
@@ -77,12 +83,16 @@ export const openClaimDeal = async (
     { action: 'start' },
     { sub: 'bench-host', scopes: new Set(['livedrop/host']) },
   );
-  const shards = (await dataStore.getDeal(deal.dealId))?.shardCount ?? 0;
+  const shards = (await setupStore.getDeal(deal.dealId))?.shardCount ?? 0;
   return {
     dealId: deal.dealId,
     shards,
-    handlers: engines.map((engine) => createClaimCouponHandler({ engine, logger: silentLogger() })),
+    newContainer: (instrument) => ({
+      handler: createClaimCouponHandler({ engine: newEngine(newStore(instrument)), logger: silentLogger() }),
+    }),
     figures: () => setup.getDeal(deal.dealId),
-    close: () => client.destroy(),
+    close: () => {
+      for (const client of clients) client.destroy();
+    },
   };
 };

@@ -5,7 +5,10 @@ export interface BenchOptions {
   stock: number;
   viewers: number;
   baselineOps: number;
-  /** Lambda containers the claim path is spread over (each its own engine and caches). */
+  /**
+   * Lambda containers serving the claim phase, each its own engine, caches and document client, serving one
+   * request at a time. Fewer than `concurrency`: attempts wait for an idle one (the concurrency limit).
+   */
   containers: number;
   http: boolean;
   coldStart: boolean;
@@ -17,7 +20,7 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   stock: 5_000,
   viewers: 20_000,
   baselineOps: 6_000,
-  containers: 4,
+  containers: 64,
   http: true,
   coldStart: true,
 };

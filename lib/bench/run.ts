@@ -26,7 +26,12 @@ export const runBench = async (
     coldStart?: () => Promise<BenchResult['coldStart']>;
   } = {},
 ): Promise<BenchResult> => {
-  const options = { ...DEFAULT_OPTIONS, ...partial };
+  // Containers follow the concurrency unless given: every attempt in flight has a container of its own.
+  const options = {
+    ...DEFAULT_OPTIONS,
+    containers: partial.concurrency ?? DEFAULT_OPTIONS.containers,
+    ...partial,
+  };
   const startedAt = new Date().toISOString();
   const store = await startEmbeddedStore();
   try {

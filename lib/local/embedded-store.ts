@@ -10,6 +10,7 @@ import {
 import dynalite from 'dynalite';
 import { getIndexActions, type LevelBatchOperation, create as openDynaliteFiles } from 'dynalite/db/index.js';
 import { TABLE } from '../../functions/shared/contract/table-definition.js';
+import { handBackRefusingItems } from './refusing-item.js';
 
 /**
  * The embedded DynamoDB-compatible store (dynalite, in-process, LevelDB underneath). Tests use it now; the
@@ -145,6 +146,7 @@ export const rebuildIndexes = async (path: string, tableName: string): Promise<n
 export const startEmbeddedStore = async (options: EmbeddedStoreOptions = {}): Promise<EmbeddedStore> => {
   const tableName = options.tableName ?? DEFAULT_TABLE_NAME;
   if (options.path !== undefined) await rebuildIndexes(options.path, tableName);
+  handBackRefusingItems();
   const server = dynalite({
     ...(options.path === undefined ? {} : { path: options.path }),
     createTableMs: 0,

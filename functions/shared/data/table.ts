@@ -37,6 +37,12 @@ const sentMoreThanOnce = (answer: unknown): { attempts?: number } => {
   return attempts > 1 ? { attempts } : {};
 };
 
+/** The item a refused write asked for with `ReturnValuesOnConditionCheckFailure: ALL_OLD`, if handed back. */
+const refusingItem = <T>(error: unknown): T | undefined => {
+  const old = (error as { Item?: Record<string, AttributeValue> }).Item;
+  return old ? (unmarshall(old) as T) : undefined;
+};
+
 export class Table {
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -60,6 +66,27 @@ export class Table {
       ),
     );
     return done !== undefined;
+  }
+
+  /**
+   * `putIfNew` that also asks for the item that refused it (`ALL_OLD`), so the caller learns who holds the key
+   * without another read. Stores that do not hand it back leave `refused` undefined.
+   */
+  async putIfNewOrExplain<T>(item: object): Promise<{ written: true } | { refused: T | undefined }> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: IS_NEW,
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { written: true };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return { refused: refusingItem<T>(error) };
+    }
   }
 
   /** A conditional UpdateItem: the attributes it returned (`{}` when it asked for none), or undefined when refused. */
@@ -93,8 +120,7 @@ export class Table {
       return { updated: out.Attributes as T, ...sentMoreThanOnce(out) };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      const old = (error as { Item?: Record<string, AttributeValue> }).Item;
-      return { refused: old ? (unmarshall(old) as T) : undefined, ...sentMoreThanOnce(error) };
+      return { refused: refusingItem<T>(error), ...sentMoreThanOnce(error) };
     }
   }
 

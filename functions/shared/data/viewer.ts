@@ -102,7 +102,11 @@ export const viewerStore = (table: Table): ViewerStore => ({
       ExpressionAttributeValues: { ':code': code },
     }),
 
-  putIdempotency: (item) => table.putIfNew(item),
+  // A refused put names the record holding the key, so a replay reads it no more.
+  putIdempotency: async (item) => {
+    const result = await table.putIfNewOrExplain<IdempotencyItem>(item);
+    return 'written' in result ? { recorded: true } : result;
+  },
 
   getIdempotency: (dealId, viewerId, idempotencyKey) =>
     table.get<IdempotencyItem>(idempotencyKeyOf(dealId, viewerId, idempotencyKey)),

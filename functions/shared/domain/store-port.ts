@@ -184,7 +184,13 @@ export interface ViewerStore {
   querySlots(dealId: string, viewerId: string): Promise<SlotItem[]>;
   /** Frees slot n only if it still belongs to `code` (a newer claim may already own it). */
   freeSlot(dealId: string, viewerId: string, slot: number, code: string): Promise<boolean>;
-  putIdempotency(item: IdempotencyItem): Promise<boolean>;
+  /**
+   * Writes the record unless one holds its key; refused, answers the record that does (undefined where the
+   * store does not hand it back: the caller then reads it).
+   */
+  putIdempotency(
+    item: IdempotencyItem,
+  ): Promise<{ recorded: true } | { refused: IdempotencyItem | undefined }>;
   getIdempotency(
     dealId: string,
     viewerId: string,

@@ -1,5 +1,6 @@
 import { isLiveCoupon } from '../data/coupon.js';
 import type { DealItem } from '../data/deal.js';
+import type { IdempotencyItem } from '../data/viewer.js';
 import { ClaimInProgress } from '../domain/errors.js';
 import type { CouponView } from '../domain/schemas.js';
 import { couponClaimed } from './announce.js';
@@ -17,19 +18,24 @@ export interface Attempt {
 /**
  * Another attempt holds this Idempotency-Key. Returns its coupon once written; undefined when that attempt
  * failed or was abandoned (the caller then starts a new one); CLAIM_IN_PROGRESS while it is still running.
+ * `known` is its record as the caller just saw it (read, or handed back by the refused put): the first round
+ * uses it instead of reading it again.
  */
 export const awaitEarlierAttempt = async (
   ctx: Context,
   deal: DealItem,
   viewerId: string,
   idempotencyKey: string,
+  known?: IdempotencyItem,
 ): Promise<CouponView | undefined> => {
+  let seen = known;
   // The wait is a budget of pauses, not a deadline on a clock: a pinned test clock or a simulated one
   // would otherwise never (or always) reach it.
   let waited = 0;
   // Back off: a waiting retry must not hammer the store while the first attempt is queued behind others.
   for (let pause = ctx.options.replayPollMs; ; pause = Math.min(pause * 2, 500)) {
-    const record = await ctx.store.getIdempotency(deal.dealId, viewerId, idempotencyKey);
+    const record = seen ?? (await ctx.store.getIdempotency(deal.dealId, viewerId, idempotencyKey));
+    seen = undefined;
     if (!record) return undefined;
     const coupon = await ctx.store.getCoupon(record.code);
     if (isLiveCoupon(coupon)) return toCouponView(coupon, nowIso(ctx));

@@ -1,4 +1,3 @@
-import { ulid } from 'ulid';
 import { type CouponItem, isLiveCoupon, newCouponItem } from '../data/coupon.js';
 import type { DealItem } from '../data/deal.js';
 import { claimedTicket, type TicketItem } from '../data/ticket.js';
@@ -15,6 +14,7 @@ import {
   SoldOut,
 } from '../domain/errors.js';
 import type { CouponView } from '../domain/schemas.js';
+import { newUlid } from '../domain/ulid.js';
 import { announce, couponClaimed } from './announce.js';
 import { type Attempt, awaitEarlierAttempt, settleFailedAttempt } from './claim-retry.js';
 import { type Context, nowIso } from './context.js';
@@ -48,9 +48,10 @@ export const claim = async (
   await recheckNotLive(ctx, deal);
   if (ctx.facts.refusal(dealId)) {
     if (idempotencyKey !== undefined) {
-      // Sold out or not live, but a retry must still get the coupon its first attempt won: one read, no write.
-      const earlier = (await ctx.store.getIdempotency(dealId, viewerId, idempotencyKey))
-        ? await awaitEarlierAttempt(ctx, deal, viewerId, idempotencyKey)
+      // Sold out or not live, but a retry must still get the coupon its first attempt won: reads, no write.
+      const record = await ctx.store.getIdempotency(dealId, viewerId, idempotencyKey);
+      const earlier = record
+        ? await awaitEarlierAttempt(ctx, deal, viewerId, idempotencyKey, record)
         : undefined;
       if (earlier) return { coupon: earlier, replayed: true };
     }
@@ -86,13 +87,15 @@ const claimWith = async (
     const attempt = newAttempt(ctx);
     const record = idempotencyItem({ dealId, viewerId, ...attempt }, idempotencyKey, nowIso(ctx));
     reached.store = true;
-    const recorded = await ctx.store.putIdempotency(record).catch(async (error: unknown) => {
+    const put = await ctx.store.putIdempotency(record).catch(async (error: unknown) => {
       // A lost answer: the record may be ours, and would hold the key for the claim grace. Read it back.
       const stored = await ctx.store.getIdempotency(dealId, viewerId, idempotencyKey).catch(() => undefined);
-      if (stored?.code === attempt.code) return true;
+      if (stored?.code === attempt.code) return { recorded: true } as const;
       throw error;
     });
-    if (recorded) {
+    // The SDK repeats a put whose answer was lost, and the repeat is refused by the first: that record is ours.
+    const held = 'refused' in put ? put.refused : undefined;
+    if (!('refused' in put) || held?.code === attempt.code) {
       ctx.seam('claim.idempotency');
       try {
         return { coupon: await claimOnce(ctx, deal, viewerId, attempt, reached), replayed: false };
@@ -110,7 +113,7 @@ const claimWith = async (
         throw error;
       }
     }
-    const earlier = await awaitEarlierAttempt(ctx, deal, viewerId, idempotencyKey);
+    const earlier = await awaitEarlierAttempt(ctx, deal, viewerId, idempotencyKey, held);
     if (earlier) return { coupon: earlier, replayed: true };
   }
   throw new ClaimInProgress();
@@ -118,7 +121,7 @@ const claimWith = async (
 
 const IDEMPOTENT_ROUNDS = 3;
 
-const newAttempt = (ctx: Context): Attempt => ({ code: generateCode(), couponId: ulid(ctx.clock.now()) });
+const newAttempt = (ctx: Context): Attempt => ({ code: generateCode(), couponId: newUlid(ctx.clock.now()) });
 
 /** Slot, unit, ticket, coupon: writes 2 to 5 of a claim. */
 const claimOnce = async (
@@ -256,7 +259,11 @@ const takeUnit = async (
       const issued = 'taken' in result ? result.taken.issued - 1 : result.refused?.issued;
       suspectLostTake(ctx, deal, k, issued);
     }
-    if ('taken' in result) return { shard: k, seq: result.taken.issued, dealPrice: result.taken.dealPrice };
+    if ('taken' in result) {
+      // This claim took the shard's last unit: no claim of this container need probe it to learn that.
+      if (result.taken.available <= 0) ctx.facts.shardEmpty(deal.dealId, k);
+      return { shard: k, seq: result.taken.issued, dealPrice: result.taken.dealPrice };
+    }
     if (ctx.facts.isShardEmpty(deal.dealId, k)) continue;
     const shard = result.refused ?? (await ctx.store.getShard(deal.dealId, k));
     if (!shard) continue;
@@ -265,7 +272,10 @@ const takeUnit = async (
       ctx.facts.notLive(deal.dealId, status);
       throw new DealNotLive(deal.dealId, status);
     }
-    if (shard.available <= 0) ctx.facts.shardEmpty(deal.dealId, k);
+    if (shard.available <= 0) {
+      ctx.facts.shardEmpty(deal.dealId, k);
+      if (deal.shardCount - tried.size > 1) await lookForDryShards(ctx, deal, now);
+    }
   }
   // Not sold out: some shard could not be asked. The store's fault, answered as such (503, retry).
   if (fault !== undefined) throw fault;
@@ -279,6 +289,31 @@ const takeUnit = async (
     );
   }
   throw new SoldOut(deal.dealId);
+};
+
+/**
+ * Random picks drain the shards together, so one found dry says others may be too. One read of all of them
+ * (shared by this container's claims) then marks every dry one, instead of this claim and the next ones probing
+ * each with a write refused on its hot key: a container learns a draining deal in two calls, not K. Only LIVE
+ * shards are marked (a probe still tells a claim the deal is not live), and a failed read only costs the probes.
+ */
+const lookForDryShards = async (ctx: Context, deal: DealItem, now: string): Promise<void> => {
+  const key = `dry:${deal.dealId}`;
+  let look = ctx.rechecks.get(key);
+  if (!look) {
+    look = ctx.store
+      .getShards(deal.dealId, deal.shardCount)
+      .then((shards) => {
+        for (const shard of shards) {
+          const live = effectiveStatus(shard.status, shard.endsAt, now) === 'LIVE';
+          if (live && shard.available <= 0) ctx.facts.shardEmpty(deal.dealId, shard.shard);
+        }
+      })
+      .catch(() => {})
+      .finally(() => ctx.rechecks.delete(key));
+    ctx.rechecks.set(key, look);
+  }
+  await look;
 };
 
 const refuseOnFacts = (ctx: Context, dealId: string): void => {

@@ -1,10 +1,10 @@
-import { ulid } from 'ulid';
 import { auditItem } from '../data/audit.js';
 import { newDealItem } from '../data/deal.js';
 import { newShardItem } from '../data/shard.js';
 import { iso } from '../domain/clock.js';
 import { distribute, shardCountFor } from '../domain/deal.js';
 import type { CreateDealInput, DealView } from '../domain/schemas.js';
+import { newUlid } from '../domain/ulid.js';
 import { dealState } from './audit-records.js';
 import type { Context } from './context.js';
 import { stockFigures, toDealView } from './views.js';
@@ -16,7 +16,7 @@ import { stockFigures, toDealView } from './views.js';
 export const createDeal = async (ctx: Context, input: CreateDealInput, hostId: string): Promise<DealView> => {
   const now = ctx.clock.now();
   const nowIso = iso(now);
-  const dealId = ulid(now);
+  const dealId = newUlid(now);
   const shardCount = shardCountFor(input.stock, input.shards);
   const shards = distribute(input.stock, shardCount).map((quantity, k) =>
     newShardItem(dealId, k, quantity, input.dealPrice),

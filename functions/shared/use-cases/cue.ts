@@ -1,4 +1,3 @@
-import { ulid } from 'ulid';
 import { auditItem } from '../data/audit.js';
 import type { CueStamp, DealItem } from '../data/deal.js';
 import { iso } from '../domain/clock.js';
@@ -12,6 +11,7 @@ import {
 } from '../domain/errors.js';
 import { SCOPES } from '../domain/roles.js';
 import type { CueInput, DealView } from '../domain/schemas.js';
+import { newUlid } from '../domain/ulid.js';
 import { announce, statusEvent } from './announce.js';
 import { actorOf, dealState, endRecord } from './audit-records.js';
 import { type Context, nowIso } from './context.js';
@@ -41,7 +41,7 @@ export const cue = async (
   }
   // A cue from the HTTP route without a cueId is new by definition; its instant is now.
   const stamp: CueStamp = {
-    id: input.cueId ?? ulid(ctx.clock.now()),
+    id: input.cueId ?? newUlid(ctx.clock.now()),
     at: input.at === undefined ? nowIso(ctx) : iso(Date.parse(input.at)),
   };
   const updated =

@@ -1,10 +1,10 @@
-import { ulid } from 'ulid';
 import { GALA_DROP_SCHEDULE_GROUP, GALA_DROP_TARGET } from '../contract/wiring.js';
 import { newPriceDropItem, type PriceDropItem } from '../data/price-drop.js';
 import { iso } from '../domain/clock.js';
 import { InvalidTransition, PriceDropNotFound, ValidationFailed } from '../domain/errors.js';
 import type { SchedulerPort } from '../domain/ports.js';
 import type { PriceDropInput, PriceDropView } from '../domain/schemas.js';
+import { newUlid } from '../domain/ulid.js';
 import { type Context, nowIso } from './context.js';
 import type { Actor } from './types.js';
 
@@ -24,7 +24,7 @@ export const schedulePriceDrop = async (
   if (Date.parse(at) <= now) {
     throw new ValidationFailed([{ field: 'body.at', message: 'Must be in the future.' }]);
   }
-  const dropId = ulid(now);
+  const dropId = newUlid(now);
   const item = newPriceDropItem({
     dropId,
     galaId,

@@ -119,12 +119,12 @@ describe('takeUnit', () => {
     expect(await reread(shard)).toMatchObject({ available: 0, issued: 5 });
   });
 
-  it('refuses when no unit is left, leaving the shard as it was', async () => {
+  it('refuses when no unit is left, handing back the shard as it was (ALL_OLD) and leaving it so', async () => {
     const shard = await storedShard({ available: 0, issued: 10 });
 
     const result = await store.takeUnit(shard.dealId, shard.shard, NOW);
 
-    expect('refused' in result).toBe(true);
+    expect(result).toEqual({ refused: shard });
     expect(await reread(shard)).toEqual(shard);
   });
 

@@ -28,7 +28,7 @@ const storedSlot = async (overrides: Partial<SlotItem> = {}) => {
 
 const storedIdempotency = async (overrides: Partial<IdempotencyItem> = {}) => {
   const record = idempotencyItem(overrides);
-  expect(await store.putIdempotency(record)).toBe(true);
+  expect(await store.putIdempotency(record)).toEqual({ recorded: true });
   return record;
 };
 
@@ -103,16 +103,16 @@ describe('retry records', () => {
   it('putIdempotency writes a new record, read back by its key', async () => {
     const record = idempotencyItem();
 
-    expect(await store.putIdempotency(record)).toBe(true);
+    expect(await store.putIdempotency(record)).toEqual({ recorded: true });
     expect(await reread(record)).toEqual(record);
   });
 
-  it('putIdempotency refuses a second record for the same key and leaves the first untouched', async () => {
+  it('putIdempotency refuses a second record for the same key, naming the first and leaving it untouched', async () => {
     const first = await storedIdempotency({ code: 'CODE-A' });
 
     const written = await store.putIdempotency({ ...first, code: 'CODE-B' });
 
-    expect(written).toBe(false);
+    expect(written).toEqual({ refused: first });
     expect(await reread(first)).toEqual(first);
   });
 

@@ -269,6 +269,22 @@ describe('takeUnit', () => {
   });
 });
 
+describe('putIdempotency', () => {
+  it('asks for the record holding the key on refusal, and answers it unmarshalled', async () => {
+    const held = idempotencyItem({ code: 'HELD' });
+    ddb.on(PutCommand).rejects(conditionFailed(held));
+
+    await expect(store.putIdempotency(idempotencyItem())).resolves.toEqual({ refused: held });
+    expect(onlySent(PutCommand)).toMatchObject({ ReturnValuesOnConditionCheckFailure: 'ALL_OLD' });
+  });
+
+  it('answers recorded when the key was free', async () => {
+    ddb.on(PutCommand).resolves({});
+
+    await expect(store.putIdempotency(idempotencyItem())).resolves.toEqual({ recorded: true });
+  });
+});
+
 describe('the tally’s guarded writes', () => {
   it.each([
     ['recordReturn', (s: MockedStore) => s.recordReturn(DEAL_ID, 3, 1, 1), undefined],
@@ -367,7 +383,7 @@ const CONDITIONAL_METHODS: [string, (s: MockedStore) => Promise<unknown>, unknow
   ['putShard', (s) => s.putShard(shardItem()), false],
   ['putTicket', (s) => s.putTicket(ticketItem()), false],
   ['putSlot', (s) => s.putSlot(slotItem()), false],
-  ['putIdempotency', (s) => s.putIdempotency(idempotencyItem()), false],
+  ['putIdempotency', (s) => s.putIdempotency(idempotencyItem()), { refused: undefined }],
   ['putCoupon', (s) => s.putCoupon(couponItem()), false],
   ['putVoidCoupon', (s) => s.putVoidCoupon(voidCouponItem()), false],
   [
@@ -413,10 +429,10 @@ const CONDITIONAL_METHODS: [string, (s: MockedStore) => Promise<unknown>, unknow
 ];
 
 describe.each(CONDITIONAL_METHODS)('%s error mapping', (_name, call, onConditionFailure) => {
-  it(`answers ${String(onConditionFailure)} when its condition fails`, async () => {
+  it(`answers ${JSON.stringify(onConditionFailure)} when its condition fails`, async () => {
     ddb.onAnyCommand().rejects(conditionFailed());
 
-    await expect(call(store)).resolves.toBe(onConditionFailure);
+    await expect(call(store)).resolves.toEqual(onConditionFailure);
   });
 
   it('lets ProvisionedThroughputExceededException propagate unchanged', async () => {

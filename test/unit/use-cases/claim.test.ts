@@ -3,7 +3,7 @@
  * which order, and what it undoes when a step is refused. The embedded-store tests prove the same writes
  * land; these prove the use case can be read and checked on its own (the port is the seam).
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { newDealItem } from '../../../functions/shared/data/deal.js';
 import { newShardItem, type ShardItem } from '../../../functions/shared/data/shard.js';
 import { DealNotLive, LimitReached, RateLimited, SoldOut } from '../../../functions/shared/domain/errors.js';
@@ -63,7 +63,7 @@ const granting = (overrides: Partial<Record<keyof StorePort, (...args: never[]) 
     putTicket: () => true,
     putCoupon: () => true,
     putAudit: () => true,
-    putIdempotency: () => true,
+    putIdempotency: () => ({ recorded: true }),
     freeSlot: () => true,
     dropIdempotency: () => undefined,
     getShard: () => liveShard(0),
@@ -88,6 +88,35 @@ describe('a claim, as the store port sees it', () => {
 
     await engineOn(store).claim(DEAL_ID, 'viewer-1', 'key-1');
 
+    expect(calls.slice(1)).toEqual(['putIdempotency', 'putSlot', 'takeUnit', 'putTicket', 'putCoupon']);
+  });
+
+  it('replays a key held by an earlier attempt from the record its refused put handed back: no record read', async () => {
+    const earlier = { code: 'C0DE', couponId: 'c', at: '2026-11-26T19:00:00.000Z' };
+    const { store, calls } = granting({
+      putIdempotency: () => ({ refused: { dealId: DEAL_ID, viewerId: 'viewer-1', ...earlier } }),
+      getCoupon: () => ({
+        ...earlier,
+        dealId: DEAL_ID,
+        status: 'ISSUED',
+        expiresAt: '2099-01-01T00:00:00.000Z',
+      }),
+    });
+
+    const { coupon, replayed } = await engineOn(store).claim(DEAL_ID, 'viewer-1', 'key-1');
+
+    expect({ code: coupon.code, replayed }).toEqual({ code: 'C0DE', replayed: true });
+    expect(calls.slice(1)).toEqual(['putIdempotency', 'getCoupon', 'countRequest']);
+  });
+
+  it('goes on with the claim when its put was refused by its own first send (an answer lost, the SDK repeat)', async () => {
+    const { store, calls } = granting({
+      putIdempotency: (item: never) => ({ refused: item }),
+    });
+
+    const { coupon, replayed } = await engineOn(store).claim(DEAL_ID, 'viewer-1', 'key-1');
+
+    expect({ status: coupon.status, replayed }).toEqual({ status: 'ISSUED', replayed: false });
     expect(calls.slice(1)).toEqual(['putIdempotency', 'putSlot', 'takeUnit', 'putTicket', 'putCoupon']);
   });
 
@@ -185,5 +214,77 @@ describe('a claim, as the store port sees it', () => {
     await expect(engine.claim(DEAL_ID, 'viewer-2')).rejects.toBeInstanceOf(SoldOut);
 
     expect(calls.slice(before)).toEqual([]);
+  });
+});
+
+describe('a claim on a draining deal, as the store port sees it', () => {
+  const threeShards = { ...deal, shardCount: 3 };
+  const shard = (k: number, available: number): ShardItem => ({
+    ...newShardItem(DEAL_ID, k, 10, 6_000),
+    status: 'LIVE',
+    available,
+  });
+  /** Shards 0 and 1 are dry; shard 2 has units. */
+  const draining = (overrides: Partial<Record<keyof StorePort, (...args: never[]) => unknown>> = {}) =>
+    granting({
+      getDeal: () => threeShards,
+      takeUnit: (_dealId: never, k: never) =>
+        k === 2 ? { taken: { ...shard(2, 4), issued: 7 } } : { refused: shard(k, 0) },
+      getShards: () => [shard(0, 0), shard(1, 0), shard(2, 5)],
+      ...overrides,
+    });
+  // The first pick is the lowest shard not known dry.
+  const pickLowest = () => vi.spyOn(Math, 'random').mockReturnValue(0);
+  afterEach(() => vi.restoreAllMocks());
+
+  it('after one dry shard, reads all of them once instead of probing each, and the next claim goes straight to stock', async () => {
+    const { store, calls } = draining();
+    const engine = engineOn(store);
+    pickLowest();
+
+    await engine.claim(DEAL_ID, 'viewer-1');
+    expect(calls.slice(1)).toEqual([
+      'putSlot',
+      'takeUnit',
+      'getShards',
+      'takeUnit',
+      'putTicket',
+      'putCoupon',
+    ]);
+
+    calls.length = 0;
+    await engine.claim(DEAL_ID, 'viewer-2');
+    expect(calls).toEqual(['putSlot', 'takeUnit', 'putTicket', 'putCoupon']);
+  });
+
+  it('still probes when that read fails: the read only saves probes', async () => {
+    const { store, calls } = draining({
+      getShards: () => {
+        throw new Error('throttled');
+      },
+    });
+    pickLowest();
+
+    const { coupon } = await engineOn(store).claim(DEAL_ID, 'viewer-1');
+
+    expect(coupon.status).toBe('ISSUED');
+    expect(calls.filter((call) => call === 'takeUnit')).toHaveLength(3);
+  });
+
+  it('marks a shard it took the last unit of, so the next claim of the container does not probe it', async () => {
+    const probed: number[] = [];
+    const { store } = draining({
+      takeUnit: (_dealId: never, k: never) => {
+        probed.push(k);
+        return { taken: { ...shard(k, 0), issued: 10 } };
+      },
+    });
+    const engine = engineOn(store);
+    pickLowest();
+
+    await engine.claim(DEAL_ID, 'viewer-1');
+    await engine.claim(DEAL_ID, 'viewer-2');
+
+    expect(probed).toEqual([0, 1]);
   });
 });
