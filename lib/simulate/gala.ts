@@ -137,7 +137,9 @@ export const runRush = async (
   const plans = planViewers(sim, options, deals);
   let done = 0;
   let running = true;
-  const ticker = setInterval(() => progress(done, plans.length), 1000 * Math.min(sim.time.dilation, 5));
+  // About once a simulated second while the clock is dilated; every 5 wall seconds when it is discrete.
+  const everyMs = sim.time.discrete ? 5_000 : 1000 * Math.min(sim.time.dilation, 5);
+  const ticker = setInterval(() => progress(done, plans.length), everyMs);
   const sweeping = sweeper(sim, options, () => running);
   try {
     await Promise.all([

@@ -16,8 +16,14 @@ export interface RampStep {
   rate: number;
   arrivals: number;
   granted: number;
-  /** Granted claims per simulated second, from the step's first arrival to its last answer. */
+  /**
+   * Granted claims per simulated second the deal sustained: grants answered in a window as long as the
+   * arrivals, shifted by the step's median claim time (when a claim that arrived first is answered). A deal
+   * that keeps up answers `rate` a second in it; one that falls behind answers fewer.
+   */
   claimsPerSecond: number;
+  /** Simulated ms from a claim's arrival to its answer: median and 99th percentile. */
+  claimMs: { p50: number; p99: number };
   /** Attempts the model refused on any partition during the step (the SDK retries them). */
   throttledAttempts: number;
   visibleThrottles: number;
@@ -40,6 +46,12 @@ export interface RampResult {
   /** Claims sent in the ramp (every step that ran). */
   viewers: number;
 }
+
+const percentile = (values: number[], share: number): number => {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(share * sorted.length))] as number;
+};
 
 export const runRamp = async (
   sim: Sim,
@@ -85,22 +97,33 @@ export const runRamp = async (
     const peakBefore = sim.pool.peakBusy;
     sim.pool.peakBusy = 0;
     let last = begin;
+    const claimMs: number[] = [];
+    const grantedAt: number[] = [];
     await Promise.all(
       Array.from({ length: arrivals }, async (_, i) => {
         const viewerId = `ramp-viewer-${viewer++}`;
-        await sim.time.until(begin + (i * 1000) / rate);
-        await claimWithRetries(sim, dealId, viewerId, undefined, false);
-        last = Math.max(last, sim.time.now());
+        const arrival = begin + (i * 1000) / rate;
+        await sim.time.until(arrival);
+        const code = await claimWithRetries(sim, dealId, viewerId, undefined, false);
+        const answered = sim.time.now();
+        claimMs.push(answered - arrival);
+        if (code !== undefined) grantedAt.push(answered);
+        last = Math.max(last, answered);
       }),
     );
     const errors = sim.ledger.serverErrors.slice(before.errors).filter((error) => error.dealId === dealId);
     const granted = sim.ledger.grants.length - before.granted;
     const seconds = (last - begin) / 1000;
+    const p50 = percentile(claimMs, 0.5);
+    const windowStart = begin + p50;
+    const windowEnd = windowStart + stepSeconds * 1000;
+    const inWindow = grantedAt.filter((at) => at >= windowStart && at < windowEnd).length;
     const step: RampStep = {
       rate,
       arrivals,
       granted,
-      claimsPerSecond: Math.round(granted / Math.max(stepSeconds, seconds)),
+      claimsPerSecond: Math.round(inWindow / stepSeconds),
+      claimMs: { p50: Math.round(p50 * 10) / 10, p99: Math.round(percentile(claimMs, 0.99) * 10) / 10 },
       throttledAttempts: totals(sim.engines.model).throttles - before.throttles,
       visibleThrottles: errors.filter((error) => error.throttled).length,
       serverErrors: errors.length,

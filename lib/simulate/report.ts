@@ -15,7 +15,12 @@ export const summaryRows = (result: SimulationResult): [string, string, boolean?
     'containers (used / peak busy)',
     `${result.containers} (${result.containersUsed} / ${result.peakBusyContainers})`,
   ],
-  ['scale', `virtual time, ${result.scale.dilation}x slower than wall`],
+  [
+    'scale',
+    result.scale.dilation === 0
+      ? 'full, discrete-event simulated time'
+      : `full, virtual time ${result.scale.dilation}x slower than wall`,
+  ],
   ['simulated / wall seconds', `${result.simulatedSeconds} / ${result.wallSeconds}`],
   ['oversell', String(result.oversell), result.oversell !== 0],
   ['perViewerBreaches', String(result.perViewerBreaches), result.perViewerBreaches !== 0],
@@ -134,12 +139,26 @@ ${table(
 )}
 <h2>Ramp on one deal</h2>
 ${table(
-  ['arrivals/s', 'granted', '5xx', 'viewer-visible throttles', 'seconds'],
+  [
+    'arrivals/s',
+    'granted',
+    'sustained claims/s',
+    'claim ms p50 / p99',
+    'throttled attempts',
+    '5xx',
+    'viewer-visible throttles',
+    'peak busy containers',
+    'seconds',
+  ],
   (result.ramp?.steps ?? []).map((s) => [
     s.rate,
     s.granted,
+    s.claimsPerSecond,
+    `${s.claimMs.p50} / ${s.claimMs.p99}`,
+    s.throttledAttempts,
     s.serverErrors,
     s.visibleThrottles,
+    s.peakBusyContainers,
     round(s.seconds, 2),
   ]),
 )}

@@ -10,6 +10,11 @@
  * raises the dilation while it lags (lowering it again, never below the starting one, when it keeps up), so
  * the simulator's own slowness stretches wall time instead of simulated latency.
  *
+ * At dilation 0 the clock is a discrete-event clock (the default): it stands still while anything works and
+ * moves only when every call under way waits in simulated time (`fastForward`) or the caller `skip`s, so a
+ * store call costs exactly the modelled latency whatever the simulator's own pace, and the governor has
+ * nothing to do.
+ *
  * `skip` jumps the clock forward while nothing is in flight (waiting out a 60 s hold need not take
  * 20 minutes): nothing happens in the skipped time, so the partitions simply bank capacity, as they would.
  * `fastForward` does the same to the next pending `sleep` when the caller knows no request is in flight:
@@ -96,7 +101,13 @@ export class DilatedTime implements SimTime {
     return this.current;
   }
 
+  /** Dilation 0: the clock moves only by `fastForward` and `skip`. */
+  get discrete(): boolean {
+    return this.baseDilation === 0;
+  }
+
   now(): number {
+    if (this.discrete) return this.anchorSim;
     return this.anchorSim + (performance.now() - this.anchorWall) / this.current;
   }
 
@@ -129,6 +140,7 @@ export class DilatedTime implements SimTime {
 
   /** Simulated time runs `dilation` times slower than wall time from now on; pending sleeps keep their instants. */
   setDilation(dilation: number): void {
+    if (this.discrete) return;
     this.anchorSim = this.now();
     this.anchorWall = performance.now();
     this.current = dilation;
@@ -153,6 +165,7 @@ export class DilatedTime implements SimTime {
    * the starting dilation. Returns the function that stops it.
    */
   govern(options: { maxDilation: number; lagMs?: number; everyMs?: number }): () => void {
+    if (this.discrete) return () => {};
     const everyMs = options.everyMs ?? 100;
     const lagMs = options.lagMs ?? 25;
     let expected = performance.now() + everyMs;

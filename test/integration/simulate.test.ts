@@ -13,7 +13,6 @@ const tiny = (): SimulationOptions => ({
   ...DEFAULT_OPTIONS,
   viewers: 160,
   containers: 8,
-  dilation: 3,
   rushSeconds: 2,
   bigStock: 60,
   claimTtlSeconds: 5,

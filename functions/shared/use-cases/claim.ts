@@ -260,8 +260,8 @@ const takeUnit = async (
       suspectLostTake(ctx, deal, k, issued);
     }
     if ('taken' in result) {
-      // This claim took the shard's last unit: no claim of this container need probe it to learn that.
-      if (result.taken.available <= 0) ctx.facts.shardEmpty(deal.dealId, k);
+      // Should this be the shard's last unit, no claim of this container need probe it to learn that.
+      ctx.facts.sawShard(deal.dealId, k, result.taken.available);
       return { shard: k, seq: result.taken.issued, dealPrice: result.taken.dealPrice };
     }
     if (ctx.facts.isShardEmpty(deal.dealId, k)) continue;
@@ -306,7 +306,7 @@ const lookForDryShards = async (ctx: Context, deal: DealItem, now: string): Prom
       .then((shards) => {
         for (const shard of shards) {
           const live = effectiveStatus(shard.status, shard.endsAt, now) === 'LIVE';
-          if (live && shard.available <= 0) ctx.facts.shardEmpty(deal.dealId, shard.shard);
+          if (live) ctx.facts.sawShard(deal.dealId, shard.shard, shard.available);
         }
       })
       .catch(() => {})

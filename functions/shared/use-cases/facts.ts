@@ -12,6 +12,8 @@ interface DealFacts {
 
   notLive?: { status: string; until: number };
   emptyShards: Map<number, number>;
+  /** Shards last seen with no unit, however long ago: tried last, never refused on (`pickShard`). */
+  lastSeenDry: Set<number>;
 }
 
 const MAX_DEALS = 10_000;
@@ -28,7 +30,7 @@ export class Facts {
     let facts = this.deals.get(dealId);
     if (!facts) {
       if (this.deals.size >= MAX_DEALS) this.deals.clear();
-      facts = { soldOutUntil: 0, wasSoldOut: false, emptyShards: new Map() };
+      facts = { soldOutUntil: 0, wasSoldOut: false, emptyShards: new Map(), lastSeenDry: new Set() };
       this.deals.set(dealId, facts);
     }
     return facts;
@@ -56,17 +58,30 @@ export class Facts {
     for (const shard of emptyShards) this.shardEmpty(dealId, shard);
   }
 
-  /** A shard worth trying next: not known empty, not yet tried by this claim, picked at random to spread load. */
+  /**
+   * A shard worth trying next: not known empty, not yet tried by this claim, picked at random to spread load.
+   * Shards last seen dry are picked only when no other is left: once "empty" lapses, a draining deal's dry
+   * shards would otherwise draw refused probes again. Only the order changes; nothing is refused on it.
+   */
   pickShard(dealId: string, shardCount: number, tried: ReadonlySet<number>): number | undefined {
-    const empty = this.deals.get(dealId)?.emptyShards;
+    const facts = this.deals.get(dealId);
     const now = this.clock.now();
-    const candidates: number[] = [];
+    const hopeful: number[] = [];
+    const doubtful: number[] = [];
     for (let k = 0; k < shardCount; k++) {
       if (tried.has(k)) continue;
-      const until = empty?.get(k);
-      if (until === undefined || until <= now) candidates.push(k);
+      const until = facts?.emptyShards.get(k);
+      if (until !== undefined && until > now) continue;
+      (facts?.lastSeenDry.has(k) ? doubtful : hopeful).push(k);
     }
+    const candidates = hopeful.length > 0 ? hopeful : doubtful;
     return candidates[Math.floor(Math.random() * candidates.length)];
+  }
+
+  /** What a take's answer or a read showed of shard k's stock: dry ones are tried last from now on. */
+  sawShard(dealId: string, shard: number, available: number): void {
+    if (available <= 0) this.shardEmpty(dealId, shard);
+    else this.deals.get(dealId)?.lastSeenDry.delete(shard);
   }
 
   isShardEmpty(dealId: string, shard: number): boolean {
@@ -75,7 +90,9 @@ export class Facts {
   }
 
   shardEmpty(dealId: string, shard: number): void {
-    this.entry(dealId).emptyShards.set(shard, this.clock.now() + this.ttlMs);
+    const facts = this.entry(dealId);
+    facts.emptyShards.set(shard, this.clock.now() + this.ttlMs);
+    facts.lastSeenDry.add(shard);
   }
 
   soldOut(dealId: string): void {

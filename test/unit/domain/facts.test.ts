@@ -1,6 +1,7 @@
 /**
  * Per-container facts only ever let a claim be refused without a store write, so they must lapse on time,
- * clear on forget, and never steer a claim to a shard it already tried or knows to be empty.
+ * clear on forget, and never steer a claim to a shard it already tried or knows to be empty; a shard last seen dry
+ * is only tried last.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Facts } from '../../../functions/shared/use-cases/facts.js';
@@ -146,6 +147,30 @@ describe('pickShard', () => {
     facts.shardEmpty(DEAL, 0);
 
     expect(reachableShards(3, new Set([2]))).toEqual([1]);
+  });
+
+  it('after its empty fact lapsed, picks a shard last seen dry only once no other is left', () => {
+    facts.shardEmpty(DEAL, 0);
+    clock.advance(TTL_MS);
+
+    expect(reachableShards(3)).toEqual([1, 2]);
+    expect(reachableShards(3, new Set([1, 2]))).toEqual([0]);
+  });
+
+  it('puts a shard last no more once it is seen with stock again', () => {
+    facts.shardEmpty(DEAL, 0);
+    clock.advance(TTL_MS);
+
+    facts.sawShard(DEAL, 0, 3);
+
+    expect(reachableShards(3)).toEqual([0, 1, 2]);
+  });
+
+  it('takes a shard seen with no unit left as empty', () => {
+    facts.sawShard(DEAL, 1, 0);
+
+    expect(facts.isShardEmpty(DEAL, 1)).toBe(true);
+    expect(facts.refusal(DEAL)).toBeUndefined();
   });
 
   it('picks a shard again once its empty fact has lapsed', () => {

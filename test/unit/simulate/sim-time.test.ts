@@ -37,6 +37,27 @@ describe('simulated time', () => {
     expect(done).toBe(true);
   });
 
+  it('at dilation 0 stands still while work goes on, and moves only to the next pending sleep', async () => {
+    // prepare
+    const time = new DilatedTime(0);
+    const start = time.now();
+    let woken = false;
+    const sleeping = time.sleep(30_000).then(() => {
+      woken = true;
+    });
+    // act: wall time passes, and a dilation change is ignored
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    time.setDilation(50);
+    const stillAt = time.now();
+    time.fastForward();
+    await sleeping;
+    // assert
+    expect(stillAt).toBe(start);
+    expect(woken).toBe(true);
+    expect(time.now() - start).toBe(30_000);
+    expect(time.dilation).toBe(0);
+  });
+
   it('keeps the simulated instant when the dilation changes', () => {
     const time = new DilatedTime(10);
     const before = time.now();
