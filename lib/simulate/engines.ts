@@ -14,7 +14,8 @@ import type { createStore as createStoreFn } from '../../functions/shared/data/s
 import type { DomainError as DomainErrorClass } from '../../functions/shared/domain/errors.js';
 import type { EventPublisher } from '../../functions/shared/domain/ports.js';
 import type { Engine as EngineClass } from '../../functions/shared/use-cases/engine.js';
-import { PartitionModel, type PartitionModelSettings } from './partition-model.js';
+import type { PartitionModelSettings } from './partition-capacity.js';
+import { PartitionModel } from './partition-model.js';
 import type { DilatedTime } from './sim-time.js';
 
 export type Engine = EngineClass;

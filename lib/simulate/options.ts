@@ -1,5 +1,5 @@
 /** The simulation's parameters, their defaults, and the command line that sets them. */
-import { DEFAULT_PARTITION_SETTINGS, type PartitionModelSettings } from './partition-model.js';
+import { DEFAULT_PARTITION_SETTINGS, type PartitionModelSettings } from './partition-capacity.js';
 
 export interface SimulationOptions {
   /** Viewers in the gala's rush. */

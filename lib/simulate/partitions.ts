@@ -1,6 +1,6 @@
 /**
  * Which partitions a command touches and what each costs, from the command and the item as it was before
- * and after. Pure: the middleware (throttle-middleware.ts) gathers the items and applies the result.
+ * and after. Pure: the middleware (partition-model.ts) gathers the items and applies the result.
  *
  * A partition is named `<table or index>#<partition key value>`: `table#DEAL#01H…` or `GSI2#…`. A write
  * lands on the table partition of its PK and, when it wrote, on every index partition the item sat in before
@@ -100,6 +100,30 @@ export const getTouch = (pk: string, found: Item | undefined, consistent: boolea
   kind: 'read',
   units: readUnits(itemSize(found), consistent),
 });
+
+/** What a BatchGetItem answered: the items found, by table, and the keys it left for another call. */
+export interface BatchGetOutput {
+  Responses?: Record<string, Item[]>;
+  UnprocessedKeys?: Record<string, { Keys?: Item[] }>;
+}
+
+/** A BatchGetItem: a `getTouch` per key it processed, by the item found for it; an unprocessed key costs nothing. */
+export const batchGetTouches = (
+  keys: readonly Item[],
+  output: BatchGetOutput,
+  consistent: boolean,
+): Touch[] => {
+  const keyOf = (item: Item) => `${item.PK?.S}\u0000${item.SK?.S}`;
+  const found = new Map<string, Item>();
+  for (const items of Object.values(output.Responses ?? {}))
+    for (const item of items) found.set(keyOf(item), item);
+  const unprocessed = new Set(
+    Object.values(output.UnprocessedKeys ?? {}).flatMap((each) => (each.Keys ?? []).map(keyOf)),
+  );
+  return keys
+    .filter((key) => !unprocessed.has(keyOf(key)))
+    .map((key) => getTouch(key.PK?.S ?? '?', found.get(keyOf(key)), consistent));
+};
 
 export interface QueryShape {
   IndexName?: string;

@@ -17,7 +17,7 @@ import {
   totals,
 } from './measures.js';
 import { type SimulationOptions, seededRandom } from './options.js';
-import type { CommandCounters } from './partition-model.js';
+import type { CommandCounters } from './partition-capacity.js';
 import { type RampResult, runRamp } from './ramp.js';
 import { DilatedTime } from './sim-time.js';
 import type { Sim } from './viewers.js';

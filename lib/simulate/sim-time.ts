@@ -20,7 +20,12 @@
  * `fastForward` does the same to the next pending `sleep` when the caller knows no request is in flight:
  * every wait of the simulation outside a request goes through `sleep`, so nothing is skipped over.
  */
-import type { SimTime } from './partition-model.js';
+
+/** The simulation's time: `now` in simulated ms, `sleep` for simulated ms. */
+export interface SimTime {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
 
 /** A fixed start, so reports from different runs line up. */
 export const SIM_EPOCH = Date.UTC(2026, 0, 1, 20, 0, 0);

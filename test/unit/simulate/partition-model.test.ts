@@ -14,9 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedStore, startEmbeddedStore } from '../../../lib/local/embedded-store.js';
 import {
   DEFAULT_PARTITION_SETTINGS,
-  PartitionModel,
   type PartitionModelSettings,
-} from '../../../lib/simulate/partition-model.js';
+} from '../../../lib/simulate/partition-capacity.js';
+import { PartitionModel } from '../../../lib/simulate/partition-model.js';
 
 let store: EmbeddedStore;
 const clients: DynamoDBClient[] = [];

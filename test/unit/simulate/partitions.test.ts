@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { getTouch, queryPartition, queryTouch, writeTouches } from '../../../lib/simulate/partitions.js';
+import {
+  batchGetTouches,
+  getTouch,
+  queryPartition,
+  queryTouch,
+  writeTouches,
+} from '../../../lib/simulate/partitions.js';
 
 const s = (text: string) => ({ S: text });
 
@@ -48,6 +54,23 @@ describe('partitions a command touches', () => {
       units: 1,
     });
     expect(getTouch('DEAL#1', undefined, false).units).toBe(0.5);
+  });
+
+  it('a batch get reads each processed key by the item found for it, and nothing for an unprocessed key', () => {
+    const big = { PK: s('A'), SK: s('A'), blob: s('x'.repeat(5000)) };
+    const keys = [big, { PK: s('B'), SK: s('B') }, { PK: s('C'), SK: s('C') }].map(({ PK, SK }) => ({
+      PK,
+      SK,
+    }));
+    const touches = batchGetTouches(
+      keys,
+      { Responses: { t: [big] }, UnprocessedKeys: { t: { Keys: [{ PK: s('C'), SK: s('C') }] } } },
+      true,
+    );
+    expect(touches).toEqual([
+      { partition: 'table#A', kind: 'read', units: 2 },
+      { partition: 'table#B', kind: 'read', units: 1 },
+    ]);
   });
 
   it('a query reads the partition its key condition names, on the table or its index', () => {
