@@ -1,6 +1,7 @@
 /**
  * `npm run bench [-- --concurrency 64 --stock 5000 --viewers 20000 --baseline-ops 6000 --containers 64
- *   --no-http --no-cold-start]`: one benchmark run on the embedded store; prints the table, writes JSON and
+ *   --no-http --no-cold-start --store-in-process]`: one benchmark run on the embedded store (in a thread of its own
+ *   unless `--store-in-process`); prints the table, writes JSON and
  * a self-contained HTML report under .livedrop/bench/, and exits non-zero if a correctness check fails.
  * `--containers` (default: the concurrency) is how many Lambda containers serve the claim phase, each serving
  * one request at a time; with fewer than the concurrency, attempts wait for an idle one, like a concurrency limit.
@@ -21,6 +22,7 @@ const { values } = parseArgs({
     containers: { type: 'string' },
     'no-http': { type: 'boolean' },
     'no-cold-start': { type: 'boolean' },
+    'store-in-process': { type: 'boolean' },
     out: { type: 'string' },
   },
 });
@@ -42,6 +44,7 @@ const options = {
   viewers: positive('viewers', values.viewers, DEFAULT_OPTIONS.viewers),
   baselineOps: positive('baseline-ops', values['baseline-ops'], DEFAULT_OPTIONS.baselineOps),
   containers: positive('containers', values.containers, concurrency),
+  storeThread: values['store-in-process'] !== true,
   http: values['no-http'] !== true,
   coldStart: values['no-cold-start'] !== true,
 };

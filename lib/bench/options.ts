@@ -10,6 +10,11 @@ export interface BenchOptions {
    * request at a time. Fewer than `concurrency`: attempts wait for an idle one (the concurrency limit).
    */
   containers: number;
+  /**
+   * The embedded store in a worker thread of its own (the default), so the store and the engines run on separate
+   * cores as they do against DynamoDB; false keeps it on the engines' thread.
+   */
+  storeThread: boolean;
   http: boolean;
   coldStart: boolean;
   onProgress?: (phase: string, done: number, total: number) => void;
@@ -21,6 +26,7 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   viewers: 20_000,
   baselineOps: 6_000,
   containers: 64,
+  storeThread: true,
   http: true,
   coldStart: true,
 };

@@ -102,7 +102,7 @@ export interface Target {
 export interface BenchResult {
   startedAt: string;
   machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; platform: string };
-  options: { concurrency: number; stock: number; viewers: number };
+  options: { concurrency: number; stock: number; viewers: number; storeThread?: boolean };
   baseline: BaselineResult;
   claims: ClaimRunResult;
   naive: NaiveResult[];

@@ -1,5 +1,6 @@
 import { cpus, totalmem } from 'node:os';
 import { startEmbeddedStore } from '../local/embedded-store.js';
+import { startEmbeddedStoreThread } from '../local/store-thread.js';
 import { runClaims } from './claims.js';
 import { type BenchOptions, DEFAULT_OPTIONS } from './options.js';
 import { runBaseline, runReadThenWrite, runSingleCounter } from './raw-store.js';
@@ -33,7 +34,7 @@ export const runBench = async (
     ...partial,
   };
   const startedAt = new Date().toISOString();
-  const store = await startEmbeddedStore();
+  const store = options.storeThread ? await startEmbeddedStoreThread() : await startEmbeddedStore();
   try {
     const baseline = await runBaseline(store, options);
     const { result: claims } = await runClaims(store, options);
@@ -112,7 +113,12 @@ export const runBench = async (
     return {
       startedAt,
       machine: machine(),
-      options: { concurrency: options.concurrency, stock: options.stock, viewers: options.viewers },
+      options: {
+        concurrency: options.concurrency,
+        stock: options.stock,
+        viewers: options.viewers,
+        storeThread: options.storeThread,
+      },
       baseline,
       claims,
       naive,

@@ -12,9 +12,9 @@ export interface HotPartition {
 }
 
 export interface FiguresReads {
-  /** Store read units a second spent on stock figures for the headline deal, around 1,000 coupons. */
+  /** Store read units spent on the headline deal's stock figures in the second around its 1,000th coupon. */
   atCoupons1k: number | null;
-  /** The same around 10,000 coupons (the headline deal after its restock). */
+  /** The same around its 10,000th coupon (the headline deal after its restock). */
   atCoupons10k: number | null;
   /** Each simulated second of the rush: coupons granted so far on the deal, its figure read units and calls. */
   perSecond: { second: number; coupons: number; rcu: number; reads: number }[];
@@ -57,14 +57,16 @@ export const totals = (model: PartitionModel) => {
   return { wcu, rcu, throttles };
 };
 
-const mean = (values: number[]) =>
-  values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length;
-
 /**
  * Figure reads a second on `dealId`: the read units of every read the model classed as reading the deal's
  * stock figures (COUNT queries on its shards' index partitions, reads of its shard and tally items: see
- * `stockItemsDealOf`), whichever way the engine computes them. Seconds are bucketed by how many coupons the
- * deal had granted by then.
+ * `stockItemsDealOf`), whichever way the engine computes them.
+ *
+ * `atCoupons1k` and `atCoupons10k` are the read units in the simulated second around the instant the deal
+ * granted its 1,000th coupon and its 10,000th (or its last, if it stopped between 8,000 and 12,000): a rush
+ * sells a thousand units in a fraction of a second, so whole seconds of the clock would never see the deal
+ * at about 1,000. A second is what a container's figures stay cached, so each container reads them at most
+ * about once in either window, whatever the coupon count. `perSecond` has every second of the rush, for the chart.
  */
 export const figuresReads = (
   model: PartitionModel,
@@ -77,28 +79,22 @@ export const figuresReads = (
     .filter((grant) => grant.dealId === dealId && !grant.replayed)
     .map((grant) => grant.at)
     .sort((a, b) => a - b);
+  const reads = model.figureReads.filter((read) => read.dealId === dealId);
+  const inWindow = (from: number, to: number) => reads.filter((read) => read.at >= from && read.at < to);
   const perSecond: FiguresReads['perSecond'] = [];
   let granted = 0;
   for (let at = startedAt; at < endedAt; at += 1000) {
     while (granted < grants.length && (grants[granted] ?? 0) < at + 1000) granted++;
-    let rcu = 0;
-    let reads = 0;
-    // The model buckets by whole simulated seconds of the clock; a rush second spans at most two of them.
-    for (const second of [Math.floor(at / 1000), Math.floor(at / 1000) + 1]) {
-      const figures = model.series.get(second)?.figures.get(dealId);
-      const share = second === Math.floor(at / 1000) ? 1 - (at % 1000) / 1000 : (at % 1000) / 1000;
-      if (figures) {
-        rcu += figures.rcu * share;
-        reads += figures.reads * share;
-      }
-    }
-    perSecond.push({ second: (at - startedAt) / 1000, coupons: granted, rcu, reads: Math.round(reads) });
+    const second = inWindow(at, at + 1000);
+    const rcu = second.reduce((sum, read) => sum + read.rcu, 0);
+    perSecond.push({ second: (at - startedAt) / 1000, coupons: granted, rcu, reads: second.length });
   }
-  const around = (low: number, high: number) =>
-    mean(
-      perSecond
-        .filter((point) => point.coupons >= low && point.coupons <= high && point.reads > 0)
-        .map((p) => p.rcu),
-    );
-  return { atCoupons1k: around(500, 2_000), atCoupons10k: around(8_000, 12_000), perSecond };
+  const around = (nth: number, low: number, high: number) => {
+    const count = Math.min(nth, grants.length);
+    if (count < low || count > high) return null;
+    const at = grants[count - 1] as number;
+    const from = Math.max(startedAt, at - 500);
+    return inWindow(from, from + 1000).reduce((sum, read) => sum + read.rcu, 0);
+  };
+  return { atCoupons1k: around(1_000, 500, 2_000), atCoupons10k: around(10_000, 8_000, 12_000), perSecond };
 };

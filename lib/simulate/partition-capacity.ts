@@ -123,6 +123,8 @@ export class PartitionCapacity {
   readonly partitions = new Map<string, PartitionCounters>();
   readonly commands = new Map<string, CommandCounters>();
   readonly series: UnitSeries = new Map();
+  /** Every stock-figures read at its simulated instant, for windows finer than the series' seconds. */
+  readonly figureReads: { at: number; dealId: string; rcu: number }[] = [];
   private readonly writeBuckets = new Map<string, TokenBucket>();
   private readonly readBuckets = new Map<string, TokenBucket>();
   /** Partitions whose name matches one of these start with nothing banked (see `drainBanks`). */
@@ -226,8 +228,10 @@ export class PartitionCapacity {
     }
     if (figureDeal === undefined) return;
     const figures = point.figures.get(figureDeal) ?? { rcu: 0, reads: 0 };
-    figures.rcu += touches.reduce((sum, touch) => sum + (touch.kind === 'read' ? touch.units : 0), 0);
+    const rcu = touches.reduce((sum, touch) => sum + (touch.kind === 'read' ? touch.units : 0), 0);
+    figures.rcu += rcu;
     figures.reads++;
+    this.figureReads.push({ at: now, dealId: figureDeal, rcu });
     point.figures.set(figureDeal, figures);
   }
 }

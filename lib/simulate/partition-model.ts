@@ -77,6 +77,10 @@ export class PartitionModel {
     return this.capacity.series;
   }
 
+  get figureReads(): PartitionCapacity['figureReads'] {
+    return this.capacity.figureReads;
+  }
+
   command(kind: string): CommandCounters {
     return this.capacity.command(kind);
   }

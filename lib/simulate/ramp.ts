@@ -86,8 +86,10 @@ export const runRamp = async (
   const steps: RampStep[] = [];
   let viewer = 0;
   for (const rate of options.rampRates) {
-    sim.engines.model.drainBanks(dealId);
     const begin = sim.time.now() + 100;
+    // Drained when the first claim arrives: capacity refilled before it would flatter the step.
+    await sim.time.until(begin);
+    sim.engines.model.drainBanks(dealId);
     const arrivals = arrivalsOf(rate);
     const before = {
       granted: sim.ledger.grants.length,

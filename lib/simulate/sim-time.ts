@@ -12,7 +12,7 @@
  *
  * At dilation 0 the clock is a discrete-event clock (the default): it stands still while anything works and
  * moves only when every call under way waits in simulated time (`fastForward`) or the caller `skip`s, so a
- * store call costs exactly the modelled latency whatever the simulator's own pace, and the governor has
+ * store call costs its modelled latency (to the next whole simulated ms) whatever the simulator's own pace; the governor has
  * nothing to do.
  *
  * `skip` jumps the clock forward while nothing is in flight (waiting out a 60 s hold need not take
@@ -84,6 +84,14 @@ class SleeperHeap {
 /** How often (wall ms) due sleepers are woken. */
 const TICK_MS = 2;
 
+/**
+ * The discrete clock's resolution: a wait ends at the first whole simulated millisecond at or after its instant.
+ * Every jump is a round trip of the whole simulator (wake, send, the store answers, park); waits ending on distinct
+ * instants would cost one each, and the simulator would spend its time waiting on itself. On ticks, the calls due
+ * in one millisecond go together. A wait lasts up to 1 ms longer than asked, less than DynamoDB's own jitter.
+ */
+const TICK_SIM_MS = 1;
+
 export class DilatedTime implements SimTime {
   private anchorWall = performance.now();
   private anchorSim: number;
@@ -133,8 +141,27 @@ export class DilatedTime implements SimTime {
 
   sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
+      if (this.discrete) {
+        // Waits end on whole ticks, so one jump wakes every call due in it (see TICK_SIM_MS).
+        const at = Math.ceil((this.anchorSim + Math.max(0, ms)) / TICK_SIM_MS) * TICK_SIM_MS;
+        this.pending.push({ at, wake: resolve });
+        if (at <= this.anchorSim) this.wakeSoon();
+        return;
+      }
       this.pending.push({ at: this.now() + ms, wake: resolve });
       this.ticker ??= setInterval(() => this.wakeDue(), TICK_MS);
+    });
+  }
+
+  private waking = false;
+
+  /** Discrete clock: wakes what is already due once the code running now has handed back. */
+  private wakeSoon(): void {
+    if (this.waking) return;
+    this.waking = true;
+    setImmediate(() => {
+      this.waking = false;
+      this.wakeDue();
     });
   }
 

@@ -9,7 +9,9 @@ describe('the embedded store in a thread of its own', () => {
     const store = await startEmbeddedStoreThread();
     const client = createDocumentClient({ endpoint: store.endpoint, maxSockets: 4 });
     // act
-    await client.send(new PutCommand({ TableName: store.tableName, Item: { PK: 'THREAD#1', SK: 'A', n: 1 } }));
+    await client.send(
+      new PutCommand({ TableName: store.tableName, Item: { PK: 'THREAD#1', SK: 'A', n: 1 } }),
+    );
     const read = await client.send(
       new GetCommand({ TableName: store.tableName, Key: { PK: 'THREAD#1', SK: 'A' }, ConsistentRead: true }),
     );

@@ -101,7 +101,9 @@ const sweepDeal = async (ctx: Context, dealId: string, report: SweepReport): Pro
 
   let busy = false;
   const changedBefore = report.unitsReturned + report.orphansReturned;
-  for (const shard of shards) {
+  // Shards share no item (each has its own tally, tickets and coupons' index partition), so they are swept side
+  // by side: a gala deal's thousands of expiries take one shard's time, not the sum of its shards'.
+  const sweepShard = async (shard: (typeof shards)[number]) => {
     // Before expiry: a coupon whose release is uncounted cannot expire until it is counted.
     for (const pending of await ctx.store.queryCouponsByPhase(dealId, shard.shard, 'REDEEMING')) {
       const coupon = await ctx.store.getCoupon(pending.code);
@@ -123,7 +125,12 @@ const sweepDeal = async (ctx: Context, dealId: string, report: SweepReport): Pro
       }
     }
     if (!(await reconcileShard(ctx, current, shard.shard, report))) busy = true;
-  }
+  };
+  // Every shard finishes before a failure is reported, so no shard's work outlives the sweep.
+  const failed = (await Promise.allSettled(shards.map(sweepShard))).find(
+    (result) => result.status === 'rejected',
+  );
+  if (failed) throw failed.reason;
 
   if (changedBefore !== report.unitsReturned + report.orphansReturned) await announce(ctx, [], [current]);
   if (current.status !== 'ENDED' || busy) return;

@@ -58,6 +58,23 @@ describe('simulated time', () => {
     expect(time.dilation).toBe(0);
   });
 
+  it('at dilation 0 ends waits on whole simulated milliseconds, so one jump wakes every wait due in it', async () => {
+    // prepare
+    const time = new DilatedTime(0);
+    const start = time.now();
+    const woken: number[] = [];
+    const sleepers = [0.2, 0.7, 1, 1.4].map((ms) =>
+      time.sleep(ms).then(() => woken.push(time.now() - start)),
+    );
+    // act
+    time.fastForward();
+    await Promise.all(sleepers.slice(0, 3));
+    time.fastForward();
+    await Promise.all(sleepers);
+    // assert: never earlier than asked, at most a millisecond later
+    expect(woken).toEqual([1, 1, 1, 2]);
+  });
+
   it('keeps the simulated instant when the dilation changes', () => {
     const time = new DilatedTime(10);
     const before = time.now();
