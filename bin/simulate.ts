@@ -1,15 +1,13 @@
-/** `npm run simulate`: the gala simulation around the real engine (docs/simulation.md). */
-import { parseOptions } from '../lib/simulate/options.js';
-import { summaryTable, writeReport } from '../lib/simulate/report.js';
-import { failedChecks, simulate } from '../lib/simulate/run.js';
+/** `npm run simulate`: the gala simulation around the real engine (docs/simulation.md); `--help` lists the options. */
+import { readCommandLine } from '../lib/cli.js';
+import { SIMULATE_CLI, simulationOptions } from '../lib/simulate/options.js';
 
-let options: ReturnType<typeof parseOptions>;
-try {
-  options = parseOptions(process.argv.slice(2));
-} catch (error) {
-  console.error((error as Error).message);
-  process.exit(2);
-}
+const options = readCommandLine(SIMULATE_CLI, simulationOptions);
+
+// Imported once the command line is read, so --help and its mistakes answer sooner.
+const { summaryTable, writeReport } = await import('../lib/simulate/report.js');
+const { failedChecks, simulate } = await import('../lib/simulate/run.js');
+
 const result = await simulate(options, (line) => console.error(line));
 const files = writeReport(result);
 console.log(summaryTable(result));
