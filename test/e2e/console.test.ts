@@ -4,6 +4,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import sparticuz from '@sparticuz/chromium';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_MESSAGES } from '../../lib/console/messages.js';
@@ -12,12 +13,14 @@ import { Api, type Deal, killAll, type RuntimeProcess, startRuntimeProcess } fro
 
 /**
  * The host console (issue 8) end to end: `npm start` as a child process, the page at /console driven by
- * Debian's chromium through playwright-core, with the page's Content-Security-Policy enforced. The browser
+ * a headless Chromium from npm (@sparticuz/chromium, no system package) through playwright-core, with the page's
+ * Content-Security-Policy enforced. The browser
  * does what a host does: sign in, create a deal, start it, fire virtual viewers until it sells out, end it.
  */
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Another Chromium (e.g. a system one) when set; else the one npm installed, unpacked on first use. */
+const CHROMIUM_PATH = process.env.CHROMIUM_PATH;
 const ARTIFACTS = join(REPO_ROOT, '.livedrop', 'artifacts');
 const SCREENSHOT = join(ARTIFACTS, 'console.png');
 const UI_TIMEOUT_MS = 45_000;
@@ -29,15 +32,16 @@ let api: Api;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`no chromium at ${CHROMIUM}: .ci/run installs it (apt-get install chromium)`);
+  if (CHROMIUM_PATH !== undefined && !existsSync(CHROMIUM_PATH))
+    throw new Error(`no chromium at ${CHROMIUM_PATH}`);
   dataDir = await mkdtemp(join(tmpdir(), 'livedrop-console-'));
   runtime = await startRuntimeProcess(dataDir);
   api = new Api(runtime.url);
+  // Not sparticuz's Lambda flags: --single-process allows one page per browser, --disable-web-security would let
+  // the page break the rules this test checks. Chromium refuses to start its sandbox as root (CI runs as root).
   browser = await chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: CHROMIUM_PATH ?? (await sparticuz.executablePath()),
     headless: true,
-    // Chromium refuses to start its sandbox as root (CI runs as root).
     args: process.getuid?.() === 0 ? ['--no-sandbox'] : [],
   });
 });
