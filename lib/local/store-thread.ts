@@ -8,18 +8,25 @@ import { type EmbeddedStore, type EmbeddedStoreOptions, startEmbeddedStore } fro
 
 type Ready = Pick<EmbeddedStore, 'endpoint' | 'port' | 'tableName'>;
 
+/** Marks the store's own thread, so importing this module in any other worker (a test pool's) starts nothing. */
+interface StoreThreadData {
+  livedropStoreThread: true;
+  options: EmbeddedStoreOptions;
+}
+
 export const startEmbeddedStoreThread = async (
   options: EmbeddedStoreOptions = {},
 ): Promise<EmbeddedStore> => {
   const url = import.meta.url;
+  const data: StoreThreadData = { livedropStoreThread: true, options };
   // Run from TypeScript sources (tsx), the thread must register the same loader before it can read this file.
   const worker = url.endsWith('.ts')
     ? new Worker(
         `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})` +
           `.then((tsx) => { tsx.register(); return import(${JSON.stringify(url)}); })`,
-        { eval: true, workerData: options },
+        { eval: true, workerData: data },
       )
-    : new Worker(new URL(url), { workerData: options });
+    : new Worker(new URL(url), { workerData: data });
   const ready = await new Promise<Ready>((resolve, reject) => {
     worker.once('message', resolve);
     worker.once('error', reject);
@@ -35,9 +42,10 @@ export const startEmbeddedStoreThread = async (
   };
 };
 
-if (!isMainThread && parentPort !== null) {
+const thread = workerData as Partial<StoreThreadData> | null;
+if (!isMainThread && parentPort !== null && thread?.livedropStoreThread === true) {
   const port = parentPort;
-  const store = await startEmbeddedStore(workerData as EmbeddedStoreOptions);
+  const store = await startEmbeddedStore(thread.options ?? {});
   port.once('message', async () => {
     await store.close();
     port.close();
