@@ -22,15 +22,29 @@ export const ROLES: readonly Role[] = ['viewer', 'host', 'checkout', 'admin'];
 
 export type VerifiedClaims = JWTPayload & { sub: string; scope?: string };
 
+/** The authorizer's refusal; `description` is what API Gateway puts in its challenge (none: no token at all). */
 export class AuthorizationFailure extends Error {
   constructor(
     readonly statusCode: 401 | 403,
     message: string,
+    readonly description?: string,
   ) {
     super(message);
     this.name = 'AuthorizationFailure';
   }
 }
+
+/** API Gateway's `error_description` for a token jose refused. */
+const describeRefusal = (error: unknown): string => {
+  const { code, claim } = (error ?? {}) as { code?: string; claim?: string };
+  if (code === 'ERR_JWT_EXPIRED') return 'the token has expired';
+  if (code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' && claim === 'aud')
+    return 'the token does not have a valid audience';
+  if (code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' && claim === 'iss')
+    return 'the token does not have a valid issuer';
+  if (code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED') return 'signing key or signature is not valid';
+  return 'the token is not valid';
+};
 
 /** An RSA JWK without its private members. */
 const publicPart = (jwk: JWK): JWK => {
@@ -122,15 +136,19 @@ export class LocalIssuer {
         throw new Error('issued in the future');
       }
       payload = verified.payload;
-    } catch {
-      throw new AuthorizationFailure(401, 'The bearer token is not valid.');
+    } catch (error) {
+      throw new AuthorizationFailure(401, 'The bearer token is not valid.', describeRefusal(error));
     }
     if (typeof payload.sub !== 'string' || payload.sub.length === 0) {
-      throw new AuthorizationFailure(401, 'The bearer token has no subject.');
+      throw new AuthorizationFailure(401, 'The bearer token has no subject.', 'the token has no subject');
     }
     const granted = new Set([...scopeList(payload.scope), ...scopeList(payload.scp)]);
     if (!scopes.some((scope) => granted.has(scope))) {
-      throw new AuthorizationFailure(403, 'The token lacks the scope this route requires.');
+      throw new AuthorizationFailure(
+        403,
+        'The token lacks the scope this route requires.',
+        `expected scopes: [${scopes.join(' ')}]`,
+      );
     }
     return payload as VerifiedClaims;
   }

@@ -10,12 +10,14 @@ import {
   GALA_DROP_TARGET,
   httpRoutes,
   scopeOf,
+  type Throttle,
 } from '../../functions/shared/contract/wiring.js';
 import { compileRoute, type IncomingRequest, lambdaContext, toApiGatewayEvent } from './api-event.js';
 import { LocalBus } from './bus.js';
 import { createConsoleHandler } from './console.js';
 import { type EmbeddedStore, startEmbeddedStore } from './embedded-store.js';
 import type { EventPattern } from './event-pattern.js';
+import { authorizerRefusal, GatewayCors, GatewayRefusal, GatewayThrottle, gatewayBody } from './gateway.js';
 import { AuthorizationFailure, LocalIssuer, ROLES } from './issuer.js';
 import { LocalScheduler } from './scheduler.js';
 import { answerSchedulerApi, isSchedulerApiRequest } from './scheduler-api.js';
@@ -27,6 +29,10 @@ export interface RuntimeOptions {
   data?: string;
   /** Period of the recurring schedules (the sweep) locally. Default 5 s. */
   sweepSeconds?: number;
+  /** Origins whose pages may call the API (CORS), as the deployment's `allowedOrigins`. Default none. */
+  allowedOrigins?: readonly string[];
+  /** The stage's and the account's throttling (default: what the stack deploys and AWS's account quota). */
+  throttle?: { stage?: Throttle; account?: Throttle };
   logger?: Logger;
 }
 
@@ -48,7 +54,8 @@ interface Answer {
   routed?: boolean;
 }
 
-const MAX_REQUEST_BYTES = 1024 * 1024;
+/** API Gateway's HTTP API payload quota: bigger bodies are refused by the gateway, smaller ones reach the function. */
+const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 /** API Gateway's HTTP API quota for the request line and headers together (Node's own default is 16 KiB). */
 const MAX_HEADER_BYTES = 10_240;
 
@@ -96,10 +103,12 @@ export const startRuntime = async (options: RuntimeOptions = {}): Promise<Runtim
     markReady = resolve;
   });
   const inFlight = new Set<Promise<void>>();
+  const cors = new GatewayCors(options.allowedOrigins ?? []);
+  const throttle = new GatewayThrottle(options.throttle?.stage, options.throttle?.account);
   let stopping = false;
   const server: Server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
     // Once stopping, answer what is in flight and close each connection, so keep-alive clients let go.
-    const work = ready.then((handle) => serve(req, res, handle, logger, () => stopping));
+    const work = ready.then((handle) => serve(req, res, handle, logger, () => stopping, cors));
     inFlight.add(work);
     void work.finally(() => inFlight.delete(work));
   });
@@ -318,6 +327,7 @@ export const startRuntime = async (options: RuntimeOptions = {}): Promise<Runtim
         throw error;
       }
     }
+    let pathKnown = false;
     for (const route of routes) {
       let parameters: Record<string, string> | undefined;
       try {
@@ -325,12 +335,28 @@ export const startRuntime = async (options: RuntimeOptions = {}): Promise<Runtim
       } catch {
         throw new RequestError(400, 'VALIDATION_FAILED', 'The path is not valid percent-encoding.');
       }
-      if (!parameters || route.trigger.method !== method) continue;
-      const claims = await issuer.authorize(request.headers.authorization, route.trigger.roles.map(scopeOf));
-      const response = (await invoke(
-        byName.get(route.target) as FunctionDeclaration,
-        toApiGatewayEvent(route, parameters, request, claims),
-      )) as { statusCode: number; headers?: Record<string, string>; body?: string };
+      if (!parameters) continue;
+      pathKnown = true;
+      if (route.trigger.method !== method) continue;
+      throttle.admit(route.routeKey, route.trigger.throttle);
+      const scopes = route.trigger.roles.map(scopeOf);
+      const claims = await issuer.authorize(request.headers.authorization, scopes).catch((error: unknown) => {
+        if (error instanceof AuthorizationFailure) {
+          throw authorizerRefusal(error.statusCode, scopes, error.description);
+        }
+        throw error;
+      });
+      let response: { statusCode: number; headers?: Record<string, string>; body?: string };
+      try {
+        response = (await invoke(
+          byName.get(route.target) as FunctionDeclaration,
+          toApiGatewayEvent(route, parameters, request, claims),
+        )) as typeof response;
+      } catch (error) {
+        // A function that throws or runs out of time: API Gateway answers its own generic 500.
+        logger.error('function failed', { function: route.target, error });
+        throw new GatewayRefusal(500, {}, `${route.target} failed`);
+      }
       return {
         status: response.statusCode,
         ...(response.headers ? { headers: response.headers } : {}),
@@ -338,7 +364,9 @@ export const startRuntime = async (options: RuntimeOptions = {}): Promise<Runtim
         routed: true,
       };
     }
-    throw new RequestError(404, 'NOT_FOUND', `No route for ${method} ${path}.`);
+    const preflight = pathKnown ? cors.preflight(method, request.headers) : undefined;
+    if (preflight) return { ...preflight, body: '' };
+    throw new GatewayRefusal(404, {}, `no route for ${method} ${path}`);
   };
 
   markReady(handle);
@@ -386,13 +414,7 @@ const readBody = (req: IncomingMessage): Promise<Buffer> =>
     });
     req.on('end', () => {
       if (size > MAX_REQUEST_BYTES) {
-        reject(
-          new RequestError(
-            413,
-            'PAYLOAD_TOO_LARGE',
-            `The request body is larger than ${MAX_REQUEST_BYTES} bytes.`,
-          ),
-        );
+        reject(new GatewayRefusal(413, {}, `body larger than ${MAX_REQUEST_BYTES} bytes`));
       } else {
         resolve(Buffer.concat(chunks));
       }
@@ -406,6 +428,7 @@ const serve = async (
   handle: (request: IncomingRequest) => Promise<Answer>,
   logger: Logger,
   stopping: () => boolean,
+  cors: GatewayCors,
 ): Promise<void> => {
   const started = performance.now();
   // The request target is taken as a path only: `//host/...` must not turn into another host's URL.
@@ -436,11 +459,10 @@ const serve = async (
     body = result.body;
     routed = result.routed === true;
   } catch (error) {
-    if (error instanceof AuthorizationFailure) {
+    if (error instanceof GatewayRefusal) {
       status = error.statusCode;
-      body = JSON.stringify({
-        error: { code: status === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN', message: error.message },
-      });
+      headers = error.headers;
+      body = gatewayBody(status);
     } else if (error instanceof RequestError) {
       status = error.statusCode;
       body = JSON.stringify({
@@ -460,6 +482,7 @@ const serve = async (
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     ...headers,
+    ...cors.responseHeaders(req.headers as Record<string, string>),
     ...(stopping() ? { connection: 'close' } : {}),
   });
   res.end(body);

@@ -54,6 +54,12 @@ const SCRIPTS: { script: string; names: string[]; bad: string[]; says: string }[
     says: "invoke: no function named 'no-such-function'; see --help",
   },
   {
+    script: 'start',
+    names: ['PORT', 'LIVEDROP_DATA', 'LIVEDROP_SWEEP_SECONDS', 'LIVEDROP_ALLOWED_ORIGINS'],
+    bad: ['now'],
+    says: "start: unexpected argument 'now'; see --help",
+  },
+  {
     script: 'simulate',
     names: Object.keys(SIMULATE_CLI.options).map((name) => `--${name} `),
     bad: ['--ramp', '100,fast'],

@@ -267,3 +267,8 @@ export interface Coupon {
 export interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
 }
+
+/** What API Gateway answers itself (authorizer, throttling, unknown routes), and the local gateway likewise. */
+export interface GatewayBody {
+  message: string;
+}

@@ -16,6 +16,26 @@ export const scopeOf = (role: Role): string => `livedrop/${role}`;
 
 export type HttpMethod = 'GET' | 'POST' | 'DELETE';
 
+/** Requests per second (steady) and the bucket a burst may take, as API Gateway throttles. */
+export interface Throttle {
+  rateLimit: number;
+  burstLimit: number;
+}
+
+/** The API stage's limits for every route that declares none of its own. */
+export const API_DEFAULT_THROTTLE: Throttle = { rateLimit: 500, burstLimit: 1_000 };
+
+/**
+ * The API's CORS policy for the origins a deployment admits (the console's and the viewer pages'): what a
+ * browser may send (the Idempotency-Key included) and which answer headers its script may read.
+ */
+export const API_CORS = {
+  allowMethods: ['GET', 'POST', 'DELETE'],
+  allowHeaders: ['authorization', 'content-type', 'idempotency-key'],
+  exposeHeaders: ['location', 'retry-after', 'idempotency-key', 'idempotent-replayed'],
+  maxAgeSeconds: 3_600,
+} as const;
+
 export interface HttpTrigger {
   kind: 'http';
   method: HttpMethod;
@@ -24,7 +44,7 @@ export interface HttpTrigger {
   /** Any of these roles may call; API Gateway refuses the others before the function runs. */
   roles: readonly Role[];
   /** Requests per second and burst for this route, when it differs from the API default. */
-  throttle?: { rateLimit: number; burstLimit: number };
+  throttle?: Throttle;
 }
 
 export interface EventTrigger {

@@ -118,8 +118,8 @@ export const eventsArbitrary = (fixture: Fixture): fc.Arbitrary<EventsCase> => {
             status: 400 as const,
           })),
         fc.constant({
-          text: `{"Entries":[${'1,'.repeat(600_000)}1]}`,
-          what: 'body over 1 MiB',
+          text: `{"Entries":[${'1,'.repeat(5_300_000)}1]}`,
+          what: 'body over 10 MiB',
           status: 413 as const,
         }),
       ),

@@ -107,7 +107,7 @@ export const gatewayArbitrary = (fixture: Fixture): fc.Arbitrary<Case> => {
     .tuple(
       tokenRequestSchema.valid.chain((valid) =>
         bodyBreak(tokenRequestSchema, valid)
-          // The token endpoint reads bodies up to the gateway's 1 MiB, not the functions' 16 KiB.
+          // The token endpoint reads bodies up to the gateway's 10 MiB, not the functions' 16 KiB.
           .filter((b) => !b.what.includes('-byte body')),
       ),
       reach({ origins: true }),

@@ -2,7 +2,9 @@
  * The oracle of the fuzz tests: the documented error codes with their statuses (read from the
  * documentation itself, by `documentedCodes` alone), and the judge of every answer to an invalid request.
  */
+
 import { readFileSync } from 'node:fs';
+import { GATEWAY_MESSAGES } from '../../../lib/local/gateway.js';
 import { cut, type FuzzReply, type FuzzRequest } from './client.js';
 
 /**
@@ -28,7 +30,7 @@ export const DOCUMENTED_CODES = documentedCodes();
 
 /**
  * Statuses the gateway itself may answer on any route: bad percent-encoding, tokens, scopes, a host name that
- * is not a loopback one, > 1 MiB, request line and headers over API Gateway's 10 KiB.
+ * is not a loopback one, > 10 MiB, request line and headers over API Gateway's 10 KiB.
  */
 const GATEWAY_STATUSES = [400, 401, 403, 413, 431];
 
@@ -56,8 +58,19 @@ export const judgeErrorBody = (reply: FuzzReply, allowed?: ReadonlySet<number>):
       },
     ];
   }
-  const error = (body as { error?: unknown } | null)?.error as Record<string, unknown> | undefined;
   const keysOf = (value: unknown) => (value !== null && typeof value === 'object' ? Object.keys(value) : []);
+  // API Gateway's own answers (authorizer, throttling, unknown routes) carry its body, as deployed.
+  const gatewayMessage = GATEWAY_MESSAGES[reply.status as keyof typeof GATEWAY_MESSAGES];
+  if (
+    gatewayMessage !== undefined &&
+    keysOf(body).length === 1 &&
+    (body as { message?: unknown }).message !== undefined
+  ) {
+    return (body as { message: unknown }).message === gatewayMessage
+      ? []
+      : [{ kind: `${reply.status} with a gateway body not API Gateway's`, detail: cut(reply.text, 300) }];
+  }
+  const error = (body as { error?: unknown } | null)?.error as Record<string, unknown> | undefined;
   if (
     error === undefined ||
     error === null ||
