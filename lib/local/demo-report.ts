@@ -1,4 +1,5 @@
 /** The demo's closing table: the figures of one run, formatted, and whether every check held. */
+import { rushChart, type TimedOutcome } from './demo-chart.js';
 
 export interface DealFigures {
   status: string;
@@ -20,6 +21,8 @@ export interface Wave {
   latenciesMs: number[];
   /** The same, of the granted claims only (they write; refusals of a sold-out deal do not). */
   grantedLatenciesMs: number[];
+  /** Every claim answer with its time since the wave started, for the chart. */
+  timeline: TimedOutcome[];
   seconds: number;
 }
 
@@ -34,6 +37,10 @@ export interface DemoReport {
   dealId: string;
   claimTtlSeconds: number;
   rush: Wave;
+  /** Rush coupons whose lifetime ended before the rush did. */
+  rushExpired: number;
+  /** Coupons the rush granted beyond the stock: units returned by expiry and sold again. */
+  regranted: number;
   checkout: { redeemed: number; expiredBeforeCheckout: number; released: number; releasedAs: string };
   expiry: {
     left: number;
@@ -86,6 +93,10 @@ export const formatReport = (report: DemoReport): string => {
     ['granted', count(rush.granted)],
     ['sold out', count(rush.soldOut)],
     ['limit reached', count(rush.limitReached)],
+    [
+      're-granted after expiry',
+      `${count(report.regranted)} (${count(report.rushExpired)} coupons expired during the rush)`,
+    ],
     ['claim latency p50 / p99', `${ms(rush.latenciesMs, 50)} / ${ms(rush.latenciesMs, 99)}`],
     ['  of granted claims', `${ms(rush.grantedLatenciesMs, 50)} / ${ms(rush.grantedLatenciesMs, 99)}`],
     ['rush duration', `${rush.seconds.toFixed(1)} s`],
@@ -126,7 +137,7 @@ export const formatReport = (report: DemoReport): string => {
       : []),
     `wall time ${report.wallSeconds.toFixed(1)} s`,
   ];
-  return table(rows);
+  return `${table(rows)}\n\n${rushChart(report.rush.timeline)}`;
 };
 
 export const succeeded = (report: DemoReport): boolean =>

@@ -159,8 +159,16 @@ const report = (overrides: Partial<DemoReport> = {}): DemoReport => ({
     limitReached: 63,
     latenciesMs: [10, 20, 30, 40],
     grantedLatenciesMs: [30, 40],
+    timeline: [
+      { atMs: 100, outcome: 'granted' },
+      { atMs: 200, outcome: 'granted' },
+      { atMs: 3_900, outcome: 'soldOut' },
+      { atMs: 4_100, outcome: 'other' },
+    ],
     seconds: 4.2,
   },
+  rushExpired: 0,
+  regranted: 0,
   checkout: { redeemed: 290, expiredBeforeCheckout: 0, released: 10, releasedAs: ' (now 10 ISSUED)' },
   expiry: {
     left: 210,
@@ -180,6 +188,7 @@ const report = (overrides: Partial<DemoReport> = {}): DemoReport => ({
     limitReached: 0,
     latenciesMs: [5],
     grantedLatenciesMs: [5],
+    timeline: [{ atMs: 5, outcome: 'granted' }],
     seconds: 1,
   },
   final: { status: 'LIVE', stock: 500, available: 0, held: 210, redeemed: 290 },
@@ -202,6 +211,20 @@ describe('the closing table', () => {
     expect(text).toMatch(/of granted claims\s+30\.0 ms \/ 40\.0 ms/);
     expect(text).toMatch(/stock = available \+ held \+ redeemed\s+500 = 0 \+ 210 \+ 290: yes/);
     expect(text).toContain('wall time 21.4 s');
+    expect(text).toMatch(/re-granted after expiry\s+0 \(0 coupons expired during the rush\)/);
+  });
+
+  it('ends with a chart of the rush: the answers of each time slice as bars', () => {
+    const text = formatReport(report());
+
+    const chart = text.slice(text.indexOf('rush: claim answers per'));
+    expect(chart.split('\n')[0]).toBe(
+      'rush: claim answers per 0.25 s (█ granted, ▒ sold out, · limit reached or other)',
+    );
+    expect(chart).toMatch(/ 0\.00 s │█{48}\s+2 granted, 0 sold out/);
+    expect(chart).toMatch(/ 3\.75 s │▒{24}\s+0 granted, 1 sold out/);
+    expect(chart).toMatch(/ 4\.00 s │·{24}\s+0 granted, 0 sold out, 1 other/);
+    expect(chart.split('\n')).toHaveLength(1 + 17);
   });
 
   it('says NO for a broken invariant, a failed check and a timeout, and lists unexpected answers', () => {
