@@ -26,7 +26,7 @@ if (check) {
   const stale = staleContractFiles(root);
   if (stale.length > 0) {
     console.error(
-      `openapi: ${stale.join(', ')} differ from the generated files; run npm run openapi and commit them`,
+      `openapi: not what the schemas generate: ${stale.join(', ')}; run npm run openapi and commit`,
     );
     process.exit(1);
   }

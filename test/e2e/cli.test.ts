@@ -54,6 +54,12 @@ const SCRIPTS: { script: string; names: string[]; bad: string[]; says: string }[
     says: "invoke: no function named 'no-such-function'; see --help",
   },
   {
+    script: 'openapi',
+    names: ['--check'],
+    bad: ['now'],
+    says: "openapi: unexpected argument 'now'; see --help",
+  },
+  {
     script: 'simulate',
     names: Object.keys(SIMULATE_CLI.options).map((name) => `--${name} `),
     bad: ['--ramp', '100,fast'],
