@@ -60,6 +60,12 @@ const SCRIPTS: { script: string; names: string[]; bad: string[]; says: string }[
     says: "start: unexpected argument 'now'; see --help",
   },
   {
+    script: 'openapi',
+    names: ['--check'],
+    bad: ['now'],
+    says: "openapi: unexpected argument 'now'; see --help",
+  },
+  {
     script: 'simulate',
     names: Object.keys(SIMULATE_CLI.options).map((name) => `--${name} `),
     bad: ['--ramp', '100,fast'],
