@@ -21,9 +21,15 @@ if ((consoleDomain === undefined) !== (consoleCertificateArn === undefined)) {
     'Pass both livedrop:consoleDomain and livedrop:consoleCertificateArn (us-east-1), or neither.',
   );
 }
+// Viewer-facing web origins: -c allowedOrigins=https://shop.example,https://player.example (or a list in cdk.json).
+const origins: unknown = app.node.tryGetContext('allowedOrigins');
+const allowedOrigins = (Array.isArray(origins) ? origins.map(String) : String(origins ?? '').split(','))
+  .map((origin) => origin.trim())
+  .filter((origin) => origin !== '');
 const stack = new LivedropStack(app, 'Livedrop', {
   issuer,
   audience,
+  allowedOrigins,
   deletionProtection: context('livedrop:deletionProtection') !== 'false',
   ...(context('livedrop:console') === 'false'
     ? {}
@@ -34,5 +40,5 @@ const stack = new LivedropStack(app, 'Livedrop', {
             : {},
       }),
 });
-acknowledgeNagFindings(stack);
+acknowledgeNagFindings(stack.engine);
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

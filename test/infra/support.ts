@@ -83,7 +83,7 @@ export interface FunctionIds {
 
 /** The logical ids of a wiring function's Lambda, role and log group, as the template wires them. */
 export const functionIds = (synthesised: Synthesised, name: string): FunctionIds => {
-  const construct = synthesised.stack.functions.get(name);
+  const construct = synthesised.stack.engine.functions.get(name);
   if (construct === undefined) throw new Error(`the stack has no function ${name}`);
   const functionId = logicalIdOf(synthesised.stack, construct.fn);
   const props = resource(synthesised.template, functionId).Properties;
