@@ -1,5 +1,6 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { originsFromContext } from '../lib/cdk/livedrop.js';
 import { LivedropStack } from '../lib/cdk/livedrop-stack.js';
 import { acknowledgeNagFindings } from '../lib/cdk/nag.js';
 
@@ -22,10 +23,7 @@ if ((consoleDomain === undefined) !== (consoleCertificateArn === undefined)) {
   );
 }
 // Viewer-facing web origins: -c allowedOrigins=https://shop.example,https://player.example (or a list in cdk.json).
-const origins: unknown = app.node.tryGetContext('allowedOrigins');
-const allowedOrigins = (Array.isArray(origins) ? origins.map(String) : String(origins ?? '').split(','))
-  .map((origin) => origin.trim())
-  .filter((origin) => origin !== '');
+const allowedOrigins = originsFromContext(app.node.tryGetContext('allowedOrigins'));
 const stack = new LivedropStack(app, 'Livedrop', {
   issuer,
   audience,

@@ -106,6 +106,15 @@ const checkOrigin = (origin: string): string => {
 };
 
 /**
+ * The `allowedOrigins` context value as a list: `-c allowedOrigins=https://a.example,https://b.example` gives a
+ * comma-separated string, cdk.json may hold a list; absent or blank is none.
+ */
+export const originsFromContext = (value: unknown): string[] =>
+  (Array.isArray(value) ? value.map(String) : String(value ?? '').split(','))
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== '');
+
+/**
  * livedrop's engine as one construct a shop can put into its own stack: stateful resources first (table, bus,
  * queues), then one function per wiring declaration with exactly its triggers (routes, rules, schedules), the
  * gala-drop scheduling, alarms, the event schema registry and, if asked for, the host console. Resource names
