@@ -21,16 +21,16 @@ export interface HttpTrigger {
   method: HttpMethod;
   /** API Gateway path syntax: /deals/{dealId}. */
   path: string;
-  /** Any of these roles may call; API Gateway refuses the others before the function runs. */
-  roles: readonly Role[];
-  /** Requests per second and burst for this route, when it differs from the API default. */
-  throttle?: { rateLimit: number; burstLimit: number };
   /**
    * Called from viewers' browsers (the shop's pages, the player's overlay): the routes the deploy-time allowed
    * origins are for. API Gateway's CORS is API-wide, so in AWS this states intent; a runtime that can admit
    * origins per route reads it.
    */
   viewerFacing?: boolean;
+  /** Any of these roles may call; API Gateway refuses the others before the function runs. */
+  roles: readonly Role[];
+  /** Requests per second and burst for this route, when it differs from the API default. */
+  throttle?: { rateLimit: number; burstLimit: number };
 }
 
 export interface EventTrigger {
