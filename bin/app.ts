@@ -1,5 +1,6 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { originsFromContext } from '../lib/cdk/livedrop.js';
 import { LivedropStack } from '../lib/cdk/livedrop-stack.js';
 import { acknowledgeNagFindings } from '../lib/cdk/nag.js';
 
@@ -21,9 +22,12 @@ if ((consoleDomain === undefined) !== (consoleCertificateArn === undefined)) {
     'Pass both livedrop:consoleDomain and livedrop:consoleCertificateArn (us-east-1), or neither.',
   );
 }
+// Viewer-facing web origins: -c allowedOrigins=https://shop.example,https://player.example (or a list in cdk.json).
+const allowedOrigins = originsFromContext(app.node.tryGetContext('allowedOrigins'));
 const stack = new LivedropStack(app, 'Livedrop', {
   issuer,
   audience,
+  allowedOrigins,
   deletionProtection: context('livedrop:deletionProtection') !== 'false',
   ...(context('livedrop:console') === 'false'
     ? {}
@@ -34,5 +38,5 @@ const stack = new LivedropStack(app, 'Livedrop', {
             : {},
       }),
 });
-acknowledgeNagFindings(stack);
+acknowledgeNagFindings(stack.engine);
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

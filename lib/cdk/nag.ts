@@ -1,30 +1,38 @@
 import { type CfnElement, Stack, Validations } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
 import type { ConsoleSite } from './constructs/console-site.js';
-import type { LivedropStack } from './livedrop-stack.js';
+import type { Livedrop } from './livedrop.js';
+
+const logicalIdOf = (construct: IConstruct) =>
+  Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
 
 /**
- * Every cdk-nag AwsSolutions finding livedrop accepts, each by its exact finding id, on the narrowest
- * construct that carries it, with the reason. Anything not listed here fails synth.
+ * Every cdk-nag AwsSolutions finding the engine accepts, each by its exact finding id, with the reason; each is
+ * applied on the narrowest construct that carries it, and anything not listed fails synth. A function of the
+ * engine, because one id names the sweep function by its logical id, which depends on where the engine sits.
  */
-export const NAG_ACKNOWLEDGEMENTS = {
-  sweepInvokeVersions: {
-    id: 'AwsSolutions::AwsSolutions-IAM5[Resource::<SweepFunctionA7728703.Arn>:*]',
-    reason:
-      'The scheduler role may invoke only the sweep function; the ":*" suffix covers that one function’s versions and aliases, as the aws-scheduler-targets LambdaInvoke grant writes it. No other resource is reachable.',
-  },
-  galaDropSchedules: {
-    id: 'AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/livedrop-gala-drops/*]',
-    reason:
-      'Gala price-drop schedules are created at run time, one per drop, named drop-<dropId>; the functions that create or delete them may touch only schedules in the livedrop-gala-drops group, never another group.',
-  },
-} as const;
+export const engineNagAcknowledgements = (engine: Livedrop) => {
+  const sweepId = logicalIdOf(engine.requireFunction('sweep').fn);
+  return {
+    sweepInvokeVersions: {
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${sweepId}.Arn>:*]`,
+      reason:
+        'The scheduler role may invoke only the sweep function; the ":*" suffix covers that one function’s versions and aliases, as the aws-scheduler-targets LambdaInvoke grant writes it. No other resource is reachable.',
+    },
+    galaDropSchedules: {
+      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/livedrop-gala-drops/*]',
+      reason:
+        'Gala price-drop schedules are created at run time, one per drop, named drop-<dropId>; the functions that create or delete them may touch only schedules in the livedrop-gala-drops group, never another group.',
+    },
+  } as const;
+};
 
 /**
  * The console site's findings (only when the stack has one). A function of the site, because one id names
  * the console bucket by its logical id.
  */
 export const consoleNagAcknowledgements = (site: ConsoleSite) => {
-  const bucketId = Stack.of(site).getLogicalId(site.bucket.node.defaultChild as CfnElement);
+  const bucketId = logicalIdOf(site.bucket);
   return {
     consoleBucketObjects: {
       id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/*]`,
@@ -59,8 +67,13 @@ export const consoleNagAcknowledgements = (site: ConsoleSite) => {
   } as const;
 };
 
-export const acknowledgeNagFindings = (stack: LivedropStack): void => {
-  const site = stack.consoleSite;
+/**
+ * Applies the acknowledgements to the engine, wherever it sits: bin/app.ts calls it, and so can a shop's app that
+ * runs cdk-nag over a stack holding the engine.
+ */
+export const acknowledgeNagFindings = (engine: Livedrop): void => {
+  const stack = Stack.of(engine);
+  const site = engine.consoleSite;
   if (site) {
     const acks = consoleNagAcknowledgements(site);
     if (site.deploymentRole) {
@@ -75,15 +88,17 @@ export const acknowledgeNagFindings = (stack: LivedropStack): void => {
       }
     }
   }
-  for (const fn of stack.functions.values()) {
+  const acks = engineNagAcknowledgements(engine);
+  for (const fn of engine.functions.values()) {
     if ((fn.declaration.scheduling ?? []).length > 0) {
-      Validations.of(fn.node.findChild('Role')).acknowledge(NAG_ACKNOWLEDGEMENTS.galaDropSchedules);
+      Validations.of(fn.node.findChild('Role')).acknowledge(acks.galaDropSchedules);
     }
   }
-  // aws-scheduler-targets creates the schedule's role at stack level under a hashed id.
+  // aws-scheduler-targets creates the schedule's role at stack level under a hashed id; the finding id names
+  // the sweep, so the shop's own scheduler roles there are not covered.
   for (const child of stack.node.children) {
     if (child.node.id.startsWith('SchedulerRoleForTarget')) {
-      Validations.of(child).acknowledge(NAG_ACKNOWLEDGEMENTS.sweepInvokeVersions);
+      Validations.of(child).acknowledge(acks.sweepInvokeVersions);
     }
   }
 };

@@ -25,7 +25,7 @@ let tableId: string;
 
 beforeAll(() => {
   synthesised = synthLivedrop();
-  topicId = logicalIdOf(synthesised.stack, synthesised.stack.messaging.alarmTopic);
+  topicId = logicalIdOf(synthesised.stack, synthesised.stack.engine.messaging.alarmTopic);
   [tableId] = onlyResourceOfType(synthesised.template, 'AWS::DynamoDB::GlobalTable');
 });
 
@@ -59,8 +59,8 @@ describe.each(FUNCTIONS)('the $name function', ({ name }) => {
 
 describe('dead-letter queues', () => {
   it.each([
-    ['events', () => synthesised.stack.messaging.eventsDeadLetterQueue],
-    ['schedules', () => synthesised.stack.messaging.schedulesDeadLetterQueue],
+    ['events', () => synthesised.stack.engine.messaging.eventsDeadLetterQueue],
+    ['schedules', () => synthesised.stack.engine.messaging.schedulesDeadLetterQueue],
   ])('the %s DLQ pages as soon as one message is visible', (_, queue) => {
     const queueId = logicalIdOf(synthesised.stack, queue());
     const matching = alarmsMatching({
@@ -176,7 +176,7 @@ describe('operators', () => {
 
   it('and scripts find the API URL, the bus name and the table name in the outputs', () => {
     const [apiId] = onlyResourceOfType(synthesised.template, 'AWS::ApiGatewayV2::Api');
-    const busId = logicalIdOf(synthesised.stack, synthesised.stack.messaging.bus);
+    const busId = logicalIdOf(synthesised.stack, synthesised.stack.engine.messaging.bus);
 
     synthesised.template.hasOutput('ApiUrl', { Value: { 'Fn::GetAtt': [apiId, 'ApiEndpoint'] } });
     synthesised.template.hasOutput('BusName', { Value: ref(busId) });

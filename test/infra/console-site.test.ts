@@ -53,7 +53,7 @@ let apiId: string;
 
 beforeAll(() => {
   synthesised = synthWithConsole();
-  const site = synthesised.stack.consoleSite;
+  const site = synthesised.stack.engine.consoleSite;
   if (!site) throw new Error('the stack has no console site');
   bucketId = logicalIdOf(synthesised.stack, site.bucket);
   distributionId = logicalIdOf(synthesised.stack, site.distribution);
@@ -208,7 +208,7 @@ describe('the deployment', () => {
   });
 
   it('runs as a role with no managed policy and exactly the S3 actions its handler calls', () => {
-    const site = synthesised.stack.consoleSite;
+    const site = synthesised.stack.engine.consoleSite;
     if (!site?.deploymentRole) throw new Error('no deployment role');
     const roleId = logicalIdOf(synthesised.stack, site.deploymentRole);
     const statements = roleStatements(synthesised.template, roleId);
@@ -274,7 +274,7 @@ const nagRun = (acknowledge: boolean, consoleSite: ConsoleSiteProps = {}) => {
   const outdir = newOutdir();
   const app = new App({ outdir, context: NO_BUNDLING });
   const stack = new LivedropStack(app, 'Livedrop', { issuer: ISSUER, audience: AUDIENCE, consoleSite });
-  if (acknowledge) acknowledgeNagFindings(stack);
+  if (acknowledge) acknowledgeNagFindings(stack.engine);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   let error: Error | undefined;
   try {
@@ -285,7 +285,7 @@ const nagRun = (acknowledge: boolean, consoleSite: ConsoleSiteProps = {}) => {
   const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as NagReport;
   const nag = report.pluginReports.find(({ pluginName }) => pluginName === 'AwsSolutions');
   if (!nag) throw new Error('cdk-nag did not report');
-  const site = stack.consoleSite;
+  const site = stack.engine.consoleSite;
   if (!site) throw new Error('no console site');
   return { error, nag, acks: consoleNagAcknowledgements(site) };
 };

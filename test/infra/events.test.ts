@@ -36,14 +36,14 @@ let schedulesDeadLetterQueueId: string;
 
 beforeAll(() => {
   synthesised = synthLivedrop();
-  const { messaging } = synthesised.stack;
+  const { messaging } = synthesised.stack.engine;
   busId = logicalIdOf(synthesised.stack, messaging.bus);
   eventsDeadLetterQueueId = logicalIdOf(synthesised.stack, messaging.eventsDeadLetterQueue);
   schedulesDeadLetterQueueId = logicalIdOf(synthesised.stack, messaging.schedulesDeadLetterQueue);
 });
 
 /** The logical id of a construct the stack created directly under the id the wiring gives it. */
-const childId = (id: string) => logicalIdOf(synthesised.stack, synthesised.stack.node.findChild(id));
+const childId = (id: string) => logicalIdOf(synthesised.stack, synthesised.stack.engine.node.findChild(id));
 
 interface RuleTarget {
   Arn: unknown;
@@ -238,8 +238,7 @@ describe('schedules', () => {
 });
 
 describe('gala price drops', () => {
-  const dropRoleId = () =>
-    logicalIdOf(synthesised.stack, synthesised.stack.node.findChild('GalaDropSchedulerRole'));
+  const dropRoleId = () => logicalIdOf(synthesised.stack, synthesised.stack.engine.galaDropSchedulerRole);
 
   it('the wiring names apply-price-drop the one target of the gala-drop group', () => {
     expect(ONE_TIME_TARGETS).toStrictEqual([{ name: GALA_DROP_TARGET, group: GALA_DROP_SCHEDULE_GROUP }]);
@@ -248,7 +247,7 @@ describe('gala price drops', () => {
 
   it('the GalaDropSchedulerRole is assumable only by Scheduler, on behalf of the gala-drop group’s schedules', () => {
     const role = resource(synthesised.template, dropRoleId());
-    const groupId = logicalIdOf(synthesised.stack, synthesised.stack.node.findChild('GalaDrops'));
+    const groupId = logicalIdOf(synthesised.stack, synthesised.stack.engine.galaDropScheduleGroup);
 
     expect(role.Type).toBe('AWS::IAM::Role');
     expect(role.Properties.AssumeRolePolicyDocument).toStrictEqual({

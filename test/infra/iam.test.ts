@@ -39,10 +39,10 @@ beforeAll(() => {
   synthesised = synthLivedrop();
   [tableId] = onlyResourceOfType(synthesised.template, 'AWS::DynamoDB::GlobalTable');
   [busId] = onlyResourceOfType(synthesised.template, 'AWS::Events::EventBus');
-  dropRoleId = logicalIdOf(synthesised.stack, synthesised.stack.node.findChild('GalaDropSchedulerRole'));
+  dropRoleId = logicalIdOf(synthesised.stack, synthesised.stack.engine.galaDropSchedulerRole);
   schedulesDeadLetterQueueId = logicalIdOf(
     synthesised.stack,
-    synthesised.stack.messaging.schedulesDeadLetterQueue,
+    synthesised.stack.engine.messaging.schedulesDeadLetterQueue,
   );
 });
 

@@ -6,7 +6,7 @@
 import { App, type CfnElement, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
-import { LivedropStack } from '../../lib/cdk/livedrop-stack.js';
+import { LivedropStack, type LivedropStackProps } from '../../lib/cdk/livedrop-stack.js';
 
 export const ISSUER = 'https://issuer.example.com/';
 export const AUDIENCE = 'livedrop-api';
@@ -26,9 +26,10 @@ export interface Synthesised {
  */
 export const TEMPLATE_ONLY = { context: NO_BUNDLING, builtinCloudFormationValidation: false };
 
-export const synthLivedrop = (): Synthesised => {
+/** The stack with the test issuer and audience, and whatever else `props` sets. */
+export const synthLivedrop = (props: Partial<LivedropStackProps> = {}): Synthesised => {
   const app = new App(TEMPLATE_ONLY);
-  const stack = new LivedropStack(app, 'Test', { issuer: ISSUER, audience: AUDIENCE });
+  const stack = new LivedropStack(app, 'Test', { issuer: ISSUER, audience: AUDIENCE, ...props });
   return { app, stack, template: Template.fromStack(stack) };
 };
 
@@ -83,7 +84,7 @@ export interface FunctionIds {
 
 /** The logical ids of a wiring function's Lambda, role and log group, as the template wires them. */
 export const functionIds = (synthesised: Synthesised, name: string): FunctionIds => {
-  const construct = synthesised.stack.functions.get(name);
+  const construct = synthesised.stack.engine.functions.get(name);
   if (construct === undefined) throw new Error(`the stack has no function ${name}`);
   const functionId = logicalIdOf(synthesised.stack, construct.fn);
   const props = resource(synthesised.template, functionId).Properties;

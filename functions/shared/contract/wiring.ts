@@ -41,6 +41,12 @@ export interface HttpTrigger {
   method: HttpMethod;
   /** API Gateway path syntax: /deals/{dealId}. */
   path: string;
+  /**
+   * Called from viewers' browsers (the shop's pages, the player's overlay): the routes the deploy-time allowed
+   * origins are for. API Gateway's CORS is API-wide, so in AWS this states intent; a runtime that can admit
+   * origins per route reads it.
+   */
+  viewerFacing?: boolean;
   /** Any of these roles may call; API Gateway refuses the others before the function runs. */
   roles: readonly Role[];
   /** Requests per second and burst for this route, when it differs from the API default. */
@@ -165,6 +171,7 @@ export const FUNCTIONS: readonly FunctionDeclaration[] = [
         method: 'GET',
         path: '/deals/{dealId}/live',
         roles: ['viewer', 'host', 'checkout', 'admin'],
+        viewerFacing: true,
         throttle: { rateLimit: 5_000, burstLimit: 5_000 },
       },
     ],
@@ -207,6 +214,7 @@ export const FUNCTIONS: readonly FunctionDeclaration[] = [
         method: 'POST',
         path: '/deals/{dealId}/claims',
         roles: ['viewer'],
+        viewerFacing: true,
         throttle: { rateLimit: 5_000, burstLimit: 5_000 },
       },
     ],
@@ -225,7 +233,7 @@ export const FUNCTIONS: readonly FunctionDeclaration[] = [
     memoryMb: 512,
     timeoutSeconds: 10,
     table: { items: [], query: ['GSI1'] },
-    triggers: [{ kind: 'http', method: 'GET', path: '/me/coupons', roles: ['viewer'] }],
+    triggers: [{ kind: 'http', method: 'GET', path: '/me/coupons', roles: ['viewer'], viewerFacing: true }],
   },
   {
     name: 'redeem-coupon',
