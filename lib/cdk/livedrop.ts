@@ -22,6 +22,8 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import {
+  API_CORS,
+  API_DEFAULT_THROTTLE,
   FUNCTIONS,
   GALA_DROP_SCHEDULE_GROUP,
   GALA_DROP_TARGET,
@@ -67,18 +69,18 @@ export interface LivedropProps {
   readonly claimLatencyP99Ms?: number;
 }
 
-/** API default limits; routes that differ say so in the wiring. */
-const DEFAULT_THROTTLE: ThrottleSettings = { rateLimit: 500, burstLimit: 1_000 };
+/** API default limits (the local gateway applies the same); routes that differ say so in the wiring. */
+const DEFAULT_THROTTLE: ThrottleSettings = API_DEFAULT_THROTTLE;
 
 /** Also the names of the schedule groups and the dashboard; livedrop runs once per account and region. */
 const NAME = 'livedrop';
 
-/** What a browser page sends and reads: the JWT, JSON bodies, idempotent retries and their answers. */
+/** What a browser page sends and reads: the wiring's policy, which the local gateway applies too. */
 const CORS: Omit<CorsPreflightOptions, 'allowOrigins'> = {
-  allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.DELETE],
-  allowHeaders: ['authorization', 'content-type', 'idempotency-key'],
-  exposeHeaders: ['location', 'retry-after', 'idempotency-key', 'idempotent-replayed'],
-  maxAge: Duration.hours(1),
+  allowMethods: API_CORS.allowMethods.map((method) => CorsHttpMethod[method]),
+  allowHeaders: [...API_CORS.allowHeaders],
+  exposeHeaders: [...API_CORS.exposeHeaders],
+  maxAge: Duration.seconds(API_CORS.maxAgeSeconds),
 };
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
