@@ -1,12 +1,7 @@
-import * as z from 'zod/mini';
-import { idempotencyKeySchema } from '../shared/domain/identifiers.js';
 import { SCOPES } from '../shared/domain/roles.js';
 import { type HttpHandler, httpHandler } from '../shared/http/http-handler.js';
-import { dealPathSchema } from '../shared/http/schemas.js';
+import { dealPathSchema, idempotencyHeadersSchema } from '../shared/http/schemas.js';
 import type { HandlerDeps } from '../shared/http/types.js';
-
-/** Not strict: requests carry many other headers, and only this one matters here. */
-const claimHeadersSchema = z.object({ 'idempotency-key': z.optional(idempotencyKeySchema) });
 
 /**
  * POST /deals/{dealId}/claims: the caller claims one coupon for themselves. A retry with the same
@@ -16,7 +11,7 @@ export const createClaimCouponHandler = ({ engine, logger }: HandlerDeps): HttpH
   httpHandler({
     scopes: [SCOPES.viewer],
     path: dealPathSchema,
-    headers: claimHeadersSchema,
+    headers: idempotencyHeadersSchema,
     logger,
     run: async ({ path, headers, actor }) => {
       const { coupon, replayed } = await engine.claim(path.dealId, actor.sub, headers['idempotency-key']);

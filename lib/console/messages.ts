@@ -20,6 +20,8 @@ export const ERROR_MESSAGES: Readonly<Record<string, string>> = {
   INVALID_TRANSITION: 'The deal cannot do that in its current status.',
   STALE_CUE: 'A newer cue was already applied to this deal, so this one was ignored.',
   CLAIM_IN_PROGRESS: 'The same claim is still being processed; it is retried shortly.',
+  REQUEST_IN_PROGRESS: 'The same request is still being processed; try again in a second.',
+  IDEMPOTENCY_KEY_REUSED: 'This retry differs from the request first sent with its key; nothing was changed.',
   COUPON_EXPIRED: 'This coupon has expired.',
   HEADERS_TOO_LARGE: 'The request headers are too large (a very long token or address?).',
   RATE_LIMITED:

@@ -224,7 +224,10 @@ describe('gala price drops', () => {
     scheduler.failNext = true;
     await expect(
       engine.schedulePriceDrop('gala-f', { at: inAnHour(), timeZone: 'UTC', percentOff: 10 }, adminActor),
-    ).rejects.toThrow('scheduler unavailable');
+    ).rejects.toMatchObject({
+      name: 'RequestUndone',
+      cause: expect.objectContaining({ message: 'scheduler unavailable' }),
+    });
 
     const drops = await engine.listPriceDrops('gala-f');
     expect(drops.map((d) => d.status)).toEqual(['CANCELLED']);

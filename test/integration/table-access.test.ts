@@ -60,7 +60,12 @@ const publishing = (extra: Parameters<Harness['engine']>[0] = {}) =>
 
 /** Every branch of the use cases behind each function, with their setup done outside the recording. */
 const EXERCISES: Record<string, () => Promise<() => Promise<unknown>>> = {
-  'create-deal': async () => () => publishing().createDeal(dealInput(), HOST_ID),
+  'create-deal': async () => async () => {
+    const engine = publishing();
+    await engine.createDeal(dealInput(), HOST_ID);
+    await engine.createDealKeyed(dealInput(), HOST_ID, 'access-deal');
+    await engine.createDealKeyed(dealInput(), HOST_ID, 'access-deal');
+  },
   'get-deal': async () => {
     const deal = await liveDeal(publishing());
     return () => publishing().getDeal(deal.dealId);
@@ -90,6 +95,9 @@ const EXERCISES: Record<string, () => Promise<() => Promise<unknown>>> = {
       await engine.cue(deal.dealId, { action: 'start' }, hostActor);
       await engine.cue(deal.dealId, { action: 'restock', quantity: 3 }, hostActor);
       await expectRejection(engine.cue(deal.dealId, { action: 'resume' }, hostActor));
+      // A refused keyed cue forgets its request record.
+      await expectRejection(engine.cueKeyed(deal.dealId, { action: 'resume' }, hostActor, 'access-cue'));
+      await engine.cueKeyed(deal.dealId, { action: 'pause' }, hostActor, 'access-cue');
       await engine.cue(deal.dealId, { action: 'end' }, adminActor);
     };
   },
@@ -158,6 +166,18 @@ const EXERCISES: Record<string, () => Promise<() => Promise<unknown>>> = {
     await engine.schedulePriceDrop('access-gala', drop, adminActor);
     scheduler.failNext = true;
     await expectRejection(engine.schedulePriceDrop('access-gala', drop, adminActor));
+    const past = { ...drop, at: new Date(h.clock.now() - 60_000).toISOString() };
+    await expectRejection(engine.schedulePriceDropKeyed('access-gala', past, adminActor, 'access-past'));
+    // A keyed drop whose first attempt died after recording it: the retry reads it and schedules it.
+    const crashing = publishing({
+      scheduler,
+      seam: (step) => {
+        if (step === 'drop.recorded') throw new InjectedCrash(step);
+      },
+    });
+    await expectRejection(crashing.schedulePriceDropKeyed('access-gala', drop, adminActor, 'access-drop'));
+    h.clock.advance(30_000);
+    await engine.schedulePriceDropKeyed('access-gala', drop, adminActor, 'access-drop');
   },
   'list-price-drops': async () => () => publishing().listPriceDrops('access-gala'),
   'cancel-price-drop': async () => {

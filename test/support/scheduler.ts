@@ -12,6 +12,8 @@ export class RecordingScheduler implements SchedulerPort {
       this.failNext = false;
       throw new Error('scheduler unavailable');
     }
+    // Idempotent by name, as the EventBridge Scheduler adapter is.
+    if (this.created.some((created) => created.name === schedule.name)) return;
     this.created.push(schedule);
   }
 

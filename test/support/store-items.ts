@@ -28,6 +28,11 @@ import {
   priceDropKey,
   SCHEDULED_DROPS_PARTITION,
 } from '../../functions/shared/data/price-drop.js';
+import {
+  newRequestRecordItem,
+  type RequestRecordItem,
+  type RequestRef,
+} from '../../functions/shared/data/request-record.js';
 import { type ShardItem, shardKey } from '../../functions/shared/data/shard.js';
 import { newTallyItem, type TallyItem, tallyKey } from '../../functions/shared/data/tally.js';
 import { type TicketItem, ticketKey } from '../../functions/shared/data/ticket.js';
@@ -207,6 +212,21 @@ export const idempotencyItem = (overrides: Partial<IdempotencyItem> = {}): Idemp
     ...overrides,
   };
 };
+
+export const REQUEST_REF: RequestRef = { route: 'CREATE_DEAL', caller: 'host-1', idempotencyKey: 'key-1' };
+
+/** An IN_PROGRESS record of a keyed request, as the engine first writes it. */
+export const requestRecordItem = (overrides: Partial<RequestRecordItem> = {}): RequestRecordItem => ({
+  ...newRequestRecordItem(REQUEST_REF, {
+    requestHash: 'hash-1',
+    handle: freshId('handle'),
+    at: NOW,
+    owner: 'owner-1',
+    leaseUntil: T0_MS + 30_000,
+    expiresAtEpoch: T0_MS / 1000 + 86_400,
+  }),
+  ...overrides,
+});
 
 /** An ISSUED coupon holding its unit, filed in GSI2 under its expiry (as the engine writes it). */
 export const couponItem = (overrides: Partial<CouponItem> = {}): CouponItem => {

@@ -119,6 +119,15 @@ const CUE_DEAL: TableAccess = {
   items: [...READ_DEAL.items, 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
   query: [],
 };
+/**
+ * What a route taking an Idempotency-Key adds: its request record is put, completed or taken over (update),
+ * and forgotten (delete) when the use case refuses the request.
+ */
+const REQUEST_RECORD: readonly ItemAction[] = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+];
 const ALL_ITEM_ACTIONS: readonly ItemAction[] = [
   'dynamodb:GetItem',
   'dynamodb:BatchGetItem',
@@ -140,7 +149,8 @@ export const FUNCTIONS: readonly FunctionDeclaration[] = [
     description: 'POST /deals: a host creates a deal with its stock shards',
     memoryMb: 512,
     timeoutSeconds: 10,
-    table: { items: ['dynamodb:PutItem'], query: [] },
+    // Creating a deal refuses nothing the request schema let through, so its record is never forgotten.
+    table: { items: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], query: [] },
     triggers: [{ kind: 'http', method: 'POST', path: '/deals', roles: ['host', 'admin'] }],
   },
   {
@@ -197,7 +207,7 @@ export const FUNCTIONS: readonly FunctionDeclaration[] = [
     description: 'POST /deals/{dealId}/cues: start, pause, resume, end or restock a deal',
     memoryMb: 512,
     timeoutSeconds: 10,
-    table: CUE_DEAL,
+    table: { items: [...new Set([...CUE_DEAL.items, ...REQUEST_RECORD])], query: [] },
     publishes: true,
     triggers: [{ kind: 'http', method: 'POST', path: '/deals/{dealId}/cues', roles: ['host', 'admin'] }],
   },
@@ -291,7 +301,8 @@ export const FUNCTIONS: readonly FunctionDeclaration[] = [
     description: 'POST /galas/{galaId}/price-drops: schedule a gala-wide price drop',
     memoryMb: 512,
     timeoutSeconds: 10,
-    table: { items: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], query: [] },
+    // A retry finishing a drop its first attempt recorded reads it.
+    table: { items: ['dynamodb:GetItem', ...REQUEST_RECORD], query: [] },
     scheduling: ['create'],
     triggers: [{ kind: 'http', method: 'POST', path: '/galas/{galaId}/price-drops', roles: ['admin'] }],
   },

@@ -1,4 +1,5 @@
 import {
+  ConflictException,
   CreateScheduleCommand,
   DeleteScheduleCommand,
   ResourceNotFoundException,
@@ -31,6 +32,16 @@ export class EventBridgeSchedulerPort implements SchedulerPort {
   async scheduleOnce(schedule: OneTimeSchedule): Promise<void> {
     const arn = this.targets.functions[schedule.target];
     if (!arn) throw new Error(`no schedule target ${schedule.target} is configured`);
+    try {
+      await this.create(schedule, arn);
+    } catch (error) {
+      // Names derive from what they fire (a drop's id): a schedule of this name is this one, created before.
+      if (error instanceof ConflictException || (error as Error).name === 'ConflictException') return;
+      throw error;
+    }
+  }
+
+  private async create(schedule: OneTimeSchedule, arn: string): Promise<void> {
     await this.client.send(
       new CreateScheduleCommand({
         Name: schedule.name,

@@ -5,6 +5,7 @@ import { COUPON_CONDITIONS, couponStore } from './coupon.js';
 import { DEAL_CONDITIONS, dealStore } from './deal.js';
 import { EXISTS, IS_NEW } from './key.js';
 import { priceDropStore } from './price-drop.js';
+import { REQUEST_CONDITIONS, requestRecordStore } from './request-record.js';
 import { SHARD_CONDITIONS, shardStore } from './shard.js';
 import { Table } from './table.js';
 import { TALLY_CONDITIONS, tallyStore } from './tally.js';
@@ -26,6 +27,7 @@ export const createStore = (client: DynamoDBDocumentClient, tableName: string): 
     ...viewerStore(table),
     ...auditStore(table),
     ...priceDropStore(table),
+    ...requestRecordStore(table),
   };
 };
 
@@ -38,4 +40,5 @@ export const CONDITIONS = {
   ...TALLY_CONDITIONS,
   ...COUPON_CONDITIONS,
   ...VIEWER_CONDITIONS,
+  ...REQUEST_CONDITIONS,
 } as const;

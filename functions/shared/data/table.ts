@@ -72,13 +72,22 @@ export class Table {
    * `putIfNew` that also asks for the item that refused it (`ALL_OLD`), so the caller learns who holds the key
    * without another read. Stores that do not hand it back leave `refused` undefined.
    */
-  async putIfNewOrExplain<T>(item: object): Promise<{ written: true } | { refused: T | undefined }> {
+  putIfNewOrExplain<T>(item: object): Promise<{ written: true } | { refused: T | undefined }> {
+    return this.putIfOrExplain<T>(item, { condition: IS_NEW });
+  }
+
+  /** `putIfNewOrExplain` under another condition (one that may also let a put replace an item). */
+  async putIfOrExplain<T>(
+    item: object,
+    guard: { condition: string; values?: Record<string, unknown> },
+  ): Promise<{ written: true } | { refused: T | undefined }> {
     try {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
           Item: item,
-          ConditionExpression: IS_NEW,
+          ConditionExpression: guard.condition,
+          ...(guard.values === undefined ? {} : { ExpressionAttributeValues: guard.values }),
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );

@@ -147,6 +147,28 @@ export class ClaimInProgress extends DomainError {
   }
 }
 
+/**
+ * The first request with this Idempotency-Key (same caller and route) is still running, or died less than its
+ * lease ago; the caller retries after `retryAfterSeconds`.
+ */
+export class RequestInProgress extends DomainError {
+  readonly code = 'REQUEST_IN_PROGRESS';
+  readonly statusCode = 409;
+  readonly retryAfterSeconds = 1;
+  constructor() {
+    super('A request with this Idempotency-Key is still in progress; retry shortly.');
+  }
+}
+
+/** The Idempotency-Key was used for another request (another body or path) on this route: nothing was done. */
+export class IdempotencyKeyReused extends DomainError {
+  readonly code = 'IDEMPOTENCY_KEY_REUSED';
+  readonly statusCode = 422;
+  constructor() {
+    super('This Idempotency-Key was already used for a different request.');
+  }
+}
+
 export class CouponExpired extends DomainError {
   readonly code = 'COUPON_EXPIRED';
   readonly statusCode = 410;
@@ -193,11 +215,17 @@ export class RateLimited extends DomainError {
  * Not a DomainError, so its message stays in the log.
  */
 export class TransientFault extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = new.target.name;
   }
 }
+
+/**
+ * Our fault, and what the request had written was undone (a price drop cancelled when its schedule could not
+ * be created): a retry with the same Idempotency-Key runs afresh instead of finishing the undone attempt.
+ */
+export class RequestUndone extends TransientFault {}
 
 /** A claim outlived the claim grace: the reconciler took its unit back (or voided its code) and freed its slot. */
 export class ClaimAbandoned extends TransientFault {}

@@ -34,6 +34,7 @@ export interface OneTimeSchedule {
 
 /** Where one-time schedules are kept: EventBridge Scheduler in AWS, the local scheduler locally. */
 export interface SchedulerPort {
+  /** Idempotent by name: a schedule of that name in the group exists already, so nothing is created. */
   scheduleOnce(schedule: OneTimeSchedule): Promise<void>;
   /** false when no such schedule is pending. */
   cancel(group: string, name: string): Promise<boolean>;

@@ -10,6 +10,7 @@ import type { AnyCouponItem, CouponItem, CouponPhase, VoidCouponItem } from '../
 import type { CueStamp, DealItem } from '../data/deal.js';
 import type { Key } from '../data/key.js';
 import type { PriceDropItem } from '../data/price-drop.js';
+import type { RequestRecordItem, RequestRef } from '../data/request-record.js';
 import type { ShardItem } from '../data/shard.js';
 import type { TallyItem } from '../data/tally.js';
 import type { TicketItem } from '../data/ticket.js';
@@ -225,6 +226,29 @@ export interface PriceDropStore {
   listDuePriceDrops(untilIso: string): Promise<{ galaId: string; dropId: string }[]>;
 }
 
+/** Records of requests sent with an Idempotency-Key (deals, price drops, cues). */
+export interface RequestRecordStore {
+  /**
+   * Writes the record unless a live one holds its key (one past `expiresAtEpoch` counts as gone); refused,
+   * answers the record that does (undefined where the store does not hand it back).
+   */
+  putRequestRecord(
+    item: RequestRecordItem,
+    nowEpoch: number,
+  ): Promise<{ recorded: true } | { refused: RequestRecordItem | undefined }>;
+  /** Takes over an IN_PROGRESS record whose lease, as read, has passed; false when another retry did first. */
+  takeOverRequest(
+    ref: RequestRef,
+    lease: { seenLease: number; owner: string; leaseUntil: number },
+  ): Promise<boolean>;
+  /** IN_PROGRESS -> COMPLETED with the answer; false when another run of the request completed it first. */
+  completeRequest(ref: RequestRef, answer: string): Promise<boolean>;
+  /** Lets a retry take over at once: the owner's run failed and is over. */
+  endRequestLease(ref: RequestRef, owner: string, nowMs: number): Promise<void>;
+  /** Deletes the owner's IN_PROGRESS record: the request was refused and changed nothing. */
+  forgetRequest(ref: RequestRef, owner: string): Promise<void>;
+}
+
 export interface StorePort
   extends DealStore,
     ShardStore,
@@ -233,4 +257,5 @@ export interface StorePort
     CouponStore,
     ViewerStore,
     AuditStore,
-    PriceDropStore {}
+    PriceDropStore,
+    RequestRecordStore {}

@@ -1,4 +1,4 @@
-import { DomainError, RateLimited, TransientFault } from '../domain/errors.js';
+import { DomainError, RateLimited, RequestInProgress, TransientFault } from '../domain/errors.js';
 import type { HttpResponse } from './types.js';
 
 export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
@@ -18,6 +18,18 @@ export const jsonResponse = (
   if (body !== undefined) response.body = JSON.stringify(body);
   return response;
 };
+
+/**
+ * What an answer to a request sent with an Idempotency-Key adds: the key echoed, and on a replay of the first
+ * answer `Idempotent-Replayed: true`.
+ */
+export const idempotencyHeaders = (
+  idempotencyKey: string | undefined,
+  replayed: boolean,
+): Record<string, string> =>
+  idempotencyKey === undefined
+    ? {}
+    : { 'idempotency-key': idempotencyKey, ...(replayed ? { 'idempotent-replayed': 'true' } : {}) };
 
 export const UNAVAILABLE_ERROR_CODE = 'SERVICE_UNAVAILABLE';
 /** Seconds a client should wait before retrying when the store is unreachable, slow or throttling. */
@@ -78,7 +90,9 @@ export const errorResponse = (error: unknown): HttpResponse => {
   return jsonResponse(
     error.statusCode,
     details === undefined ? { error: { code, message } } : { error: { code, message, details } },
-    error instanceof RateLimited ? { 'retry-after': String(error.retryAfterSeconds) } : undefined,
+    error instanceof RateLimited || error instanceof RequestInProgress
+      ? { 'retry-after': String(error.retryAfterSeconds) }
+      : undefined,
   );
 };
 

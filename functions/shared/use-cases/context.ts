@@ -27,6 +27,11 @@ export interface EngineOptions {
   replayWaitMs: number;
   /** First pause between polls of the earlier attempt; doubles each time. */
   replayPollMs: number;
+  /**
+   * How long a request sent with an Idempotency-Key (deals, drops, cues) holds its key while it runs. Must
+   * exceed those functions' timeout: only after it may a retry take over a first attempt that died.
+   */
+  requestLeaseMs: number;
   /** Deals swept in parallel. */
   sweepConcurrency: number;
   /** Tickets examined per shard per sweep. */
@@ -42,6 +47,7 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   factTtlMs: 1_000,
   replayWaitMs: 1_500,
   replayPollMs: 25,
+  requestLeaseMs: 30_000,
   sweepConcurrency: 4,
   reconcileBatch: 1_000,
   rateLimits: DEFAULT_RATE_LIMITS,

@@ -4,19 +4,25 @@ import { newShardItem } from '../data/shard.js';
 import { iso } from '../domain/clock.js';
 import { distribute, shardCountFor } from '../domain/deal.js';
 import type { CreateDealInput, DealView } from '../domain/schemas.js';
-import { newUlid } from '../domain/ulid.js';
 import { dealState } from './audit-records.js';
 import type { Context } from './context.js';
+import { freshHandle, type RequestHandle } from './idempotent-request.js';
 import { stockFigures, toDealView } from './views.js';
 
 /**
  * 1. write every shard  2. link the IVS channel  3. write the creation record  4. write the deal. A crash
- * before 4 leaves only items nothing reaches (the deal is what makes them reachable).
+ * before 4 leaves only items nothing reaches (the deal is what makes them reachable). Every write is
+ * put-if-absent under the handle (the dealId and the creation instant), so a re-run with the same handle
+ * writes the very same items, creates nothing twice and answers the deal as created.
  */
-export const createDeal = async (ctx: Context, input: CreateDealInput, hostId: string): Promise<DealView> => {
-  const now = ctx.clock.now();
-  const nowIso = iso(now);
-  const dealId = newUlid(now);
+export const createDeal = async (
+  ctx: Context,
+  input: CreateDealInput,
+  hostId: string,
+  handle: RequestHandle = freshHandle(ctx),
+): Promise<DealView> => {
+  const nowIso = iso(handle.at);
+  const dealId = handle.id;
   const shardCount = shardCountFor(input.stock, input.shards);
   const shards = distribute(input.stock, shardCount).map((quantity, k) =>
     newShardItem(dealId, k, quantity, input.dealPrice),

@@ -5,6 +5,7 @@ import { claim } from './claim.js';
 import { type Context, createContext, type EngineDeps } from './context.js';
 import { createDeal } from './create-deal.js';
 import { cue } from './cue.js';
+import { idempotentRequest } from './idempotent-request.js';
 import { listCoupons } from './list-coupons.js';
 import { lostTakesSettled } from './lost-take.js';
 import { cancelPriceDrop, listPriceDrops, schedulePriceDrop } from './price-drops.js';
@@ -32,6 +33,14 @@ export class Engine implements LivedropEngine {
     return createDeal(this.ctx, input, hostId);
   }
 
+  createDealKeyed(input: CreateDealInput, hostId: string, idempotencyKey: string | undefined) {
+    return idempotentRequest(
+      this.ctx,
+      { route: 'CREATE_DEAL', caller: hostId, idempotencyKey, request: { body: input } },
+      (handle) => createDeal(this.ctx, input, hostId, handle),
+    );
+  }
+
   getDeal(dealId: string) {
     return getDeal(this.ctx, dealId);
   }
@@ -46,6 +55,15 @@ export class Engine implements LivedropEngine {
 
   cue(dealId: string, input: CueInput & { at?: string }, actor: Actor, origin?: { streamId: string }) {
     return cue(this.ctx, dealId, input, actor, origin);
+  }
+
+  /** Without a cueId a keyed cue takes the request's handle as its cueId, so a re-run is the same cue. */
+  cueKeyed(dealId: string, input: CueInput, actor: Actor, idempotencyKey: string | undefined) {
+    return idempotentRequest(
+      this.ctx,
+      { route: 'CUE_DEAL', caller: actor.sub, idempotencyKey, request: { path: { dealId }, body: input } },
+      (handle) => cue(this.ctx, dealId, { ...input, cueId: input.cueId ?? handle.id }, actor),
+    );
   }
 
   endStream(streamId: string, channelArn?: string, endedAt?: string) {
@@ -83,6 +101,24 @@ export class Engine implements LivedropEngine {
 
   schedulePriceDrop(galaId: string, input: PriceDropInput, actor: Actor) {
     return schedulePriceDrop(this.ctx, galaId, input, actor);
+  }
+
+  schedulePriceDropKeyed(
+    galaId: string,
+    input: PriceDropInput,
+    actor: Actor,
+    idempotencyKey: string | undefined,
+  ) {
+    return idempotentRequest(
+      this.ctx,
+      {
+        route: 'CREATE_PRICE_DROP',
+        caller: actor.sub,
+        idempotencyKey,
+        request: { path: { galaId }, body: input },
+      },
+      (handle) => schedulePriceDrop(this.ctx, galaId, input, actor, handle),
+    );
   }
 
   listPriceDrops(galaId: string) {

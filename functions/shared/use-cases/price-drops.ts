@@ -1,30 +1,33 @@
 import { GALA_DROP_SCHEDULE_GROUP, GALA_DROP_TARGET } from '../contract/wiring.js';
 import { newPriceDropItem, type PriceDropItem } from '../data/price-drop.js';
 import { iso } from '../domain/clock.js';
-import { InvalidTransition, PriceDropNotFound, ValidationFailed } from '../domain/errors.js';
+import { InvalidTransition, PriceDropNotFound, RequestUndone, ValidationFailed } from '../domain/errors.js';
 import type { SchedulerPort } from '../domain/ports.js';
 import type { PriceDropInput, PriceDropView } from '../domain/schemas.js';
-import { newUlid } from '../domain/ulid.js';
 import { type Context, nowIso } from './context.js';
+import { freshHandle, type RequestHandle } from './idempotent-request.js';
 import type { Actor } from './types.js';
 
 /**
  * An operator schedules a gala-wide price drop: 1. record the drop (SCHEDULED)  2. create its one-time
  * schedule. Should 2 fail, the drop is cancelled so that the sweep's overdue check cannot fire it either.
+ * Both are idempotent on the handle (the dropId and the request's instant): the drop is put-if-absent and its
+ * schedule is named after it (an existing one is the same schedule), so a re-run finishes and never repeats.
  */
 export const schedulePriceDrop = async (
   ctx: Context,
   galaId: string,
   input: PriceDropInput,
   actor: Actor,
+  handle: RequestHandle = freshHandle(ctx),
 ): Promise<PriceDropView> => {
   const scheduler = requireScheduler(ctx);
-  const now = ctx.clock.now();
   const at = iso(Date.parse(input.at));
-  if (Date.parse(at) <= now) {
+  // Judged at the request's instant, so a re-run after the drop's instant finishes the drop it recorded.
+  if (Date.parse(at) <= handle.at) {
     throw new ValidationFailed([{ field: 'body.at', message: 'Must be in the future.' }]);
   }
-  const dropId = newUlid(now);
+  const dropId = handle.id;
   const item = newPriceDropItem({
     dropId,
     galaId,
@@ -34,11 +37,16 @@ export const schedulePriceDrop = async (
     ...(input.dealPrice === undefined ? {} : { dealPrice: input.dealPrice }),
     ...(input.percentOff === undefined ? {} : { percentOff: input.percentOff }),
     ...(input.stock === undefined ? {} : { stock: input.stock }),
-    createdAt: iso(now),
+    createdAt: iso(handle.at),
     createdBy: actor.sub,
   });
-  await ctx.store.putPriceDrop(item);
+  const recorded = await ctx.store.putPriceDrop(item);
+  const drop = recorded ? item : ((await ctx.store.getPriceDrop(galaId, dropId)) ?? item);
   ctx.seam('drop.recorded');
+  // A re-run whose drop fired or was cancelled, or is past its instant (the sweep applies it), schedules nothing.
+  if (!recorded && (drop.status !== 'SCHEDULED' || Date.parse(at) <= ctx.clock.now())) {
+    return toPriceDropView(drop);
+  }
   try {
     await scheduler.scheduleOnce({
       group: GALA_DROP_SCHEDULE_GROUP,
@@ -50,9 +58,9 @@ export const schedulePriceDrop = async (
     });
   } catch (error) {
     await ctx.store.closePriceDrop(galaId, dropId, 'CANCELLED', nowIso(ctx));
-    throw error;
+    throw new RequestUndone('The price drop could not be scheduled; it was cancelled.', { cause: error });
   }
-  return toPriceDropView(item);
+  return toPriceDropView(drop);
 };
 
 export const listPriceDrops = async (ctx: Context, galaId: string): Promise<PriceDropView[]> =>

@@ -22,6 +22,13 @@ export interface ClaimResult {
   replayed: boolean;
 }
 
+/** What a route taking an Idempotency-Key answers: the first answer's body, and whether this is its replay. */
+export interface Replayable<T> {
+  value: T;
+  /** true when an earlier request with the same key and the same request produced this answer. */
+  replayed: boolean;
+}
+
 export interface CouponPage {
   coupons: CouponView[];
   nextCursor?: string;
@@ -82,6 +89,27 @@ export interface LivedropEngine {
     query: { limit?: number; cursor?: string; couponId?: string },
   ): Promise<AuditPage>;
   sweep(): Promise<SweepReport>;
+  /**
+   * The HTTP routes that create or change something, with an optional Idempotency-Key: the same caller sending
+   * the same key and request gets the first answer again (idempotent-request.ts).
+   */
+  createDealKeyed(
+    input: CreateDealInput,
+    hostId: string,
+    idempotencyKey: string | undefined,
+  ): Promise<Replayable<DealView>>;
+  schedulePriceDropKeyed(
+    galaId: string,
+    input: PriceDropInput,
+    actor: Actor,
+    idempotencyKey: string | undefined,
+  ): Promise<Replayable<PriceDropView>>;
+  cueKeyed(
+    dealId: string,
+    cue: CueInput,
+    actor: Actor,
+    idempotencyKey: string | undefined,
+  ): Promise<Replayable<DealView>>;
   schedulePriceDrop(galaId: string, input: PriceDropInput, actor: Actor): Promise<PriceDropView>;
   listPriceDrops(galaId: string): Promise<PriceDropView[]>;
   cancelPriceDrop(galaId: string, dropId: string): Promise<PriceDropView>;

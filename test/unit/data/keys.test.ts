@@ -15,6 +15,7 @@ import {
   viewerCouponsPartition,
 } from '../../../functions/shared/data/coupon.js';
 import { dealKey, newDealItem, SWEEP_PARTITION } from '../../../functions/shared/data/deal.js';
+import { requestRecordKey } from '../../../functions/shared/data/request-record.js';
 import { shardKey } from '../../../functions/shared/data/shard.js';
 import { ticketKey } from '../../../functions/shared/data/ticket.js';
 import {
@@ -133,6 +134,29 @@ describe('item keys', () => {
 
     expect(key.SK).toBe(`IDEM#${idempotencyKey}`);
     expect(key.SK.startsWith(SLOT_PREFIX)).toBe(false);
+  });
+
+  it.each(HOSTILE_IDS)(
+    'hashes caller %j into a request record’s partition and ends its key with the key',
+    (caller) => {
+      const key = requestRecordKey({ route: 'CREATE_DEAL', caller, idempotencyKey: caller });
+
+      expect(key.PK).toMatch(/^REQUEST#CREATE_DEAL#[0-9a-f]{64}$/);
+      expect(key.SK).toBe(`KEY#${caller}`);
+    },
+  );
+
+  it('keeps request records of other callers and routes apart', () => {
+    const of = (route: string, caller: string) => requestRecordKey({ route, caller, idempotencyKey: 'k' }).PK;
+
+    const partitions = [
+      of('CREATE_DEAL', 'a'),
+      of('CREATE_DEAL', 'b'),
+      of('CUE_DEAL', 'a'),
+      of('CREATE_DEAL', 'a#b'),
+    ];
+
+    expect(new Set(partitions).size).toBe(partitions.length);
   });
 
   it('puts slots and retry records in the viewer’s partition, where only slots match the slot prefix', () => {

@@ -166,10 +166,17 @@ describe('EventBridgeSchedulerPort.scheduleOnce', () => {
   });
 
   it.each([
-    [
-      'a conflict (a schedule of that name exists)',
-      new ConflictException({ Message: 'exists', message: 'exists', $metadata: {} }),
-    ],
+    ['a conflict', new ConflictException({ Message: 'exists', message: 'exists', $metadata: {} })],
+    ['a conflict from another SDK copy', Object.assign(new Error('exists'), { name: 'ConflictException' })],
+  ])('treats %s as the schedule created before (names derive from the drop)', async (_name, error) => {
+    scheduler.on(CreateScheduleCommand).rejects(error);
+
+    await expect(
+      new EventBridgeSchedulerPort(client, TARGETS).scheduleOnce(schedule()),
+    ).resolves.toBeUndefined();
+  });
+
+  it.each([
     ['throttling', new ThrottlingException({ Message: 'slow down', message: 'slow down', $metadata: {} })],
     ['a generic error', new Error('socket hang up')],
   ])('lets %s propagate unchanged', async (_name, error) => {

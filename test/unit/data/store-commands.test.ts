@@ -34,6 +34,8 @@ import {
   LATER,
   NOW,
   priceDropItem,
+  REQUEST_REF,
+  requestRecordItem,
   shardItem,
   slotItem,
   ticketItem,
@@ -203,6 +205,15 @@ const GUARDS: [string, (s: MockedStore) => Promise<unknown>, string[]][] = [
   ['putPriceDrop', (s) => s.putPriceDrop(priceDropItem()), [CONDITIONS.isNew]],
   ['putAudit', (s) => s.putAudit(AUDIT), [CONDITIONS.isNew]],
   ['putChannelDeal', (s) => s.putChannelDeal(CHANNEL_ARN, DEAL_ID), [CONDITIONS.isNew]],
+  ['putRequestRecord', (s) => s.putRequestRecord(requestRecordItem(), 1), [CONDITIONS.keyFree]],
+  [
+    'takeOverRequest',
+    (s) => s.takeOverRequest(REQUEST_REF, { seenLease: 1, owner: 'o', leaseUntil: 2 }),
+    [CONDITIONS.leaseAsRead],
+  ],
+  ['completeRequest', (s) => s.completeRequest(REQUEST_REF, '{}'), [CONDITIONS.inProgress]],
+  ['endRequestLease', (s) => s.endRequestLease(REQUEST_REF, 'o', 1), [CONDITIONS.ownedInProgress]],
+  ['forgetRequest', (s) => s.forgetRequest(REQUEST_REF, 'o'), [CONDITIONS.ownedInProgress]],
 ];
 
 describe.each(GUARDS)('%s', (_name, call, guards) => {
@@ -282,6 +293,21 @@ describe('putIdempotency', () => {
     ddb.on(PutCommand).resolves({});
 
     await expect(store.putIdempotency(idempotencyItem())).resolves.toEqual({ recorded: true });
+  });
+});
+
+describe('putRequestRecord', () => {
+  it('asks for the record holding the key on refusal, and answers it unmarshalled', async () => {
+    const held = requestRecordItem({ owner: 'another' });
+    ddb.on(PutCommand).rejects(conditionFailed(held));
+
+    await expect(store.putRequestRecord(requestRecordItem(), 1_800_000_000)).resolves.toEqual({
+      refused: held,
+    });
+    expect(onlySent(PutCommand)).toMatchObject({
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      ExpressionAttributeValues: { ':nowEpoch': 1_800_000_000 },
+    });
   });
 });
 
@@ -426,6 +452,15 @@ const CONDITIONAL_METHODS: [string, (s: MockedStore) => Promise<unknown>, unknow
     (s) => s.applyDealPrice(DEAL_ID, { dropId: DROP_ID, from: 6_000, to: 4_800, nowIso: NOW }),
     undefined,
   ],
+  ['putRequestRecord', (s) => s.putRequestRecord(requestRecordItem(), 1), { refused: undefined }],
+  [
+    'takeOverRequest',
+    (s) => s.takeOverRequest(REQUEST_REF, { seenLease: 1, owner: 'o', leaseUntil: 2 }),
+    false,
+  ],
+  ['completeRequest', (s) => s.completeRequest(REQUEST_REF, '{}'), false],
+  ['endRequestLease', (s) => s.endRequestLease(REQUEST_REF, 'o', 1), undefined],
+  ['forgetRequest', (s) => s.forgetRequest(REQUEST_REF, 'o'), undefined],
 ];
 
 describe.each(CONDITIONAL_METHODS)('%s error mapping', (_name, call, onConditionFailure) => {
@@ -613,6 +648,11 @@ const EVERY_METHOD: Record<PublicMethod, (s: MockedStore) => Promise<unknown>> =
   queryAudit: (s) => s.queryAudit(DEAL_ID, 'deal', 10),
   queryCouponAudit: (s) => s.queryCouponAudit('coupon-1'),
   applyDealPrice: (s) => s.applyDealPrice(DEAL_ID, { dropId: DROP_ID, from: 6_000, to: 4_800, nowIso: NOW }),
+  putRequestRecord: (s) => s.putRequestRecord(requestRecordItem(), 1),
+  takeOverRequest: (s) => s.takeOverRequest(REQUEST_REF, { seenLease: 1, owner: 'o', leaseUntil: 2 }),
+  completeRequest: (s) => s.completeRequest(REQUEST_REF, '{}'),
+  endRequestLease: (s) => s.endRequestLease(REQUEST_REF, 'o', 1),
+  forgetRequest: (s) => s.forgetRequest(REQUEST_REF, 'o'),
 };
 
 describe('the store as a whole', () => {

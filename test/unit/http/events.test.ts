@@ -27,6 +27,7 @@ import {
   eventFileNames,
   type FakeEngine,
   fakeEngine,
+  firstAnswer,
   GALA_ID,
   HOST_SUB,
   invoke,
@@ -57,10 +58,10 @@ const checkout = { viewerId: VIEWER_SUB, orderId: 'ORD-2025-11-26-000123' };
 const ROUTES: Record<string, RouteCase> = {
   'create-deal': {
     create: createCreateDealHandler,
-    arrange: (engine) => engine.createDeal.mockResolvedValue(sampleDeal()),
+    arrange: (engine) => engine.createDealKeyed.mockResolvedValue(firstAnswer(sampleDeal())),
     validStatus: 201,
     expectCall: (engine) =>
-      expect(engine.createDeal).toHaveBeenCalledExactlyOnceWith(
+      expect(engine.createDealKeyed).toHaveBeenCalledExactlyOnceWith(
         {
           title: 'Wireless earbuds, live only',
           sku: 'EARBUDS-PRO-2',
@@ -74,6 +75,7 @@ const ROUTES: Record<string, RouteCase> = {
           durationSeconds: 1800,
         },
         HOST_SUB,
+        undefined,
       ),
     invalid: {
       statusCode: 400,
@@ -140,13 +142,14 @@ const ROUTES: Record<string, RouteCase> = {
   },
   'cue-deal': {
     create: createCueDealHandler,
-    arrange: (engine) => engine.cue.mockResolvedValue(sampleDeal()),
+    arrange: (engine) => engine.cueKeyed.mockResolvedValue(firstAnswer(sampleDeal())),
     validStatus: 200,
     expectCall: (engine) =>
-      expect(engine.cue).toHaveBeenCalledExactlyOnceWith(
+      expect(engine.cueKeyed).toHaveBeenCalledExactlyOnceWith(
         DEAL_ID,
         { action: 'restock', quantity: 250 },
         { sub: HOST_SUB, scopes: new Set(['livedrop/host']) },
+        undefined,
       ),
     invalid: {
       statusCode: 400,
@@ -219,13 +222,14 @@ const ROUTES: Record<string, RouteCase> = {
   },
   'create-price-drop': {
     create: createCreatePriceDropHandler,
-    arrange: (engine) => engine.schedulePriceDrop.mockResolvedValue(samplePriceDrop()),
+    arrange: (engine) => engine.schedulePriceDropKeyed.mockResolvedValue(firstAnswer(samplePriceDrop())),
     validStatus: 201,
     expectCall: (engine) =>
-      expect(engine.schedulePriceDrop).toHaveBeenCalledExactlyOnceWith(
+      expect(engine.schedulePriceDropKeyed).toHaveBeenCalledExactlyOnceWith(
         GALA_ID,
         { at: '2026-11-26T19:00:00Z', timeZone: 'Europe/Berlin', percentOff: 20, stock: 100 },
         { sub: ADMIN_SUB, scopes: new Set(['livedrop/admin']) },
+        undefined,
       ),
     invalid: {
       statusCode: 400,

@@ -10,9 +10,12 @@ import {
   DealNotLive,
   DomainError,
   Forbidden,
+  IdempotencyKeyReused,
   InvalidTransition,
   LimitReached,
   PayloadTooLarge,
+  RequestInProgress,
+  RequestUndone,
   SoldOut,
   Unauthorized,
   UnsupportedMediaType,
@@ -408,6 +411,40 @@ describe('errors', () => {
         ? { code, message: error.message }
         : { code, message: error.message, details: error.details };
     expect(jsonBody(response)).toStrictEqual({ error: expected });
+  });
+
+  it('answers REQUEST_IN_PROGRESS with 409 and Retry-After: 1', async () => {
+    run.mockRejectedValue(new RequestInProgress());
+    const response = await invoke(handler, probeEvent());
+    expect(response.statusCode).toBe(409);
+    expect(response.headers).toEqual({ ...JSON_HEADERS, 'retry-after': '1' });
+    expect(jsonBody(response)).toStrictEqual({
+      error: {
+        code: 'REQUEST_IN_PROGRESS',
+        message: 'A request with this Idempotency-Key is still in progress; retry shortly.',
+      },
+    });
+  });
+
+  it('answers IDEMPOTENCY_KEY_REUSED with 422 and no Retry-After: the same request again would not help', async () => {
+    run.mockRejectedValue(new IdempotencyKeyReused());
+    const response = await invoke(handler, probeEvent());
+    expect(response.statusCode).toBe(422);
+    expect(response.headers).toEqual(JSON_HEADERS);
+    expect(jsonBody(response)).toStrictEqual({
+      error: {
+        code: 'IDEMPOTENCY_KEY_REUSED',
+        message: 'This Idempotency-Key was already used for a different request.',
+      },
+    });
+  });
+
+  it('answers an undone request with 503 and Retry-After, keeping its cause out of the answer', async () => {
+    run.mockRejectedValue(new RequestUndone('undone', { cause: new Error('scheduler at 10.0.3.7 refused') }));
+    const response = await invoke(handler, probeEvent());
+    expect(response.statusCode).toBe(503);
+    expect(response.headers).toEqual({ ...JSON_HEADERS, 'retry-after': '1' });
+    expect(response.body).not.toContain('10.0.3.7');
   });
 
   it('passes the details of a domain error on to the caller', async () => {

@@ -22,6 +22,7 @@ import {
   DROP_ID,
   type FakeEngine,
   fakeEngine,
+  firstAnswer,
   GALA_ID,
   HOST_SUB,
   invoke,
@@ -73,7 +74,7 @@ describe('POST /galas/{galaId}/price-drops', () => {
 
   it('schedules the drop for the calling admin, answers 201 and points at it', async () => {
     const drop = samplePriceDrop();
-    engine.schedulePriceDrop.mockResolvedValue(drop);
+    engine.schedulePriceDropKeyed.mockResolvedValue(firstAnswer(drop));
 
     const response = await invoke(handler, loadEvent('create-price-drop.valid'));
 
@@ -83,16 +84,17 @@ describe('POST /galas/{galaId}/price-drops', () => {
       location: `/galas/${GALA_ID}/price-drops/${DROP_ID}`,
     });
     expect(jsonBody(response)).toStrictEqual(drop);
-    expect(engine.schedulePriceDrop).toHaveBeenCalledExactlyOnceWith(
+    expect(engine.schedulePriceDropKeyed).toHaveBeenCalledExactlyOnceWith(
       GALA_ID,
       { at: '2026-11-26T19:00:00Z', timeZone: 'Europe/Berlin', percentOff: 20, stock: 100 },
       adminActor,
+      undefined,
     );
   });
 
   it('points at the drop id the engine gave the drop', async () => {
     const dropId = '01KB6Z0000000000000000000A';
-    engine.schedulePriceDrop.mockResolvedValue(samplePriceDrop({ dropId }));
+    engine.schedulePriceDropKeyed.mockResolvedValue(firstAnswer(samplePriceDrop({ dropId })));
 
     const response = await invoke(handler, loadEvent('create-price-drop.valid'));
 
@@ -100,7 +102,9 @@ describe('POST /galas/{galaId}/price-drops', () => {
   });
 
   it('takes a fixed dealPrice for chosen deals, with an offset instant and a UTC zone', async () => {
-    engine.schedulePriceDrop.mockResolvedValue(samplePriceDrop({ dealPrice: 4_900, dealIds: [DEAL_ID] }));
+    engine.schedulePriceDropKeyed.mockResolvedValue(
+      firstAnswer(samplePriceDrop({ dealPrice: 4_900, dealIds: [DEAL_ID] })),
+    );
     const event = withJsonBody(loadEvent('create-price-drop.valid'), {
       at: '2026-11-26T20:00:00+01:00',
       timeZone: 'UTC',
@@ -111,10 +115,11 @@ describe('POST /galas/{galaId}/price-drops', () => {
     const response = await invoke(handler, event);
 
     expect(response.statusCode).toBe(201);
-    expect(engine.schedulePriceDrop).toHaveBeenCalledExactlyOnceWith(
+    expect(engine.schedulePriceDropKeyed).toHaveBeenCalledExactlyOnceWith(
       GALA_ID,
       { at: '2026-11-26T20:00:00+01:00', timeZone: 'UTC', dealIds: [DEAL_ID], dealPrice: 4_900 },
       adminActor,
+      undefined,
     );
   });
 
@@ -205,7 +210,7 @@ describe('POST /galas/{galaId}/price-drops', () => {
   });
 
   it('passes on the engine’s refusal of an instant in the past as 400', async () => {
-    engine.schedulePriceDrop.mockRejectedValue(
+    engine.schedulePriceDropKeyed.mockRejectedValue(
       new ValidationFailed([{ field: 'body.at', message: 'Must be in the future.' }]),
     );
 

@@ -15,6 +15,7 @@ import {
   DEAL_ID,
   type FakeEngine,
   fakeEngine,
+  firstAnswer,
   HOST_SUB,
   invoke,
   JSON_HEADERS,
@@ -51,7 +52,7 @@ describe('POST /deals', () => {
 
   it('creates the deal for the calling host and points at it', async () => {
     const deal = sampleDeal({ status: 'SCHEDULED' });
-    engine.createDeal.mockResolvedValue(deal);
+    engine.createDealKeyed.mockResolvedValue(firstAnswer(deal));
     const event = loadEvent('create-deal.valid');
     event.body = JSON.stringify({
       title: '  Earbuds  ',
@@ -66,7 +67,7 @@ describe('POST /deals', () => {
     expect(response.statusCode).toBe(201);
     expect(response.headers).toStrictEqual({ ...JSON_HEADERS, location: `/deals/${DEAL_ID}` });
     expect(jsonBody(response)).toStrictEqual(deal);
-    expect(engine.createDeal).toHaveBeenCalledExactlyOnceWith(
+    expect(engine.createDealKeyed).toHaveBeenCalledExactlyOnceWith(
       {
         title: 'Earbuds',
         sku: 'EARBUDS-PRO-2',
@@ -79,11 +80,12 @@ describe('POST /deals', () => {
         claimTtlSeconds: 600,
       },
       HOST_SUB,
+      undefined,
     );
   });
 
   it('lets an admin create a deal', async () => {
-    engine.createDeal.mockResolvedValue(sampleDeal());
+    engine.createDealKeyed.mockResolvedValue(firstAnswer(sampleDeal()));
     const event = loadEvent('create-deal.valid');
     event.requestContext.authorizer.jwt.claims.scope = 'livedrop/admin';
     expect((await invoke(handler, event)).statusCode).toBe(201);
@@ -129,21 +131,22 @@ describe('GET /deals/{dealId}', () => {
 describe('POST /deals/{dealId}/cues', () => {
   it('passes the cue and the calling actor to the engine', async () => {
     const deal = sampleDeal({ status: 'PAUSED' });
-    engine.cue.mockResolvedValue(deal);
+    engine.cueKeyed.mockResolvedValue(firstAnswer(deal));
     const event = loadEvent('cue-deal.valid');
     event.body = JSON.stringify({ action: 'pause' });
     const response = await invoke(createCueDealHandler(deps), event);
     expect(response.statusCode).toBe(200);
     expect(jsonBody(response)).toStrictEqual(deal);
-    expect(engine.cue).toHaveBeenCalledExactlyOnceWith(
+    expect(engine.cueKeyed).toHaveBeenCalledExactlyOnceWith(
       DEAL_ID,
       { action: 'pause' },
       { sub: HOST_SUB, scopes: new Set(['livedrop/host']) },
+      undefined,
     );
   });
 
   it('answers with the engine’s refusal when the caller does not host the deal', async () => {
-    engine.cue.mockRejectedValue(new Forbidden('Only the deal’s host or an admin can cue it.'));
+    engine.cueKeyed.mockRejectedValue(new Forbidden('Only the deal’s host or an admin can cue it.'));
     const response = await invoke(createCueDealHandler(deps), loadEvent('cue-deal.valid'));
     expect(response.statusCode).toBe(403);
     expect(jsonBody(response)).toStrictEqual({

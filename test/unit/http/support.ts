@@ -5,7 +5,7 @@ import { type Mocked, vi } from 'vitest';
 import type { CouponView, DealView, PriceDropView } from '../../../functions/shared/domain/schemas.js';
 import type { HttpHandler } from '../../../functions/shared/http/http-handler.js';
 import type { HttpEvent, HttpResponse } from '../../../functions/shared/http/types.js';
-import type { LivedropEngine } from '../../../functions/shared/use-cases/types.js';
+import type { LivedropEngine, Replayable } from '../../../functions/shared/use-cases/types.js';
 
 export const DEAL_ID = '01JDQ8ZK3V6N7H9MXBR4TWCYPE';
 export const COUPON_CODE = '7KQ2-M9XH-3TRD-W4PZ';
@@ -49,8 +49,16 @@ export const fakeEngine = (): FakeEngine => {
     cancelPriceDrop: vi.fn<LivedropEngine['cancelPriceDrop']>(unexpected('cancelPriceDrop')),
     applyPriceDrop: vi.fn<LivedropEngine['applyPriceDrop']>(unexpected('applyPriceDrop')),
     auditTrail: vi.fn<LivedropEngine['auditTrail']>(unexpected('auditTrail')),
+    createDealKeyed: vi.fn<LivedropEngine['createDealKeyed']>(unexpected('createDealKeyed')),
+    schedulePriceDropKeyed: vi.fn<LivedropEngine['schedulePriceDropKeyed']>(
+      unexpected('schedulePriceDropKeyed'),
+    ),
+    cueKeyed: vi.fn<LivedropEngine['cueKeyed']>(unexpected('cueKeyed')),
   };
 };
+
+/** What a keyed route's use case answers to a first request (no replay). */
+export const firstAnswer = <T>(value: T): Replayable<T> => ({ value, replayed: false });
 
 /** A real Powertools Logger that prints nothing; spy on its methods to see what was logged. */
 export const silentLogger = (): Logger => new Logger({ serviceName: 'livedrop-test', logLevel: 'SILENT' });
