@@ -24,6 +24,7 @@ import type { HandlerDeps } from '../../functions/shared/http/types.js';
 import {
   type FakeEngine,
   fakeEngine,
+  firstAnswer,
   invoke,
   loadEvent,
   sampleCoupon,
@@ -222,6 +223,9 @@ describe('each HTTP handler admits exactly the roles API Gateway admits', () => 
     engine.listPriceDrops.mockResolvedValue([samplePriceDrop()]);
     engine.cancelPriceDrop.mockResolvedValue(samplePriceDrop({ status: 'CANCELLED' }));
     engine.auditTrail.mockResolvedValue({ records: [] });
+    engine.createDealKeyed.mockResolvedValue(firstAnswer(sampleDeal()));
+    engine.cueKeyed.mockResolvedValue(firstAnswer(sampleDeal()));
+    engine.schedulePriceDropKeyed.mockResolvedValue(firstAnswer(samplePriceDrop()));
     return engine;
   };
 
