@@ -1,6 +1,6 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { originsFromContext } from '../lib/cdk/livedrop.js';
+import { listFromContext } from '../lib/cdk/livedrop.js';
 import { LivedropStack } from '../lib/cdk/livedrop-stack.js';
 import { acknowledgeNagFindings } from '../lib/cdk/nag.js';
 
@@ -10,9 +10,12 @@ const context = (key: string): string | undefined => {
   return value === undefined ? undefined : String(value);
 };
 const issuer = context('issuer');
-const audience = context('audience');
-if (!issuer || !audience) {
-  throw new Error('Pass the JWT issuer and audience: npx cdk deploy -c issuer=https://... -c audience=...');
+// Every app client whose tokens pass: -c audience=<web client id>,<checkout client id> (or a list in cdk.json).
+const audience = listFromContext(app.node.tryGetContext('audience'));
+if (!issuer || audience.length === 0) {
+  throw new Error(
+    'Pass the JWT issuer and audience: npx cdk deploy -c issuer=https://... -c audience=<client id>,...',
+  );
 }
 // The host console's static site is part of the deployment unless turned off; a custom domain needs both.
 const consoleDomain = context('livedrop:consoleDomain');
@@ -23,7 +26,7 @@ if ((consoleDomain === undefined) !== (consoleCertificateArn === undefined)) {
   );
 }
 // Viewer-facing web origins: -c allowedOrigins=https://shop.example,https://player.example (or a list in cdk.json).
-const allowedOrigins = originsFromContext(app.node.tryGetContext('allowedOrigins'));
+const allowedOrigins = listFromContext(app.node.tryGetContext('allowedOrigins'));
 const stack = new LivedropStack(app, 'Livedrop', {
   issuer,
   audience,

@@ -39,8 +39,11 @@ import { Observability } from './constructs/observability.js';
 export interface LivedropProps {
   /** JWT issuer URL the API trusts, e.g. a Cognito user pool URL (`https://cognito-idp.<region>.amazonaws.com/<pool id>`). */
   readonly issuer: string;
-  /** The audience (app client id) every token must carry. */
-  readonly audience: string;
+  /**
+   * The audiences a token may carry (`aud`, or Cognito's `client_id`): every app client whose tokens should pass,
+   * e.g. the web client of viewers and hosts and the checkout service's client-credentials client.
+   */
+  readonly audience: string | readonly string[];
   /**
    * Web origins (`https://shop.example`: scheme, host and port, no path) whose pages may call the API from a
    * browser: the shop's site and player with the viewer overlay. CORS on an HTTP API is API-wide, so these
@@ -108,13 +111,13 @@ const checkOrigin = (origin: string): string => {
 };
 
 /**
- * The `allowedOrigins` context value as a list: `-c allowedOrigins=https://a.example,https://b.example` gives a
- * comma-separated string, cdk.json may hold a list; absent or blank is none.
+ * A list-valued context value (`allowedOrigins`, `audience`): `-c allowedOrigins=https://a.example,https://b.example`
+ * gives a comma-separated string, cdk.json may hold a list; absent or blank is none.
  */
-export const originsFromContext = (value: unknown): string[] =>
+export const listFromContext = (value: unknown): string[] =>
   (Array.isArray(value) ? value.map(String) : String(value ?? '').split(','))
-    .map((origin) => origin.trim())
-    .filter((origin) => origin !== '');
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
 
 /**
  * livedrop's engine as one construct a shop can put into its own stack: stateful resources first (table, bus,
@@ -178,7 +181,9 @@ export class Livedrop extends Construct {
       apiName: NAME,
       description: 'livedrop: deals, claims and checkout',
       createDefaultStage: false,
-      defaultAuthorizer: new HttpJwtAuthorizer('Jwt', props.issuer, { jwtAudience: [props.audience] }),
+      defaultAuthorizer: new HttpJwtAuthorizer('Jwt', props.issuer, {
+        jwtAudience: typeof props.audience === 'string' ? [props.audience] : [...props.audience],
+      }),
       // API Gateway answers preflights itself, before the authorizer, for the whole API: see docs/deploy.md.
       ...(this.corsOrigins.length > 0
         ? { corsPreflight: { ...CORS, allowOrigins: [...this.corsOrigins] } }

@@ -79,6 +79,14 @@ describe('the HTTP API routes', () => {
     });
   });
 
+  it('admit the tokens of every app client the stack lists as an audience (web and checkout)', () => {
+    const { template } = synthLivedrop({ audience: [AUDIENCE, 'checkout-client-id'] });
+
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      JwtConfiguration: { Issuer: ISSUER, Audience: [AUDIENCE, 'checkout-client-id'] },
+    });
+  });
+
   it.each(ROUTES)('$routeKey requires a JWT carrying one of its roles’ scopes', ({ routeKey, trigger }) => {
     const route = routesByKey().get(routeKey);
     if (route === undefined) throw new Error(`no route ${routeKey}`);

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { httpRoutes } from '../../functions/shared/contract/wiring.js';
-import { originsFromContext } from '../../lib/cdk/livedrop.js';
+import { listFromContext } from '../../lib/cdk/livedrop.js';
 import { onlyResourceOfType, resourcesOfType, synthLivedrop } from './support.js';
 
 const SHOP = 'https://shop.example';
@@ -112,6 +112,6 @@ describe('the allowedOrigins context value', () => {
     ['comma-separated, with spaces', ` ${SHOP}, ${PLAYER} ,`, [SHOP, PLAYER]],
     ['a list from cdk.json', [SHOP, PLAYER], [SHOP, PLAYER]],
   ])('%s gives its origins', (_, value, origins) => {
-    expect(originsFromContext(value)).toStrictEqual(origins);
+    expect(listFromContext(value)).toStrictEqual(origins);
   });
 });

@@ -31,7 +31,8 @@ export const actorFromEvent = (event: HttpEvent): Actor => {
   const sub = claims?.sub;
   // sub ends up in keys as hostId/viewerId, so it must be a valid principal id.
   if (typeof sub !== 'string' || !principalIdSchema.safeParse(sub).success) throw new Unauthorized();
-  return { sub, scopes: scopesFromClaim(claims?.scope) };
+  // API Gateway admits a route's scopes from `scope` or, as Okta and Entra ID name it, `scp`; so does the handler.
+  return { sub, scopes: scopesFromClaim(claims?.scope ?? claims?.scp) };
 };
 
 /** Any one of the route's scopes is enough. */

@@ -120,6 +120,17 @@ describe('identity and scopes', () => {
     await expectError(event, 403, { code: 'FORBIDDEN', message: 'You are not allowed to do this.' });
   });
 
+  it('reads the scopes from `scp` when the token has no `scope`, as API Gateway does (Okta, Entra ID)', async () => {
+    const event = probeEvent();
+    delete event.requestContext.authorizer.jwt.claims.scope;
+    event.requestContext.authorizer.jwt.claims.scp = '[livedrop/admin]';
+
+    const response = await invoke(handler, event);
+
+    expect(response.statusCode).toBe(200);
+    expect(run.mock.calls[0]?.[0].actor.scopes).toStrictEqual(new Set(['livedrop/admin']));
+  });
+
   it('checks identity before it looks at the body', async () => {
     const event = probeEvent('not json');
     event.headers['content-type'] = 'text/plain';
