@@ -213,7 +213,12 @@ const EXERCISES: Record<string, () => Promise<() => Promise<unknown>>> = {
     await liveDeal(publishing(), { streamId: stream });
     return async () => {
       const puts: string[] = [];
-      const metadata = { putMetadata: async (channelArn: string) => (puts.push(channelArn), 'put' as const) };
+      const metadata = {
+        putMetadata: async (channelArn: string) => {
+          puts.push(channelArn);
+          return 'put' as const;
+        },
+      };
       await h.engine({ metadata }).putLiveMetadata([stream, 'access-no-such-stream']);
       expect(puts).toStrictEqual([CHANNEL_ARN]);
     };
