@@ -1,6 +1,6 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { originsFromContext } from '../lib/cdk/livedrop.js';
+import { listFromContext, originsFromContext } from '../lib/cdk/livedrop.js';
 import { LivedropStack } from '../lib/cdk/livedrop-stack.js';
 import { acknowledgeNagFindings } from '../lib/cdk/nag.js';
 
@@ -24,10 +24,13 @@ if ((consoleDomain === undefined) !== (consoleCertificateArn === undefined)) {
 }
 // Viewer-facing web origins: -c allowedOrigins=https://shop.example,https://player.example (or a list in cdk.json).
 const allowedOrigins = originsFromContext(app.node.tryGetContext('allowedOrigins'));
+// The IVS channels timed metadata may go into: -c ivsChannelArns=arn:...,arn:... (default: the account's channels).
+const ivsChannelArns = listFromContext(app.node.tryGetContext('ivsChannelArns'));
 const stack = new LivedropStack(app, 'Livedrop', {
   issuer,
   audience,
   allowedOrigins,
+  ...(ivsChannelArns.length > 0 ? { ivsChannelArns } : {}),
   deletionProtection: context('livedrop:deletionProtection') !== 'false',
   ...(context('livedrop:console') === 'false'
     ? {}

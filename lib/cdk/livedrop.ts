@@ -126,13 +126,15 @@ const checkOrigin = (origin: string): string => {
 };
 
 /**
- * The `allowedOrigins` context value as a list: `-c allowedOrigins=https://a.example,https://b.example` gives a
- * comma-separated string, cdk.json may hold a list; absent or blank is none.
+ * A list-valued context value (`allowedOrigins`, `ivsChannelArns`) as a list: `-c allowedOrigins=https://a.example,https://b.example`
+ * gives a comma-separated string, cdk.json may hold a list; absent or blank is none.
  */
-export const originsFromContext = (value: unknown): string[] =>
+export const listFromContext = (value: unknown): string[] =>
   (Array.isArray(value) ? value.map(String) : String(value ?? '').split(','))
-    .map((origin) => origin.trim())
-    .filter((origin) => origin !== '');
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+
+export const originsFromContext = listFromContext;
 
 /**
  * livedrop's engine as one construct a shop can put into its own stack: stateful resources first (table, bus,
