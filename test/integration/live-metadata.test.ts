@@ -220,6 +220,32 @@ describe('a stream’s live state as IVS timed metadata', () => {
     }
   });
 
+  it('answers the messages of a stream whose deals cannot be read as failures, putting nothing', async () => {
+    const { recorder, api, drain } = setUp();
+    const deal = await liveDeal(api, { streamId: 'meta-unreadable', ivsChannelArn: channel('Unreadable1') });
+    await api.claim(deal.dealId, 'viewer-1');
+    const batch = drain();
+    const failing = new Proxy(h.store, {
+      get: (target, property, receiver) =>
+        property === 'getDeal'
+          ? () => Promise.reject(new Error('ProvisionedThroughputExceededException'))
+          : Reflect.get(target, property, receiver),
+    });
+    const engine = new Engine({
+      store: failing,
+      clock: new WaitingClock(),
+      metadata: recorder,
+      logger: { error: () => {} },
+    });
+
+    const response = await createLiveMetadataHandler({ engine, logger: silent() })(batch, context);
+
+    expect(response.batchItemFailures.map((failure) => failure.itemIdentifier).sort()).toStrictEqual(
+      batch.Records.map((record) => record.messageId).sort(),
+    );
+    expect(recorder.puts).toStrictEqual([]);
+  });
+
   it('reads a stream’s LIVE and PAUSED deals with their figures, and a version that never falls', async () => {
     const { clock, api } = setUp();
     const ctx = createContext({ store: h.store, clock });

@@ -1,4 +1,4 @@
-import { MetadataThrottled } from '../domain/errors.js';
+import { DealNotFound, MetadataThrottled } from '../domain/errors.js';
 import type { StreamLive } from '../domain/stream-live.js';
 import { toLiveMetadata } from '../domain/stream-live.js';
 import { type Context, MAX_CACHED_DEALS, sleep } from './context.js';
@@ -80,7 +80,12 @@ export const putLiveMetadata = async (
 const channelsOf = async (ctx: Context, streamId: string): Promise<string[]> => {
   const deals = await Promise.all(
     (await ctx.store.listStreamDeals(streamId)).map((dealId) =>
-      dealConfig(ctx, dealId).catch(() => undefined),
+      // Listed by the index but never written (its creation died first): no deal, no channel. A failed read
+      // fails the stream, so its events come again rather than its channel being skipped.
+      dealConfig(ctx, dealId).catch((error: unknown) => {
+        if (error instanceof DealNotFound) return undefined;
+        throw error;
+      }),
     ),
   );
   return [
