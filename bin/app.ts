@@ -27,10 +27,13 @@ if ((consoleDomain === undefined) !== (consoleCertificateArn === undefined)) {
 }
 // Viewer-facing web origins: -c allowedOrigins=https://shop.example,https://player.example (or a list in cdk.json).
 const allowedOrigins = listFromContext(app.node.tryGetContext('allowedOrigins'));
+// The IVS channels timed metadata may go into: -c ivsChannelArns=arn:...,arn:... (default: the account's channels).
+const ivsChannelArns = listFromContext(app.node.tryGetContext('ivsChannelArns'));
 const stack = new LivedropStack(app, 'Livedrop', {
   issuer,
   audience,
   allowedOrigins,
+  ...(ivsChannelArns.length > 0 ? { ivsChannelArns } : {}),
   deletionProtection: context('livedrop:deletionProtection') !== 'false',
   ...(context('livedrop:console') === 'false'
     ? {}

@@ -42,6 +42,7 @@ const envSchema = z.object({
   EVENT_BUS_NAME: z.optional(z.string().check(z.minLength(1))),
   EVENTBRIDGE_ENDPOINT: z.optional(z.url()),
   SCHEDULER_ENDPOINT: z.optional(z.url()),
+  IVS_ENDPOINT: z.optional(z.url()),
   PRICE_DROP_FUNCTION_ARN: z.optional(z.string().check(z.startsWith('arn:'))),
   SCHEDULER_ROLE_ARN: z.optional(z.string().check(z.startsWith('arn:'))),
   SCHEDULER_DLQ_ARN: z.optional(z.string().check(z.startsWith('arn:'))),
@@ -62,6 +63,8 @@ export interface Config {
   /** Absent: the engine's events are not published (a deployment without a bus). */
   eventBusName?: string;
   eventBridgeEndpoint?: string;
+  /** Absent: Amazon IVS in the region; locally, the runtime's IVS stand-in. */
+  ivsEndpoint?: string;
   /** How long one store request may wait for its answer, and how many attempts the SDK makes. */
   store?: { timeoutMs?: number; attempts?: number };
   /** Present for the functions that create or cancel gala price-drop schedules. */
@@ -99,6 +102,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
           },
         }),
     ...(env_.EVENTBRIDGE_ENDPOINT === undefined ? {} : { eventBridgeEndpoint: env_.EVENTBRIDGE_ENDPOINT }),
+    ...(env_.IVS_ENDPOINT === undefined ? {} : { ivsEndpoint: env_.IVS_ENDPOINT }),
     ...rateLimitsOf(env_),
     ...(env_.LIVEDROP_STORE_TIMEOUT_MS === undefined && env_.LIVEDROP_STORE_ATTEMPTS === undefined
       ? {}

@@ -3,7 +3,7 @@ import { type Config, loadConfig } from './config.js';
 import { createDocumentClient } from './data/client.js';
 import { createStore } from './data/store.js';
 import { systemClock } from './domain/clock.js';
-import type { EventPublisher, SchedulerPort } from './domain/ports.js';
+import type { EventPublisher, MetadataPublisher, SchedulerPort } from './domain/ports.js';
 import type { HandlerDeps } from './http/types.js';
 import { Engine } from './use-cases/engine.js';
 
@@ -17,14 +17,17 @@ const STORE_SOCKET_TIMEOUT_MS = 1_500;
 
 /**
  * The adapters a function needs beyond the store, each in a module of its own (runtime-events.ts,
- * runtime-scheduler.ts) so a function's bundle carries only the AWS clients it uses: its handler passes
- * exactly the ones its wiring declares (`publishes`, `scheduling`), and a test checks they agree.
+ * runtime-scheduler.ts, runtime-ivs.ts) so a function's bundle carries only the AWS clients it uses: its handler
+ * passes exactly the ones its wiring declares (`publishes`, `scheduling`, `putsMetadata`), and a test checks
+ * they agree.
  */
 export interface Adapters {
   /** Builds the event publisher; undefined when the deployment has no bus. */
   events?: (config: Config, logger: Logger, env: NodeJS.ProcessEnv) => EventPublisher | undefined;
   /** Builds the scheduler port; undefined when the function is not configured to schedule. */
   scheduler?: (config: Config) => SchedulerPort | undefined;
+  /** Builds the timed-metadata publisher (runtime-ivs.ts), for the functions that put into IVS channels. */
+  metadata?: (config: Config) => MetadataPublisher;
 }
 
 /** Production wiring: config from the environment, one client, one engine per container. */
@@ -45,12 +48,14 @@ export const productionDeps = (
   );
   const events = adapters.events?.(config, logger, env);
   const scheduler = adapters.scheduler?.(config);
+  const metadata = adapters.metadata?.(config);
   const engine = new Engine({
     store,
     ...(scheduler === undefined ? {} : { scheduler }),
     clock: systemClock,
     logger,
     ...(events === undefined ? {} : { events }),
+    ...(metadata === undefined ? {} : { metadata }),
     options: {
       ...(config.claimGraceMs === undefined ? {} : { claimGraceMs: config.claimGraceMs }),
       ...(config.rateLimits === undefined ? {} : { rateLimits: config.rateLimits }),

@@ -35,6 +35,7 @@ import { LivedropFunction } from './constructs/livedrop-function.js';
 import { LivedropTable } from './constructs/livedrop-table.js';
 import { Messaging } from './constructs/messaging.js';
 import { Observability } from './constructs/observability.js';
+import { TriggerQueue } from './constructs/trigger-queue.js';
 
 export interface LivedropProps {
   /** JWT issuer URL the API trusts, e.g. a Cognito user pool URL (`https://cognito-idp.<region>.amazonaws.com/<pool id>`). */
@@ -70,10 +71,27 @@ export interface LivedropProps {
   readonly defaultThrottle?: ThrottleSettings;
   /** p99 claim duration, in milliseconds, that pages someone. Default 1,000. */
   readonly claimLatencyP99Ms?: number;
+  /**
+   * The IVS channels (ARNs) livedrop may put timed metadata into: the channels the deals name
+   * (`ivsChannelArn`). Default: every channel of the stack's account and region (`channel/*`, never `*`).
+   */
+  readonly ivsChannelArns?: readonly string[];
 }
 
 /** API default limits (the local gateway applies the same); routes that differ say so in the wiring. */
 const DEFAULT_THROTTLE: ThrottleSettings = API_DEFAULT_THROTTLE;
+
+const IVS_CHANNEL_ARN = /^arn:aws[a-z-]*:ivs:[a-z0-9-]+:\d{12}:channel\/[A-Za-z0-9]+$/;
+
+/** Fails synth on anything but a channel's ARN: a wildcard would widen ivs:PutMetadata beyond the channels named. */
+const checkChannelArn = (arn: string): string => {
+  if (!IVS_CHANNEL_ARN.test(arn)) {
+    throw new Error(
+      `ivsChannelArns: ${JSON.stringify(arn)} is not an IVS channel ARN like arn:aws:ivs:<region>:<account>:channel/<id>`,
+    );
+  }
+  return arn;
+};
 
 /** Also the names of the schedule groups and the dashboard; livedrop runs once per account and region. */
 const NAME = 'livedrop';
@@ -111,7 +129,7 @@ const checkOrigin = (origin: string): string => {
 };
 
 /**
- * A list-valued context value (`allowedOrigins`, `audience`): `-c allowedOrigins=https://a.example,https://b.example`
+ * A list-valued context value (`allowedOrigins`, `audience`, `ivsChannelArns`): `-c allowedOrigins=https://a.example,https://b.example`
  * gives a comma-separated string, cdk.json may hold a list; absent or blank is none.
  */
 export const listFromContext = (value: unknown): string[] =>
@@ -146,6 +164,12 @@ export class Livedrop extends Construct {
   readonly consoleSite?: ConsoleSite;
   /** Every origin the API's CORS admits: the console's (if any), then `allowedOrigins`. */
   readonly corsOrigins: readonly string[];
+  /** The queues of the wiring's queue triggers (with their dead-letter queues and rules), by trigger id. */
+  readonly triggerQueues: ReadonlyMap<string, TriggerQueue>;
+  /** What ivs:PutMetadata is granted on: `ivsChannelArns`, or the account's and region's channels. */
+  readonly ivsChannelArns: readonly string[];
+  /** `named`: the channels of `ivsChannelArns` only; `account`: every channel of the account and region. */
+  readonly ivsChannelScope: 'named' | 'account';
 
   constructor(scope: Construct, id: string, props: LivedropProps) {
     super(scope, id);
@@ -217,6 +241,12 @@ export class Livedrop extends Construct {
     const schedulesGroup = new ScheduleGroup(this, 'Schedules', { scheduleGroupName: NAME });
     const functions = new Map<string, LivedropFunction>();
     this.functions = functions;
+    const triggerQueues = new Map<string, TriggerQueue>();
+    this.triggerQueues = triggerQueues;
+    this.ivsChannelScope = props.ivsChannelArns ? 'named' : 'account';
+    this.ivsChannelArns = props.ivsChannelArns
+      ? props.ivsChannelArns.map((arn) => (Token.isUnresolved(arn) ? arn : checkChannelArn(arn)))
+      : [Stack.of(this).formatArn({ service: 'ivs', resource: 'channel', resourceName: '*' })];
 
     for (const declaration of FUNCTIONS) {
       // Rules and schedules invoke Lambda asynchronously: their own DLQs only catch what they could not
@@ -234,6 +264,7 @@ export class Livedrop extends Construct {
       });
       fn.bindTable(data.table);
       if (declaration.publishes) fn.bindBus(messaging.bus);
+      if (declaration.putsMetadata) fn.bindIvsChannels(this.ivsChannelArns);
       functions.set(declaration.name, fn);
 
       for (const trigger of declaration.triggers) {
@@ -266,6 +297,17 @@ export class Livedrop extends Construct {
               }),
             ],
           });
+        } else if (trigger.kind === 'queue') {
+          triggerQueues.set(
+            trigger.id,
+            new TriggerQueue(this, trigger.id, {
+              trigger,
+              bus: messaging.bus,
+              fn: fn.fn,
+              timeoutSeconds: declaration.timeoutSeconds,
+              eventsDeadLetterQueue: messaging.eventsDeadLetterQueue,
+            }),
+          );
         } else if (trigger.kind === 'schedule') {
           new Schedule(this, trigger.id, {
             scheduleGroup: schedulesGroup,
@@ -326,7 +368,11 @@ export class Livedrop extends Construct {
     this.observability = new Observability(this, 'Observability', {
       functions: [...functions.values()],
       claimFunction: this.requireFunction('claim-coupon'),
-      deadLetterQueues: [messaging.eventsDeadLetterQueue, messaging.schedulesDeadLetterQueue],
+      deadLetterQueues: [
+        messaging.eventsDeadLetterQueue,
+        messaging.schedulesDeadLetterQueue,
+        ...[...triggerQueues.values()].map((queue) => queue.deadLetterQueue),
+      ],
       table: data.table,
       alarmTopic: messaging.alarmTopic,
       ...(props.claimLatencyP99Ms === undefined ? {} : { claimLatencyP99Ms: props.claimLatencyP99Ms }),

@@ -24,6 +24,11 @@ export const engineNagAcknowledgements = (engine: Livedrop) => {
       reason:
         'Gala price-drop schedules are created at run time, one per drop, named drop-<dropId>; the functions that create or delete them may touch only schedules in the livedrop-gala-drops group, never another group.',
     },
+    ivsChannels: {
+      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ivs:<AWS::Region>:<AWS::AccountId>:channel/*]',
+      reason:
+        'Deals name their IVS channel at run time (ivsChannelArn), so without the ivsChannelArns prop the live-metadata function may put timed metadata (ivs:PutMetadata only) into any channel of this account and region, no other IVS action or resource; pass ivsChannelArns to name the channels.',
+    },
   } as const;
 };
 
@@ -92,6 +97,9 @@ export const acknowledgeNagFindings = (engine: Livedrop): void => {
   for (const fn of engine.functions.values()) {
     if ((fn.declaration.scheduling ?? []).length > 0) {
       Validations.of(fn.node.findChild('Role')).acknowledge(acks.galaDropSchedules);
+    }
+    if (fn.declaration.putsMetadata && engine.ivsChannelScope === 'account') {
+      Validations.of(fn.node.findChild('Role')).acknowledge(acks.ivsChannels);
     }
   }
   // aws-scheduler-targets creates the schedule's role at stack level under a hashed id; the finding id names

@@ -19,6 +19,8 @@ import { type EmbeddedStore, startEmbeddedStore } from './embedded-store.js';
 import type { EventPattern } from './event-pattern.js';
 import { authorizerRefusal, GatewayCors, GatewayRefusal, GatewayThrottle, gatewayBody } from './gateway.js';
 import { AuthorizationFailure, LocalIssuer, ROLES } from './issuer.js';
+import { isIvsApiRequest, LocalIvs } from './ivs.js';
+import { LocalQueue } from './queue.js';
 import { LocalScheduler } from './scheduler.js';
 import { answerSchedulerApi, isSchedulerApiRequest } from './scheduler-api.js';
 
@@ -40,6 +42,10 @@ export interface Runtime {
   url: string;
   port: number;
   scheduler: LocalScheduler;
+  /** The IVS stand-in: the timed metadata put into each channel. */
+  ivs: LocalIvs;
+  /** The queues of the wiring's queue triggers, by trigger id. */
+  queues: ReadonlyMap<string, LocalQueue>;
   /** Stops taking requests, lets those in flight finish, stops schedules and closes the store. */
   close(): Promise<void>;
 }
@@ -53,6 +59,9 @@ interface Answer {
   body: string;
   routed?: boolean;
 }
+
+/** How long a message a queue-triggered function failed stays hidden locally (SQS: the visibility timeout). */
+const LOCAL_VISIBILITY_MS = 2_000;
 
 /** API Gateway's HTTP API payload quota: bigger bodies are refused by the gateway, smaller ones reach the function. */
 const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
@@ -144,6 +153,7 @@ export const startRuntime = async (options: RuntimeOptions = {}): Promise<Runtim
   process.env.EVENT_BUS_NAME = 'livedrop';
   process.env.EVENTBRIDGE_ENDPOINT = url;
   process.env.SCHEDULER_ENDPOINT = url;
+  process.env.IVS_ENDPOINT = url;
   process.env.PRICE_DROP_FUNCTION_ARN = `arn:aws:lambda:local:000000000000:function:${GALA_DROP_TARGET}`;
   process.env.SCHEDULER_ROLE_ARN = 'arn:aws:iam::000000000000:role/livedrop-local-scheduler';
   process.env.AWS_REGION ??= 'us-east-1';
@@ -191,25 +201,36 @@ export const startRuntime = async (options: RuntimeOptions = {}): Promise<Runtim
 
   const log = (message: string, extra: Record<string, unknown>) => logger.info(message, extra);
   const issuer = await LocalIssuer.load(dataDir);
+  const ivs = new LocalIvs();
+  // Queue triggers: the bus fills a local queue that runs the function on batches, as SQS and Lambda do.
+  const queues = new Map<string, LocalQueue>();
   const bus = new LocalBus(
     FUNCTIONS.flatMap((declaration) =>
-      declaration.triggers.flatMap((trigger) =>
-        trigger.kind === 'event'
-          ? [
-              {
-                id: trigger.id,
-                bus: trigger.bus,
-                pattern: {
-                  source: trigger.pattern.source,
-                  'detail-type': trigger.pattern.detailType,
-                  ...(trigger.pattern.detail ? { detail: trigger.pattern.detail } : {}),
-                } as EventPattern,
-                target: declaration.name,
-                deliver: (event: unknown) => invoke(declaration, event),
-              },
-            ]
-          : [],
-      ),
+      declaration.triggers.flatMap((trigger) => {
+        if (trigger.kind !== 'event' && trigger.kind !== 'queue') return [];
+        const pattern = {
+          source: trigger.pattern.source,
+          'detail-type': trigger.pattern.detailType,
+          ...(trigger.kind === 'event' && trigger.pattern.detail ? { detail: trigger.pattern.detail } : {}),
+        } as EventPattern;
+        if (trigger.kind === 'event') {
+          const deliver = (event: unknown) => invoke(declaration, event);
+          return [{ id: trigger.id, bus: trigger.bus, pattern, target: declaration.name, deliver }];
+        }
+        const queue = new LocalQueue({
+          id: trigger.id,
+          batchWindowMs: trigger.batchWindowSeconds * 1000,
+          batchSize: trigger.batchSize,
+          maxConcurrency: trigger.maxConcurrency,
+          maxReceiveCount: trigger.maxReceiveCount,
+          visibilityMs: LOCAL_VISIBILITY_MS,
+          deliver: (event) => invoke(declaration, event),
+          log,
+        });
+        queues.set(trigger.id, queue);
+        const deliver = async (event: unknown) => ({ messageId: queue.send(JSON.stringify(event)) });
+        return [{ id: `${trigger.id}Rule`, bus: trigger.bus, pattern, target: trigger.id, deliver }];
+      }),
     ),
     log,
   );
@@ -305,6 +326,17 @@ export const startRuntime = async (options: RuntimeOptions = {}): Promise<Runtim
         body: JSON.stringify({ FailedEntryCount: result.FailedEntryCount, Entries: result.Entries }),
       };
     }
+    if (isIvsApiRequest(request)) {
+      standIn(request, isJsonContentType);
+      // The live-metadata function's own IVS client (same adapter as in AWS) putting timed metadata.
+      let body: unknown;
+      try {
+        body = JSON.parse(request.body.toString('utf8'));
+      } catch {
+        body = undefined;
+      }
+      return ivs.putMetadata(body);
+    }
     if (isSchedulerApiRequest(request)) standIn(request, method === 'POST' ? isJsonContentType : undefined);
     const schedulerAnswer = await answerSchedulerApi(scheduler, request, [GALA_DROP_TARGET]).catch(
       (error: unknown) => ({
@@ -377,6 +409,8 @@ export const startRuntime = async (options: RuntimeOptions = {}): Promise<Runtim
     url,
     port,
     scheduler,
+    ivs,
+    queues,
     close: () => {
       closing ??= (async () => {
         stopping = true;
@@ -387,6 +421,7 @@ export const startRuntime = async (options: RuntimeOptions = {}): Promise<Runtim
         await Promise.allSettled([...inFlight]);
         await scheduler.stop();
         await bus.drain();
+        await Promise.all([...queues.values()].map((queue) => queue.close()));
         await store.close();
         logger.info('livedrop stopped', { data: dataDir ?? 'memory' });
       })();

@@ -7,12 +7,14 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../functions/shared/contract/wiring.js';
 import {
+  arnOf,
   asList,
   functionIds,
   type Json,
   logicalIdOf,
   onlyResourceOfType,
   ref,
+  resource,
   resourcesOfType,
   type Statement,
   type Synthesised,
@@ -73,8 +75,19 @@ describe('dead-letter queues', () => {
     expect(Object.keys(matching)).toHaveLength(1);
   });
 
-  it('every queue in the stack is a DLQ with such an alarm', () => {
-    const queueIds = Object.keys(resourcesOfType(synthesised.template, 'AWS::SQS::Queue'));
+  it('every queue in the stack is a DLQ with such an alarm, or a trigger queue that ends in one', () => {
+    const triggerQueues = [...synthesised.stack.engine.triggerQueues.values()];
+    const triggerQueueIds = triggerQueues.map(({ queue }) => logicalIdOf(synthesised.stack, queue));
+    const queueIds = Object.keys(resourcesOfType(synthesised.template, 'AWS::SQS::Queue')).filter(
+      (id) => !triggerQueueIds.includes(id),
+    );
+    for (const { queue, deadLetterQueue } of triggerQueues) {
+      expect(
+        resource(synthesised.template, logicalIdOf(synthesised.stack, queue)).Properties.RedrivePolicy,
+      ).toMatchObject({
+        deadLetterTargetArn: arnOf(logicalIdOf(synthesised.stack, deadLetterQueue)),
+      });
+    }
     const watched = alarms().flatMap(([, alarm]) =>
       alarm.Properties.MetricName === 'ApproximateNumberOfMessagesVisible'
         ? asList(alarm.Properties.Dimensions as { Value: { 'Fn::GetAtt': [string] } }[]).map(

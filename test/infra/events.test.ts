@@ -159,7 +159,10 @@ describe('the rules AWS contracts depend on', () => {
   });
 
   it('the template has no rule the wiring does not declare', () => {
-    const declared = RULES.map(({ id }) => childId(id)).sort();
+    const queueRules = [...synthesised.stack.engine.triggerQueues.values()].map(({ rule }) =>
+      logicalIdOf(synthesised.stack, rule),
+    );
+    const declared = [...RULES.map(({ id }) => childId(id)), ...queueRules].sort();
 
     expect(Object.keys(resourcesOfType(synthesised.template, 'AWS::Events::Rule')).sort()).toStrictEqual(
       declared,

@@ -13,6 +13,7 @@ import {
 } from '../../functions/shared/contract/wiring.js';
 import { DEFAULT_ENGINE_OPTIONS } from '../../functions/shared/use-cases/engine.js';
 import {
+  ACCOUNT_IVS_CHANNELS,
   allStatements,
   arnOf,
   asList,
@@ -62,6 +63,15 @@ const GALA_DROP_SCHEDULES = {
   ],
 };
 
+/** What an SQS event source grants its function on the queue it drains. */
+const QUEUE_CONSUMER_ACTIONS = [
+  'sqs:ReceiveMessage',
+  'sqs:ChangeMessageVisibility',
+  'sqs:GetQueueUrl',
+  'sqs:DeleteMessage',
+  'sqs:GetQueueAttributes',
+];
+
 const SCHEDULING = FUNCTIONS.filter(({ scheduling }) => (scheduling ?? []).length > 0);
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -76,6 +86,16 @@ const deadLetterQueueOf = (name: string): string | undefined =>
     )?.TargetArn,
   );
 
+/** The queues of the function's queue triggers. */
+const ownTriggerQueueIds = (name: string): string[] =>
+  FUNCTIONS.filter((declaration) => declaration.name === name).flatMap((declaration) =>
+    declaration.triggers.flatMap((trigger) => {
+      const queue =
+        trigger.kind === 'queue' ? synthesised.stack.engine.triggerQueues.get(trigger.id) : undefined;
+      return queue ? [logicalIdOf(synthesised.stack, queue.queue)] : [];
+    }),
+  );
+
 /** A statement resource in the wiring's words: `table`, `index/GSI2`, `own log group`, `own DLQ`. */
 const describeResource = (value: unknown, name: string): string => {
   const ownDeadLetterQueueId = deadLetterQueueOf(name);
@@ -85,6 +105,8 @@ const describeResource = (value: unknown, name: string): string => {
   if (same(value, arnOf(busId))) return 'livedrop bus';
   if (same(value, GALA_DROP_SCHEDULES)) return 'gala-drop schedules';
   if (same(value, arnOf(dropRoleId))) return 'gala-drop scheduler role';
+  if (same(value, ACCOUNT_IVS_CHANNELS)) return 'IVS channels of the account';
+  if (ownTriggerQueueIds(name).some((id) => same(value, arnOf(id)))) return 'own trigger queue';
   // `${tableArn}/index/GSI2` synthesises to { "Fn::Join": ["", [<table Arn>, "/index/GSI2"]] }.
   const joined = (value as Json | null)?.['Fn::Join'];
   if (Array.isArray(joined) && joined[0] === '' && Array.isArray(joined[1]) && joined[1].length === 2) {
@@ -143,6 +165,10 @@ describe.each(FUNCTIONS)('the $name function’s role', (declaration) => {
       ...(deadLetterQueueOf(declaration.name) === undefined ? [] : ['sqs:SendMessage on own DLQ']),
       ...(declaration.publishes ? ['events:PutEvents on livedrop bus'] : []),
       ...declaredSchedulingGrants(declaration),
+      ...(declaration.putsMetadata ? ['ivs:PutMetadata on IVS channels of the account'] : []),
+      ...(declaration.triggers.some((trigger) => trigger.kind === 'queue')
+        ? QUEUE_CONSUMER_ACTIONS.map((action) => `${action} on own trigger queue`)
+        : []),
     ];
 
     expect(grants(declaration.name).sort()).toStrictEqual(
@@ -270,7 +296,7 @@ describe('policies across the whole template', () => {
     expect(wildcards.map(({ at }) => at)).toStrictEqual([]);
   });
 
-  it('build a wildcard resource only for the sweep’s versions and the gala-drop group’s schedules', () => {
+  it('build a wildcard resource only for the sweep’s versions, the gala-drop group’s schedules and IVS channels', () => {
     const sweepFunctionArn = arnOf(functionIds(synthesised, 'sweep').function);
     const wildcardJoins = allStatements(synthesised.template).flatMap(({ at, statement }) =>
       asList(statement.Resource)
@@ -280,9 +306,10 @@ describe('policies across the whole template', () => {
 
     expect(wildcardJoins.length).toBeGreaterThan(0);
     for (const { at, target } of wildcardJoins) {
-      expect([{ 'Fn::Join': ['', [sweepFunctionArn, ':*']] }, GALA_DROP_SCHEDULES], at).toContainEqual(
-        target,
-      );
+      expect(
+        [{ 'Fn::Join': ['', [sweepFunctionArn, ':*']] }, GALA_DROP_SCHEDULES, ACCOUNT_IVS_CHANNELS],
+        at,
+      ).toContainEqual(target);
     }
   });
 

@@ -168,6 +168,12 @@ describe('cdk-nag AwsSolutions on the app as bin/app.ts builds it', () => {
       'Livedrop/Engine/CreatePriceDrop/Role',
     ]);
     expect(where(NAG_ACKNOWLEDGEMENTS.galaDropSchedules.id)).toStrictEqual(schedulingRoles);
+    expect(where(NAG_ACKNOWLEDGEMENTS.ivsChannels.id)).toStrictEqual([
+      {
+        at: 'Livedrop/Engine/LiveMetadata/Role',
+        constructs: ['Livedrop/Engine/LiveMetadata/Role/DefaultPolicy/Resource'],
+      },
+    ]);
     expect(where(NAG_ACKNOWLEDGEMENTS.sweepInvokeVersions.id)).toStrictEqual([
       {
         at: expect.stringMatching(/^Livedrop\/SchedulerRoleForTarget-[0-9a-f]+$/),

@@ -33,6 +33,22 @@ export const synthLivedrop = (props: Partial<LivedropStackProps> = {}): Synthesi
   return { app, stack, template: Template.fromStack(stack) };
 };
 
+/** Every IVS channel of the stack's account and region: what ivs:PutMetadata gets without `ivsChannelArns`. */
+export const ACCOUNT_IVS_CHANNELS = {
+  'Fn::Join': [
+    '',
+    [
+      'arn:',
+      { Ref: 'AWS::Partition' },
+      ':ivs:',
+      { Ref: 'AWS::Region' },
+      ':',
+      { Ref: 'AWS::AccountId' },
+      ':channel/*',
+    ],
+  ],
+};
+
 export type Json = Record<string, unknown>;
 
 export interface Resource {

@@ -205,6 +205,24 @@ const EXERCISES: Record<string, () => Promise<() => Promise<unknown>>> = {
       await engine.applyPriceDrop('apply-gala', drop.dropId);
     };
   },
+  'live-metadata': async () => {
+    const stream = 'access-live-metadata';
+    const deal = await liveDeal(publishing(), { streamId: stream, ivsChannelArn: CHANNEL_ARN });
+    await publishing().claim(deal.dealId, 'viewer-1');
+    await publishing().cue(deal.dealId, { action: 'end' }, hostActor);
+    await liveDeal(publishing(), { streamId: stream });
+    return async () => {
+      const puts: string[] = [];
+      const metadata = {
+        putMetadata: async (channelArn: string) => {
+          puts.push(channelArn);
+          return 'put' as const;
+        },
+      };
+      await h.engine({ metadata }).putLiveMetadata([stream, 'access-no-such-stream']);
+      expect(puts).toStrictEqual([CHANNEL_ARN]);
+    };
+  },
   sweep: async () => {
     const options = { claimGraceMs: 1_000, settleDelayMs: 0 };
     const deal = await liveDeal(publishing(), { stock: 5, claimTtlSeconds: 60, durationSeconds: 600 });

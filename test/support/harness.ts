@@ -1,6 +1,11 @@
 import { createDocumentClient } from '../../functions/shared/data/client.js';
 import { createStore, type DynamoStore } from '../../functions/shared/data/store.js';
-import type { EventPublisher, SchedulerPort, Seam } from '../../functions/shared/domain/ports.js';
+import type {
+  EventPublisher,
+  MetadataPublisher,
+  SchedulerPort,
+  Seam,
+} from '../../functions/shared/domain/ports.js';
 import { Engine, type EngineDeps } from '../../functions/shared/use-cases/engine.js';
 import { type EmbeddedStore, startEmbeddedStore } from '../../lib/local/embedded-store.js';
 import { TestClock } from './clock.js';
@@ -24,6 +29,7 @@ export interface Harness {
     options?: EngineDeps['options'];
     events?: EventPublisher;
     scheduler?: SchedulerPort;
+    metadata?: MetadataPublisher;
   }): Engine;
   /** n containers; `at(i)` spreads request i over them round-robin. */
   containers(n: number, extra?: Parameters<Harness['engine']>[0]): Containers;
@@ -64,6 +70,7 @@ export const startHarness = async (): Promise<Harness> => {
       logger: { error: () => {} },
       ...(extra.events === undefined ? {} : { events: extra.events }),
       ...(extra.scheduler === undefined ? {} : { scheduler: extra.scheduler }),
+      ...(extra.metadata === undefined ? {} : { metadata: extra.metadata }),
       ...(extra.options === undefined ? {} : { options: extra.options }),
     };
     if (extra.seam === undefined) return new Engine(deps);

@@ -78,7 +78,28 @@ export interface OneTimeScheduleTrigger {
   group: string;
 }
 
-export type Trigger = HttpTrigger | EventTrigger | ScheduleTrigger | OneTimeScheduleTrigger;
+/**
+ * Events of the `livedrop` bus gathered in an SQS queue (with its dead-letter queue) that the function drains
+ * in batches: what coalesces a burst of events into one run. The function answers the batch's failed messages
+ * (ReportBatchItemFailures), and only those are delivered again.
+ */
+export interface QueueTrigger {
+  kind: 'queue';
+  /** Construct id of the queue; the rule filling it is `<id>Rule`. */
+  id: string;
+  bus: 'livedrop';
+  pattern: EventTrigger['pattern'];
+  /** How long Lambda gathers messages before it invokes the function (unless the batch fills first). */
+  batchWindowSeconds: number;
+  /** At most this many messages in one invocation (Lambda also stops at a 6 MB payload). */
+  batchSize: number;
+  /** At most this many invocations at once (Lambda's SQS minimum is 2). */
+  maxConcurrency: number;
+  /** Deliveries of a message before it goes to the dead-letter queue. */
+  maxReceiveCount: number;
+}
+
+export type Trigger = HttpTrigger | EventTrigger | ScheduleTrigger | OneTimeScheduleTrigger | QueueTrigger;
 
 export type ItemAction =
   | 'dynamodb:GetItem'
@@ -109,6 +130,8 @@ export interface FunctionDeclaration {
   publishes?: boolean;
   /** Creates or deletes one-time schedules in the gala-drop group (and may pass their role). */
   scheduling?: readonly ('create' | 'delete')[];
+  /** Puts timed metadata into IVS channels (ivs:PutMetadata on channel ARNs only, never `*`). */
+  putsMetadata?: boolean;
   triggers: readonly Trigger[];
 }
 
@@ -141,6 +164,26 @@ export const IVS_STREAM_END_PATTERN = {
   source: ['aws.ivs'],
   detailType: ['IVS Stream State Change'],
   detail: { event_name: ['Stream End'] },
+} as const;
+
+/** Every event livedrop publishes: each may change what a stream's viewers see of its deals. */
+export const LIVE_STATE_CHANGES_PATTERN = {
+  source: ['livedrop'],
+  detailType: [
+    'Deal Started',
+    'Deal Paused',
+    'Deal Resumed',
+    'Deal Ended',
+    'Deal Extended',
+    'Deal Restocked',
+    'Deal Stock Changed',
+    'Deal Sold Out',
+    'Coupon Claimed',
+    'Coupon Redeemed',
+    'Coupon Released',
+    'Coupon Expired',
+    'Price Dropped',
+  ],
 } as const;
 
 export const FUNCTIONS: readonly FunctionDeclaration[] = [
@@ -344,6 +387,28 @@ export const FUNCTIONS: readonly FunctionDeclaration[] = [
     publishes: true,
     triggers: [{ kind: 'schedule', id: 'SweepSchedule', everyMinutes: 1 }],
   },
+  {
+    name: 'live-metadata',
+    description:
+      'Puts each changed stream’s live state into its IVS channels as timed metadata, 1/s per channel',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    // The stream's deals (GSI1), each deal, and its shards and tallies in one BatchGet.
+    table: { items: ['dynamodb:GetItem', 'dynamodb:BatchGetItem'], query: ['GSI1'] },
+    putsMetadata: true,
+    triggers: [
+      {
+        kind: 'queue',
+        id: 'LiveStateChanges',
+        bus: 'livedrop',
+        pattern: LIVE_STATE_CHANGES_PATTERN,
+        batchWindowSeconds: 1,
+        batchSize: 10_000,
+        maxConcurrency: 2,
+        maxReceiveCount: 5,
+      },
+    ],
+  },
 ];
 
 export const httpRoutes = () =>
@@ -359,4 +424,9 @@ export const eventRules = () =>
 export const schedules = () =>
   FUNCTIONS.flatMap((fn) =>
     fn.triggers.flatMap((trigger) => (trigger.kind === 'schedule' ? [{ fn, trigger }] : [])),
+  );
+
+export const queueTriggers = () =>
+  FUNCTIONS.flatMap((fn) =>
+    fn.triggers.flatMap((trigger) => (trigger.kind === 'queue' ? [{ fn, trigger }] : [])),
   );

@@ -229,3 +229,6 @@ export class RequestUndone extends TransientFault {}
 
 /** A claim outlived the claim grace: the reconciler took its unit back (or voided its code) and freed its slot. */
 export class ClaimAbandoned extends TransientFault {}
+
+/** The channel refused timed metadata for now (IVS allows 5 puts a second per channel): put it again later. */
+export class MetadataThrottled extends TransientFault {}

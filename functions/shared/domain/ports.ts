@@ -15,6 +15,15 @@ export interface EventPublisher {
 export const discardEvents: EventPublisher = { publish: async () => {} };
 
 /**
+ * Where a stream's live state goes as timed metadata: its Amazon IVS channel in AWS (PutMetadata), the local
+ * runtime's stand-in locally. `offline`: the channel is not broadcasting, so there is nobody to see it, which is
+ * no failure. A throttled put throws MetadataThrottled; anything else throws as it is.
+ */
+export interface MetadataPublisher {
+  putMetadata(channelArn: string, metadata: string): Promise<'put' | 'offline'>;
+}
+
+/**
  * A test seam: called after each write of each operation with the step's name. Production passes none; the
  * crash-injection tests pass one that throws at a chosen step and then check that reconcile repairs it.
  */

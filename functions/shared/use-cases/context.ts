@@ -1,6 +1,12 @@
 import type { DealItem } from '../data/deal.js';
 import { type Clock, iso } from '../domain/clock.js';
-import { discardEvents, type EventPublisher, type SchedulerPort, type Seam } from '../domain/ports.js';
+import {
+  discardEvents,
+  type EventPublisher,
+  type MetadataPublisher,
+  type SchedulerPort,
+  type Seam,
+} from '../domain/ports.js';
 import type { LiveDealView } from '../domain/schemas.js';
 import type { StorePort } from '../domain/store-port.js';
 import { Facts } from './facts.js';
@@ -65,6 +71,8 @@ export interface EngineDeps {
   scheduler?: SchedulerPort;
   /** Where the engine's events go; adapters never throw. Default: nowhere. */
   events?: EventPublisher;
+  /** Where streams' live states go as timed metadata (IVS). Required only to put them. */
+  metadata?: MetadataPublisher;
   logger?: EngineLogger;
   options?: Partial<Omit<EngineOptions, 'rateLimits'>> & { rateLimits?: Partial<RateLimits> };
   /** Called after each write with the step's name: the crash tests throw there. Production passes none. */
@@ -88,6 +96,8 @@ export interface ContainerState {
   lostTakes: Map<string, Promise<void>>;
   /** Viewers whose claims missed lately, and those known over the claims-per-viewer limit. */
   claimWatch: ClaimWatch;
+  /** When this container's next timed-metadata put to each IVS channel may go, at the earliest (spacing). */
+  metadataPutAt: Map<string, number>;
 }
 
 /** What every use case is given: the ports, the options and this container's state. */
@@ -99,6 +109,7 @@ export interface Context extends ContainerState {
   logger: EngineLogger;
   events: EventPublisher;
   scheduler: SchedulerPort | undefined;
+  metadata: MetadataPublisher | undefined;
 }
 
 /** Caches per container stop growing here; a container serving more deals than this starts afresh. */
@@ -118,6 +129,7 @@ export const createContext = (deps: EngineDeps): Context => {
     logger: deps.logger ?? { error: (message, extra) => console.error(message, extra) },
     events: deps.events ?? discardEvents,
     scheduler: deps.scheduler,
+    metadata: deps.metadata,
     facts: new Facts(deps.clock, options.factTtlMs),
     stockAnnounced: new Map(),
     soldOutAnnounced: new Set(),
@@ -125,6 +137,7 @@ export const createContext = (deps: EngineDeps): Context => {
     liveCache: new Map(),
     rechecks: new Map(),
     lostTakes: new Map(),
+    metadataPutAt: new Map(),
   };
   ctx.claimWatch = new ClaimWatch(ctx as Context);
   return ctx as Context;

@@ -7,6 +7,7 @@ import { createDeal } from './create-deal.js';
 import { cue } from './cue.js';
 import { idempotentRequest } from './idempotent-request.js';
 import { listCoupons } from './list-coupons.js';
+import { putLiveMetadata } from './live-metadata.js';
 import { lostTakesSettled } from './lost-take.js';
 import { cancelPriceDrop, listPriceDrops, schedulePriceDrop } from './price-drops.js';
 import { getDeal, liveDeal, streamDeals } from './read-deals.js';
@@ -131,5 +132,9 @@ export class Engine implements LivedropEngine {
 
   applyPriceDrop(galaId: string, dropId: string) {
     return applyPriceDrop(this.ctx, galaId, dropId);
+  }
+
+  putLiveMetadata(streamIds: readonly string[]) {
+    return putLiveMetadata(this.ctx, streamIds);
   }
 }

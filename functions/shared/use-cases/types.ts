@@ -9,6 +9,7 @@ import type {
   PriceDropInput,
   PriceDropView,
 } from '../domain/schemas.js';
+import type { LiveMetadataOutcome } from './live-metadata.js';
 
 /** Who is calling, as established by the HTTP layer from the JWT claims. */
 export interface Actor {
@@ -115,4 +116,9 @@ export interface LivedropEngine {
   cancelPriceDrop(galaId: string, dropId: string): Promise<PriceDropView>;
   /** What the drop's one-time schedule invokes; applies to each deal once however often it fires. */
   applyPriceDrop(galaId: string, dropId: string): Promise<PriceDropView>;
+  /**
+   * Puts each stream's live state into its IVS channels as timed metadata, at most once a second per channel
+   * from this container; answers per stream where it went and whether it must be tried again.
+   */
+  putLiveMetadata(streamIds: readonly string[]): Promise<LiveMetadataOutcome[]>;
 }

@@ -143,6 +143,17 @@ export class LivedropFunction extends Construct {
     }
   }
 
+  /**
+   * Grants ivs:PutMetadata on these channels only (ARNs of channels, or the account's and region's
+   * `channel/*`), never on `*`: no other IVS action, no other kind of IVS resource.
+   */
+  bindIvsChannels(channelArns: readonly string[]): void {
+    if (channelArns.length === 0) throw new Error('ivsChannelArns: name at least one IVS channel');
+    this.fn.addToRolePolicy(
+      new PolicyStatement({ actions: ['ivs:PutMetadata'], resources: [...channelArns] }),
+    );
+  }
+
   /** Sets EVENT_BUS_NAME and grants events:PutEvents on that bus only, together. */
   bindBus(bus: IEventBus): void {
     this.fn.addEnvironment('EVENT_BUS_NAME', bus.eventBusName);

@@ -1,6 +1,7 @@
 /**
  * Each Lambda's bundle carries only the AWS clients it uses: its handler.ts passes the event publisher
- * exactly when the wiring says the function publishes, and the scheduler exactly when it schedules. The
+ * exactly when the wiring says the function publishes, the scheduler exactly when it schedules, and the IVS
+ * timed-metadata publisher exactly when it puts metadata. The
  * wiring is also what grants the IAM permissions and sets the environment, so the three cannot drift apart.
  */
 import { readFileSync } from 'node:fs';
@@ -12,7 +13,7 @@ const handlerSource = (name: string) =>
 
 describe('the adapters each handler builds', () => {
   it.each(FUNCTIONS.map((declaration) => [declaration.name, declaration] as const))(
-    '%s builds the EventBridge clients its wiring declares, and no other',
+    '%s builds the AWS clients its wiring declares, and no other',
     (_name, declaration) => {
       const source = handlerSource(declaration.name);
 
@@ -20,7 +21,8 @@ describe('the adapters each handler builds', () => {
       expect(source.includes('runtime-scheduler.js'), 'scheduler').toBe(
         (declaration.scheduling?.length ?? 0) > 0,
       );
-      expect(source).not.toMatch(/@aws-sdk\/client-(eventbridge|scheduler)/);
+      expect(source.includes('runtime-ivs.js'), 'IVS timed metadata').toBe(declaration.putsMetadata === true);
+      expect(source).not.toMatch(/@aws-sdk\/client-(eventbridge|scheduler|ivs)/);
     },
   );
 });

@@ -262,10 +262,12 @@ const ROUTES: Record<string, RouteCase> = {
 };
 
 // EventBridge samples, tested in test/unit/events and test/integration/stream-events; the input of a gala
-// price drop's one-time schedule, tested in test/unit/http/price-drops.test.ts.
+// price drop's one-time schedule, tested in test/unit/http/price-drops.test.ts; the SQS batch of the
+// live-metadata function, tested in test/unit/events/live-metadata.test.ts.
 const NON_HTTP_EVENTS = [
   'apply-price-drop.json',
   'ivs-stream-end.json',
+  'live-metadata.json',
   'stream-cue.invalid.json',
   'stream-cue.valid.json',
   'sweep.json',

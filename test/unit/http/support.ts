@@ -54,6 +54,7 @@ export const fakeEngine = (): FakeEngine => {
       unexpected('schedulePriceDropKeyed'),
     ),
     cueKeyed: vi.fn<LivedropEngine['cueKeyed']>(unexpected('cueKeyed')),
+    putLiveMetadata: vi.fn<LivedropEngine['putLiveMetadata']>(unexpected('putLiveMetadata')),
   };
 };
 
