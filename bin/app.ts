@@ -24,11 +24,18 @@ if ((consoleDomain === undefined) !== (consoleCertificateArn === undefined)) {
 }
 // Viewer-facing web origins: -c allowedOrigins=https://shop.example,https://player.example (or a list in cdk.json).
 const allowedOrigins = originsFromContext(app.node.tryGetContext('allowedOrigins'));
+const originShieldRegion = context('livedrop:originShieldRegion');
 const stack = new LivedropStack(app, 'Livedrop', {
   issuer,
   audience,
   allowedOrigins,
   deletionProtection: context('livedrop:deletionProtection') !== 'false',
+  // The live state behind CloudFront, unless turned off; Origin Shield's region for a stack in a region the
+  // construct's table does not know.
+  liveCdn:
+    context('livedrop:liveCdn') === 'false'
+      ? false
+      : { ...(originShieldRegion === undefined ? {} : { originShieldRegion }) },
   ...(context('livedrop:console') === 'false'
     ? {}
     : {

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   type CfnStage,
@@ -31,6 +31,7 @@ import {
 } from '../../functions/shared/contract/wiring.js';
 import { ConsoleSite, type ConsoleSiteProps } from './constructs/console-site.js';
 import { EventSchemaRegistry } from './constructs/event-schema-registry.js';
+import { LiveCdn, type LiveCdnProps } from './constructs/live-cdn.js';
 import { LivedropFunction } from './constructs/livedrop-function.js';
 import { LivedropTable } from './constructs/livedrop-table.js';
 import { Messaging } from './constructs/messaging.js';
@@ -67,7 +68,15 @@ export interface LivedropProps {
   readonly defaultThrottle?: ThrottleSettings;
   /** p99 claim duration, in milliseconds, that pages someone. Default 1,000. */
   readonly claimLatencyP99Ms?: number;
+  /**
+   * The public live state of streams (`GET /streams/{streamId}/live`) behind CloudFront, with CORS for
+   * `allowedOrigins`: `false` leaves it out; an object sets its price class or Origin Shield region. Default on.
+   */
+  readonly liveCdn?: boolean | LiveCdnOptions;
 }
+
+/** What a stack may set of the live view's distribution; the API's domain and the origins come from the engine. */
+export type LiveCdnOptions = Pick<LiveCdnProps, 'priceClass' | 'originShieldRegion'>;
 
 /** API default limits (the local gateway applies the same); routes that differ say so in the wiring. */
 const DEFAULT_THROTTLE: ThrottleSettings = API_DEFAULT_THROTTLE;
@@ -143,6 +152,8 @@ export class Livedrop extends Construct {
   readonly consoleSite?: ConsoleSite;
   /** Every origin the API's CORS admits: the console's (if any), then `allowedOrigins`. */
   readonly corsOrigins: readonly string[];
+  /** The live state's distribution, unless `liveCdn: false`. */
+  readonly liveCdn?: LiveCdn;
 
   constructor(scope: Construct, id: string, props: LivedropProps) {
     super(scope, id);
@@ -327,6 +338,16 @@ export class Livedrop extends Construct {
       ...(props.claimLatencyP99Ms === undefined ? {} : { claimLatencyP99Ms: props.claimLatencyP99Ms }),
     });
     this.schemaRegistry = new EventSchemaRegistry(this, 'EventSchemas', { registryName: NAME });
+
+    if (props.liveCdn !== false) {
+      this.liveCdn = new LiveCdn(this, 'LiveCdn', {
+        ...(props.liveCdn === true || props.liveCdn === undefined ? {} : props.liveCdn),
+        // https://<api id>.execute-api.<region>.<suffix>, without the scheme.
+        apiDomain: Fn.select(2, Fn.split('/', api.apiEndpoint)),
+        // The viewers' pages only: the console never reads the live state.
+        allowedOrigins: allowed,
+      });
+    }
 
     consoleSite?.deploy({ apiUrl: api.apiEndpoint });
   }
