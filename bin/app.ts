@@ -29,12 +29,19 @@ if ((consoleDomain === undefined) !== (consoleCertificateArn === undefined)) {
 const allowedOrigins = listFromContext(app.node.tryGetContext('allowedOrigins'));
 // The IVS channels timed metadata may go into: -c ivsChannelArns=arn:...,arn:... (default: the account's channels).
 const ivsChannelArns = listFromContext(app.node.tryGetContext('ivsChannelArns'));
+const originShieldRegion = context('livedrop:originShieldRegion');
 const stack = new LivedropStack(app, 'Livedrop', {
   issuer,
   audience,
   allowedOrigins,
   ...(ivsChannelArns.length > 0 ? { ivsChannelArns } : {}),
   deletionProtection: context('livedrop:deletionProtection') !== 'false',
+  // The live state behind CloudFront, unless turned off; Origin Shield's region for a stack in a region the
+  // construct's table does not know.
+  liveCdn:
+    context('livedrop:liveCdn') === 'false'
+      ? false
+      : { ...(originShieldRegion === undefined ? {} : { originShieldRegion }) },
   ...(context('livedrop:console') === 'false'
     ? {}
     : {

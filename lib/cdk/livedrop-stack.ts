@@ -15,6 +15,13 @@ export class LivedropStack extends Stack {
 
     if (engine.consoleSite) new CfnOutput(this, 'ConsoleUrl', { value: engine.consoleSite.origin });
     new CfnOutput(this, 'ApiUrl', { value: engine.apiUrl });
+    if (engine.liveCdn) {
+      new CfnOutput(this, 'LiveUrl', {
+        value: engine.liveCdn.liveUrl,
+        description:
+          'A stream’s public live state through CloudFront: put the stream id in place of {streamId}',
+      });
+    }
     new CfnOutput(this, 'BusName', { value: engine.bus.eventBusName });
     new CfnOutput(this, 'TableName', { value: engine.table.tableName });
     new CfnOutput(this, 'AlarmTopicArn', { value: engine.alarmTopic.topicArn });

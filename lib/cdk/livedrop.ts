@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   type CfnStage,
@@ -31,6 +31,7 @@ import {
 } from '../../functions/shared/contract/wiring.js';
 import { ConsoleSite, type ConsoleSiteProps } from './constructs/console-site.js';
 import { EventSchemaRegistry } from './constructs/event-schema-registry.js';
+import { LiveCdn, type LiveCdnProps } from './constructs/live-cdn.js';
 import { LivedropFunction } from './constructs/livedrop-function.js';
 import { LivedropTable } from './constructs/livedrop-table.js';
 import { Messaging } from './constructs/messaging.js';
@@ -76,7 +77,15 @@ export interface LivedropProps {
    * (`ivsChannelArn`). Default: every channel of the stack's account and region (`channel/*`, never `*`).
    */
   readonly ivsChannelArns?: readonly string[];
+  /**
+   * The public live state of streams (`GET /streams/{streamId}/live`) behind CloudFront, with CORS for
+   * `allowedOrigins`: `false` leaves it out; an object sets its price class or Origin Shield region. Default on.
+   */
+  readonly liveCdn?: boolean | LiveCdnOptions;
 }
+
+/** What a stack may set of the live view's distribution; the API's domain and the origins come from the engine. */
+export type LiveCdnOptions = Pick<LiveCdnProps, 'priceClass' | 'originShieldRegion'>;
 
 /** API default limits (the local gateway applies the same); routes that differ say so in the wiring. */
 const DEFAULT_THROTTLE: ThrottleSettings = API_DEFAULT_THROTTLE;
@@ -170,6 +179,8 @@ export class Livedrop extends Construct {
   readonly ivsChannelArns: readonly string[];
   /** `named`: the channels of `ivsChannelArns` only; `account`: every channel of the account and region. */
   readonly ivsChannelScope: 'named' | 'account';
+  /** The live state's distribution, unless `liveCdn: false`. */
+  readonly liveCdn?: LiveCdn;
 
   constructor(scope: Construct, id: string, props: LivedropProps) {
     super(scope, id);
@@ -378,6 +389,16 @@ export class Livedrop extends Construct {
       ...(props.claimLatencyP99Ms === undefined ? {} : { claimLatencyP99Ms: props.claimLatencyP99Ms }),
     });
     this.schemaRegistry = new EventSchemaRegistry(this, 'EventSchemas', { registryName: NAME });
+
+    if (props.liveCdn !== false) {
+      this.liveCdn = new LiveCdn(this, 'LiveCdn', {
+        ...(props.liveCdn === true || props.liveCdn === undefined ? {} : props.liveCdn),
+        // https://<api id>.execute-api.<region>.<suffix>, without the scheme.
+        apiDomain: Fn.select(2, Fn.split('/', api.apiEndpoint)),
+        // The viewers' pages only: the console never reads the live state.
+        allowedOrigins: allowed,
+      });
+    }
 
     consoleSite?.deploy({ apiUrl: api.apiEndpoint });
   }

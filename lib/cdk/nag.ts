@@ -72,6 +72,31 @@ export const consoleNagAcknowledgements = (site: ConsoleSite) => {
   } as const;
 };
 
+/** The live view's distribution's findings (unless the stack leaves it out). */
+export const liveCdnNagAcknowledgements = () =>
+  ({
+    geoRestriction: {
+      id: 'AwsSolutions::AwsSolutions-CFR1',
+      reason:
+        'The live state is public by design: the deal prices and stock every viewer of a stream sees in the overlay, nothing personal; the shop decides where it sells, not the cache in front of its overlay.',
+    },
+    webAcl: {
+      id: 'AwsSolutions::AwsSolutions-CFR2',
+      reason:
+        'Only GET/HEAD/OPTIONS of /streams/*/live reach the API, cached per path for up to 2 s behind Origin Shield; every other path ends at the edge with 404. Paths that miss the cache meet the route throttle of the API. A web ACL would cost $0.60 per million requests, more than CloudFront itself at a gala.',
+    },
+    defaultCertificateTls: {
+      id: 'AwsSolutions::AwsSolutions-CFR4',
+      reason:
+        'Without a custom domain the distribution uses the default *.cloudfront.net certificate, on which CloudFront fixes the minimum at TLSv1; the live state is public and carries no token, cookie or personal data.',
+    },
+    logBucketAccessLogs: {
+      id: 'AwsSolutions::AwsSolutions-S1',
+      reason:
+        'This bucket only receives the distribution’s standard logs: private, encrypted, TLS only, objects expire after 90 days. Logging access to the log bucket itself would need yet another bucket to log into.',
+    },
+  }) as const;
+
 /**
  * Applies the acknowledgements to the engine, wherever it sits: bin/app.ts calls it, and so can a shop's app that
  * runs cdk-nag over a stack holding the engine.
@@ -92,6 +117,16 @@ export const acknowledgeNagFindings = (engine: Livedrop): void => {
         Validations.of(child).acknowledge(acks.deploymentRuntime);
       }
     }
+  }
+  const cdn = engine.liveCdn;
+  if (cdn) {
+    const cdnAcks = liveCdnNagAcknowledgements();
+    Validations.of(cdn.distribution).acknowledge(
+      cdnAcks.geoRestriction,
+      cdnAcks.webAcl,
+      cdnAcks.defaultCertificateTls,
+    );
+    Validations.of(cdn.logBucket).acknowledge(cdnAcks.logBucketAccessLogs);
   }
   const acks = engineNagAcknowledgements(engine);
   for (const fn of engine.functions.values()) {

@@ -40,9 +40,15 @@ afterAll(() => {
   for (const outdir of outdirs) rmSync(outdir, { recursive: true, force: true });
 });
 
+/** Without the live view's distribution (live-cdn.test.ts), so every CloudFront resource here is the console's. */
 const synthWithConsole = (consoleSite: ConsoleSiteProps = {}) => {
   const app = new App({ ...TEMPLATE_ONLY, outdir: newOutdir() });
-  const stack = new LivedropStack(app, 'Test', { issuer: ISSUER, audience: AUDIENCE, consoleSite });
+  const stack = new LivedropStack(app, 'Test', {
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    consoleSite,
+    liveCdn: false,
+  });
   return { app, stack, template: Template.fromStack(stack) };
 };
 
@@ -251,7 +257,7 @@ describe('the API with the console', () => {
   });
 
   it('has neither the site nor CORS when the console is off', () => {
-    const { template } = synthLivedrop();
+    const { template } = synthLivedrop({ liveCdn: false });
 
     template.resourceCountIs('AWS::S3::Bucket', 0);
     template.resourceCountIs('AWS::CloudFront::Distribution', 0);
@@ -269,11 +275,16 @@ interface NagReport {
   }[];
 }
 
-/** As bin/app.ts builds it, with the console on. */
+/** As bin/app.ts builds it, with the console on (and the live view's distribution off, as above). */
 const nagRun = (acknowledge: boolean, consoleSite: ConsoleSiteProps = {}) => {
   const outdir = newOutdir();
   const app = new App({ outdir, context: NO_BUNDLING });
-  const stack = new LivedropStack(app, 'Livedrop', { issuer: ISSUER, audience: AUDIENCE, consoleSite });
+  const stack = new LivedropStack(app, 'Livedrop', {
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    consoleSite,
+    liveCdn: false,
+  });
   if (acknowledge) acknowledgeNagFindings(stack.engine);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   let error: Error | undefined;

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { httpRoutes } from '../../functions/shared/contract/wiring.js';
 import { listFromContext } from '../../lib/cdk/livedrop.js';
-import { onlyResourceOfType, resourcesOfType, synthLivedrop } from './support.js';
+import { logicalIdOf, onlyResourceOfType, resourcesOfType, synthLivedrop } from './support.js';
 
 const SHOP = 'https://shop.example';
 const PLAYER = 'https://player.example:8443';
@@ -33,7 +33,7 @@ describe('the API’s CORS configuration', () => {
     const synthesised = synthLivedrop({ allowedOrigins: [SHOP, PLAYER, SHOP], consoleSite: {} });
     const site = synthesised.stack.engine.consoleSite;
     if (site === undefined) throw new Error('no console site');
-    const [distributionId] = onlyResourceOfType(synthesised.template, 'AWS::CloudFront::Distribution');
+    const distributionId = logicalIdOf(synthesised.stack, site.distribution);
 
     expect(corsOf(synthesised)?.AllowOrigins).toStrictEqual([
       { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distributionId, 'DomainName'] }]] },

@@ -13,7 +13,11 @@ import { AwsSolutionsChecks, type IApplyRule } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../functions/shared/contract/wiring.js';
 import { LivedropStack } from '../../lib/cdk/livedrop-stack.js';
-import { acknowledgeNagFindings, engineNagAcknowledgements } from '../../lib/cdk/nag.js';
+import {
+  acknowledgeNagFindings,
+  engineNagAcknowledgements,
+  liveCdnNagAcknowledgements,
+} from '../../lib/cdk/nag.js';
 import { AUDIENCE, ISSUER, NO_BUNDLING } from './support.js';
 
 interface ReportedViolation {
@@ -80,11 +84,12 @@ const NAG_ACKNOWLEDGEMENTS = engineNagAcknowledgements(
     .engine,
 );
 
-const ACKNOWLEDGEMENTS = Object.entries(NAG_ACKNOWLEDGEMENTS).map(([key, { id, reason }]) => ({
-  key,
-  id,
-  reason,
-}));
+/** The live view's distribution is on by default, so bin/app.ts's stack has its findings too. */
+const LIVE_CDN_ACKNOWLEDGEMENTS = liveCdnNagAcknowledgements();
+
+const ACKNOWLEDGEMENTS = Object.entries({ ...NAG_ACKNOWLEDGEMENTS, ...LIVE_CDN_ACKNOWLEDGEMENTS }).map(
+  ([key, { id, reason }]) => ({ key, id, reason }),
+);
 
 /**
  * The AwsSolutions rules that report one finding per wildcard, policy or log export (IAM5[Resource::*] ...),
@@ -173,6 +178,19 @@ describe('cdk-nag AwsSolutions on the app as bin/app.ts builds it', () => {
         at: 'Livedrop/Engine/LiveMetadata/Role',
         constructs: ['Livedrop/Engine/LiveMetadata/Role/DefaultPolicy/Resource'],
       },
+    ]);
+    const cdn = acknowledged.stack.engine.liveCdn;
+    if (cdn === undefined) throw new Error('the stack has no live CDN');
+    const distribution = cdn.distribution.node.path;
+    for (const { id } of [
+      LIVE_CDN_ACKNOWLEDGEMENTS.geoRestriction,
+      LIVE_CDN_ACKNOWLEDGEMENTS.webAcl,
+      LIVE_CDN_ACKNOWLEDGEMENTS.defaultCertificateTls,
+    ]) {
+      expect(where(id), id).toStrictEqual([{ at: distribution, constructs: [`${distribution}/Resource`] }]);
+    }
+    expect(where(LIVE_CDN_ACKNOWLEDGEMENTS.logBucketAccessLogs.id)).toStrictEqual([
+      { at: cdn.logBucket.node.path, constructs: [`${cdn.logBucket.node.path}/Resource`] },
     ]);
     expect(where(NAG_ACKNOWLEDGEMENTS.sweepInvokeVersions.id)).toStrictEqual([
       {

@@ -1,13 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AssetHashType, Aws, DockerImage, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { AssetHashType, Aws, DockerImage, RemovalPolicy } from 'aws-cdk-lib';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   AllowedMethods,
   CachePolicy,
   Distribution,
-  HeadersFrameOption,
-  HeadersReferrerPolicy,
   HttpVersion,
   PriceClass,
   ResponseHeadersPolicy,
@@ -23,6 +21,7 @@ import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { buildConsoleSync, CONSOLE_SOURCE_DIR, consoleCsp } from '../../console/build.js';
+import { cdnLogBucket, securityHeaders } from './cdn-defaults.js';
 
 /**
  * The deployed page may call API Gateway in this region. The exact API URL cannot be named: the API's CORS
@@ -68,15 +67,7 @@ export class ConsoleSite extends Construct {
     super(scope, id);
     this.logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
 
-    // CloudFront's standard logs are delivered with ACLs, so this bucket (and only this one) keeps them on.
-    this.logBucket = new Bucket(this, 'AccessLogs', {
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      encryption: BucketEncryption.S3_MANAGED,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
-      lifecycleRules: [{ expiration: Duration.days(90) }],
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    this.logBucket = cdnLogBucket(this, 'AccessLogs');
     this.bucket = new Bucket(this, 'Bucket', {
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
@@ -90,17 +81,7 @@ export class ConsoleSite extends Construct {
 
     const headers = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
       comment: 'livedrop console: CSP, HSTS, nosniff, no framing, no referrer',
-      securityHeadersBehavior: {
-        contentSecurityPolicy: { contentSecurityPolicy: consoleCsp(API_GATEWAY_ORIGINS), override: true },
-        contentTypeOptions: { override: true },
-        frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
-        referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.NO_REFERRER, override: true },
-        strictTransportSecurity: {
-          accessControlMaxAge: Duration.days(365),
-          includeSubdomains: true,
-          override: true,
-        },
-      },
+      securityHeadersBehavior: securityHeaders(consoleCsp(API_GATEWAY_ORIGINS)),
     });
     this.distribution = new Distribution(this, 'Distribution', {
       comment: 'livedrop host console',
