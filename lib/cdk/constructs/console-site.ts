@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AssetHashType, Aws, DockerImage, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
@@ -23,6 +23,7 @@ import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { buildConsoleSync, CONSOLE_SOURCE_DIR, consoleCsp } from '../../console/build.js';
+import { buildOverlaySync, type OverlayConfig } from '../../overlay/build.js';
 
 /**
  * The deployed page may call API Gateway in this region. The exact API URL cannot be named: the API's CORS
@@ -37,6 +38,11 @@ export interface ConsoleSiteProps {
    */
   domain?: { name: string; certificateArn: string };
   logRetention?: RetentionDays;
+  /**
+   * Origins of the player pages that may frame the viewer overlay (overlay/) and post IVS timed metadata to
+   * it, such as `https://shop.example`. Default none: nobody may frame it, as the console.
+   */
+  overlayEmbedOrigins?: readonly string[];
 }
 
 /** What the page reads from config.json next to it. */
@@ -63,10 +69,12 @@ export class ConsoleSite extends Construct {
   /** The role the deployment's handler runs as; set by `deploy`. */
   deploymentRole?: Role;
   private readonly logRetention: RetentionDays;
+  private readonly overlayEmbedOrigins: readonly string[];
 
   constructor(scope: Construct, id: string, props: ConsoleSiteProps = {}) {
     super(scope, id);
     this.logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
+    this.overlayEmbedOrigins = props.overlayEmbedOrigins ?? [];
 
     // CloudFront's standard logs are delivered with ACLs, so this bucket (and only this one) keeps them on.
     this.logBucket = new Bucket(this, 'AccessLogs', {
@@ -88,31 +96,67 @@ export class ConsoleSite extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
-    const headers = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
-      comment: 'livedrop console: CSP, HSTS, nosniff, no framing, no referrer',
-      securityHeadersBehavior: {
-        contentSecurityPolicy: { contentSecurityPolicy: consoleCsp(API_GATEWAY_ORIGINS), override: true },
-        contentTypeOptions: { override: true },
-        frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
-        referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.NO_REFERRER, override: true },
-        strictTransportSecurity: {
-          accessControlMaxAge: Duration.days(365),
-          includeSubdomains: true,
-          override: true,
+    const securityHeaders = (id: string, comment: string, frameAncestors: readonly string[]) =>
+      new ResponseHeadersPolicy(this, id, {
+        comment,
+        securityHeadersBehavior: {
+          contentSecurityPolicy: {
+            contentSecurityPolicy: consoleCsp(API_GATEWAY_ORIGINS, frameAncestors),
+            override: true,
+          },
+          contentTypeOptions: { override: true },
+          // X-Frame-Options cannot name origins: a page that may be framed relies on frame-ancestors alone.
+          ...(frameAncestors.length > 0
+            ? {}
+            : { frameOptions: { frameOption: HeadersFrameOption.DENY, override: true } }),
+          referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.NO_REFERRER, override: true },
+          strictTransportSecurity: {
+            accessControlMaxAge: Duration.days(365),
+            includeSubdomains: true,
+            override: true,
+          },
         },
-      },
-    });
+      });
+    const headers = securityHeaders(
+      'SecurityHeaders',
+      'livedrop console: CSP, HSTS, nosniff, no framing, no referrer',
+      [],
+    );
+    const origin = S3BucketOrigin.withOriginAccessControl(this.bucket);
+    // The viewer overlay shares the console's headers, unless player pages may frame it: then its own.
+    const overlayHeaders =
+      this.overlayEmbedOrigins.length > 0
+        ? securityHeaders(
+            'OverlaySecurityHeaders',
+            'livedrop viewer overlay: CSP framed only by the player pages, HSTS, nosniff, no referrer',
+            this.overlayEmbedOrigins,
+          )
+        : undefined;
     this.distribution = new Distribution(this, 'Distribution', {
       comment: 'livedrop host console',
       defaultRootObject: 'index.html',
       defaultBehavior: {
-        origin: S3BucketOrigin.withOriginAccessControl(this.bucket),
+        origin,
         viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
         cachePolicy: CachePolicy.CACHING_OPTIMIZED,
         responseHeadersPolicy: headers,
         compress: true,
       },
+      ...(overlayHeaders
+        ? {
+            additionalBehaviors: {
+              'overlay/*': {
+                origin,
+                viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
+                cachePolicy: CachePolicy.CACHING_OPTIMIZED,
+                responseHeadersPolicy: overlayHeaders,
+                compress: true,
+              },
+            },
+          }
+        : {}),
       httpVersion: HttpVersion.HTTP2_AND_3,
       priceClass: PriceClass.PRICE_CLASS_100,
       enableLogging: true,
@@ -132,7 +176,8 @@ export class ConsoleSite extends Construct {
   }
 
   /**
-   * Uploads the page (app.ts bundled at synth, like the functions) and config.json naming the API. Files
+   * Uploads the page (app.ts bundled at synth, like the functions), the viewer overlay under overlay/, and a
+   * config.json for each naming the API. Files
    * go up with `no-cache`, so CloudFront revalidates them with S3 instead of needing an invalidation (which
    * would take cloudfront:CreateInvalidation on every distribution in the account).
    */
@@ -157,7 +202,7 @@ export class ConsoleSite extends Construct {
     // The page, bundled at synth like the functions (esbuild, no Docker).
     const page = new Asset(this, 'Page', {
       path: CONSOLE_SOURCE_DIR,
-      // The bundle pulls in code from outside lib/console (functions/shared/domain/time-zone.ts): hash what it produced.
+      // The bundles pull in code from outside lib/console (functions/shared/domain, lib/overlay): hash what they produced.
       assetHashType: AssetHashType.OUTPUT,
       bundling: {
         // Never used: the local bundling below always succeeds.
@@ -165,6 +210,10 @@ export class ConsoleSite extends Construct {
         local: {
           tryBundle(outputDir: string) {
             for (const [name, file] of buildConsoleSync()) writeFileSync(join(outputDir, name), file.body);
+            // The viewer overlay beside it, at overlay/ (https://<console>/overlay/index.html?stream=...).
+            mkdirSync(join(outputDir, 'overlay'), { recursive: true });
+            for (const [name, file] of buildOverlaySync())
+              writeFileSync(join(outputDir, 'overlay', name), file.body);
             return true;
           },
         },
@@ -197,8 +246,19 @@ export class ConsoleSite extends Construct {
       }),
     );
     const consoleConfig: ConsoleConfig = { apiUrl: config.apiUrl, localIssuer: false };
+    // Deployed, live data comes from IVS timed metadata and polling; the SSE stand-in is local only.
+    const overlayConfig: OverlayConfig = {
+      apiUrl: config.apiUrl,
+      localIssuer: false,
+      liveEvents: false,
+      embedOrigins: [...this.overlayEmbedOrigins],
+    };
     return new BucketDeployment(this, 'Deployment', {
-      sources: [Source.bucket(page.bucket, page.s3ObjectKey), Source.jsonData('config.json', consoleConfig)],
+      sources: [
+        Source.bucket(page.bucket, page.s3ObjectKey),
+        Source.jsonData('config.json', consoleConfig),
+        Source.jsonData('overlay/config.json', overlayConfig),
+      ],
       destinationBucket: this.bucket,
       prune: true,
       retainOnDelete: false,
