@@ -7,14 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { overlayCsp } from '../../lib/local/overlay.js';
 import { launchBrowser, openPage, text, UI_TIMEOUT_MS, waitForText } from './browser.js';
-import {
-  Api,
-  type Coupon,
-  type Deal,
-  killAll,
-  type RuntimeProcess,
-  startRuntimeProcess,
-} from './support.js';
+import { Api, type Coupon, type Deal, killAll, type RuntimeProcess, startRuntimeProcess } from './support.js';
 
 /**
  * The viewer overlay (issue 15) end to end: `npm start` as a child process, /overlay?stream= in a headless

@@ -271,13 +271,12 @@ describe('the viewer overlay beside the console', () => {
       CacheBehaviors: Record<string, unknown>[];
     };
     const policies = resourcesOfType(template, 'AWS::CloudFront::ResponseHeadersPolicy');
-    const headersOf = (behavior: Record<string, unknown>) =>
-      (
-        policies[pointsAt(behavior.ResponseHeadersPolicyId) ?? '']?.Properties
-          .ResponseHeadersPolicyConfig as {
-          SecurityHeadersConfig: Record<string, unknown>;
-        }
-      ).SecurityHeadersConfig;
+    const headersOf = (behavior: Record<string, unknown>) => {
+      const policy = policies[pointsAt(behavior.ResponseHeadersPolicyId) ?? ''];
+      if (!policy) throw new Error('a behaviour without its headers policy');
+      const config = policy.Properties.ResponseHeadersPolicyConfig as Record<string, Record<string, unknown>>;
+      return config.SecurityHeadersConfig ?? {};
+    };
     const [overlay] = config.CacheBehaviors;
     if (!overlay) throw new Error('no overlay behaviour');
 
