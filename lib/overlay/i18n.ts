@@ -23,11 +23,18 @@ export const pickLanguage = (languages: readonly string[], override?: string | n
   return 'en';
 };
 
+/** Whether Intl takes the tag: browsers may list ones it refuses, such as `en-US@posix` from a POSIX locale. */
+const isUsable = (tag: string): boolean => {
+  try {
+    return Intl.NumberFormat.supportedLocalesOf(tag).length > 0;
+  } catch {
+    return false;
+  }
+};
+
 /** The viewer's own variant of the language when they have one (en-GB, ru-RU), else the language itself. */
 export const localeFor = (language: Language, languages: readonly string[]): string =>
-  languages.find(
-    (tag) => primary(tag) === language && Intl.NumberFormat.supportedLocalesOf(tag).length > 0,
-  ) ?? language;
+  languages.find((tag) => primary(tag) === language && isUsable(tag)) ?? language;
 
 /** The fixed sentences; the ones with numbers are built by `Words` below. */
 const PHRASES = {

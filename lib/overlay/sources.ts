@@ -102,6 +102,12 @@ export const startSources = (options: SourceOptions) => {
       mode = 'legacy';
       return readLegacy();
     }
+    // livedrop's own 404 (say, a stream it does not know): nothing is live on it.
+    if (response.status === 404) {
+      store.applyLegacy([], new Map());
+      options.onChange();
+      return;
+    }
     if (!response.ok) throw new Error(`GET ${base}/live answered ${response.status}`);
     const state = parseStreamLive(text);
     if (!state) throw new Error(`GET ${base}/live answered something else than a live state`);

@@ -282,6 +282,63 @@ describe('a viewer on a phone', () => {
     await page.close();
   });
 
+  it('reads the public live state with If-None-Match, then follows its Server-Sent Events', {
+    timeout: 120_000,
+  }, async () => {
+    // The routes as the contract describes them (functions/shared/domain/stream-live.ts), answered in the browser:
+    // the page must not depend on which runtime serves them.
+    const streamId = 'overlay-stream-sse';
+    const dealId = '01KBYYYYYYYYYYYYYYYYYYYYYY';
+    const { page, problems } = await openPage(browser, PHONE);
+    const conditional: string[] = [];
+    await page.route(`**/streams/${streamId}/live`, (route) => {
+      const tag = route.request().headers()['if-none-match'];
+      if (tag !== undefined) conditional.push(tag);
+      if (tag === '"v5"') return route.fulfill({ status: 304 });
+      return route.fulfill({
+        status: 200,
+        headers: { etag: '"v5"', 'cache-control': 'max-age=1' },
+        contentType: 'application/json',
+        body: JSON.stringify({
+          streamId,
+          version: 5,
+          at: new Date().toISOString(),
+          deals: [
+            {
+              dealId,
+              title: 'Rain jacket',
+              status: 'LIVE',
+              currency: 'EUR',
+              dealPrice: 4_500,
+              listPrice: 9_000,
+              available: 9,
+              stock: 10,
+            },
+          ],
+        }),
+      });
+    });
+    // Figures only, a newer version: the words stay those of the full state.
+    await page.route(`**/streams/${streamId}/live/events`, (route) =>
+      route.fulfill({
+        status: 200,
+        contentType: 'text/event-stream',
+        body: `data: ${JSON.stringify({ v: 6, s: streamId, d: [{ i: dealId, s: 'L', a: 4, k: 10, p: 4_500, c: 'EUR' }] })}\n\n`,
+      }),
+    );
+    await page.goto(`${runtime.url}/overlay?stream=${streamId}`);
+
+    await waitForText(page, `${card(dealId)} .left`, '4 left');
+    expect(await text(page, `${card(dealId)} .title`)).toBe('Rain jacket');
+    expect(await text(page, `${card(dealId)} .list-price`)).toBe('List price: €90.00');
+    await expect.poll(() => conditional.length, { timeout: UI_TIMEOUT_MS }).toBeGreaterThan(0);
+    expect(conditional.every((tag) => tag === '"v5"')).toBe(true);
+    // The polls answered 304 changed nothing: the newer version the events brought stays.
+    expect(await text(page, `${card(dealId)} .left`)).toBe('4 left');
+    expect(problems).toStrictEqual([]);
+    await page.close();
+  });
+
   it('follows IVS timed metadata posted by the player page, ignoring a payload older than the one shown', {
     timeout: 120_000,
   }, async () => {

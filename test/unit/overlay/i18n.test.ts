@@ -21,6 +21,12 @@ describe('choosing the language', () => {
     expect(localeFor('en', ['de-DE', 'en-GB'])).toBe('en-GB');
     expect(localeFor('ru', ['en-US'])).toBe('ru');
   });
+
+  it('passes over a tag Intl refuses (a POSIX locale such as en-US@posix)', () => {
+    expect(pickLanguage(['en-US@posix'])).toBe('en');
+    expect(localeFor('en', ['en-US@posix', 'en-GB'])).toBe('en-GB');
+    expect(localeFor('en', ['en-US@posix'])).toBe('en');
+  });
 });
 
 describe('prices', () => {
