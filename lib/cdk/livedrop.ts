@@ -201,16 +201,18 @@ export class Livedrop extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     // The console's origin must exist before the API, whose CORS admits it.
+    const allowed = (props.allowedOrigins ?? []).map((origin) =>
+      Token.isUnresolved(origin) ? origin : checkOrigin(origin),
+    );
+    // The player pages admitted by CORS are the ones that may embed the viewer overlay, unless said otherwise.
     const consoleSite = props.consoleSite
       ? new ConsoleSite(this, 'Console', {
+          overlayEmbedOrigins: allowed,
           ...props.consoleSite,
           ...(props.logRetention === undefined ? {} : { logRetention: props.logRetention }),
         })
       : undefined;
     if (consoleSite) this.consoleSite = consoleSite;
-    const allowed = (props.allowedOrigins ?? []).map((origin) =>
-      Token.isUnresolved(origin) ? origin : checkOrigin(origin),
-    );
     this.corsOrigins = [...new Set([...(consoleSite ? [consoleSite.origin] : []), ...allowed])];
     const api = new HttpApi(this, 'Api', {
       apiName: NAME,

@@ -22,10 +22,11 @@ export const CONTENT_TYPES = {
 } as const;
 
 /**
- * The page's Content-Security-Policy: its own files only, no inline script or style, no framing, and
- * requests only to `connect` (the API). The local runtime and the CloudFront distribution both send it.
+ * A page's Content-Security-Policy: its own files only, no inline script or style, requests only to `connect`
+ * (the API), and framing only by `frameAncestors` (none by default: the console is never framed; the viewer
+ * overlay may be, by the shop pages that embed it). The local runtime and the CloudFront distribution both send it.
  */
-export const consoleCsp = (connect: readonly string[]): string =>
+export const consoleCsp = (connect: readonly string[], frameAncestors: readonly string[] = []): string =>
   [
     "default-src 'none'",
     "script-src 'self'",
@@ -34,44 +35,56 @@ export const consoleCsp = (connect: readonly string[]): string =>
     `connect-src ${["'self'", ...connect].join(' ')}`,
     "base-uri 'none'",
     "form-action 'none'",
-    "frame-ancestors 'none'",
+    `frame-ancestors ${frameAncestors.length > 0 ? frameAncestors.join(' ') : "'none'"}`,
   ].join('; ');
 
-const bundleOptions: BuildOptions = {
-  entryPoints: [fileURLToPath(new URL('./app.ts', import.meta.url))],
-  bundle: true,
-  format: 'esm',
-  platform: 'browser',
-  target: ['es2022'],
-  minify: true,
-  legalComments: 'none',
-  write: false,
+/** A static page: the files in its folder as written, and `app.js` bundled from its `app.ts`. */
+export interface PageSource {
+  /** The page's folder (a file URL ending in a slash). */
+  dir: URL;
+  /** The files served as written, by name, with their kind. */
+  files: Record<string, keyof typeof CONTENT_TYPES>;
+}
+
+export interface PageBuilder {
+  /** For the local runtime: does not block the event loop while esbuild works. */
+  build(): Promise<Map<string, ConsoleFile>>;
+  /** For CDK's local bundling, which is synchronous. */
+  buildSync(): Map<string, ConsoleFile>;
+}
+
+export const pageBuilder = ({ dir, files }: PageSource): PageBuilder => {
+  const options: BuildOptions = {
+    entryPoints: [fileURLToPath(new URL('./app.ts', dir))],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: ['es2022'],
+    minify: true,
+    legalComments: 'none',
+    write: false,
+  };
+  const withScript = (script: string | undefined) => {
+    if (script === undefined) throw new Error(`esbuild produced no app.js for ${fileURLToPath(dir)}`);
+    const written = Object.entries(files).map(([name, kind]): [string, ConsoleFile] => [
+      name,
+      { contentType: CONTENT_TYPES[kind], body: readFileSync(new URL(name, dir), 'utf8') },
+    ]);
+    return new Map([...written, ['app.js', { contentType: CONTENT_TYPES.js, body: script }]]);
+  };
+  return {
+    build: async () => withScript((await build(options)).outputFiles?.[0]?.text),
+    buildSync: () => withScript(buildSync(options).outputFiles?.[0]?.text),
+  };
 };
 
-const staticFiles = (): Record<string, ConsoleFile> => ({
-  'index.html': {
-    contentType: CONTENT_TYPES.html,
-    body: readFileSync(new URL('./index.html', import.meta.url), 'utf8'),
-  },
-  'console.css': {
-    contentType: CONTENT_TYPES.css,
-    body: readFileSync(new URL('./console.css', import.meta.url), 'utf8'),
-  },
+const consolePage = pageBuilder({
+  dir: new URL('.', import.meta.url),
+  files: { 'index.html': 'html', 'console.css': 'css' },
 });
 
-const withScript = (files: Record<string, ConsoleFile>, script: string | undefined) => {
-  if (script === undefined) throw new Error('esbuild produced no app.js for the console');
-  return new Map(Object.entries({ ...files, 'app.js': { contentType: CONTENT_TYPES.js, body: script } }));
-};
-
 /** For the local runtime: does not block the event loop while esbuild works. */
-export const buildConsole = async (): Promise<Map<string, ConsoleFile>> => {
-  const result = await build(bundleOptions);
-  return withScript(staticFiles(), result.outputFiles?.[0]?.text);
-};
+export const buildConsole = (): Promise<Map<string, ConsoleFile>> => consolePage.build();
 
 /** For CDK's local bundling, which is synchronous. */
-export const buildConsoleSync = (): Map<string, ConsoleFile> => {
-  const result = buildSync(bundleOptions);
-  return withScript(staticFiles(), result.outputFiles?.[0]?.text);
-};
+export const buildConsoleSync = (): Map<string, ConsoleFile> => consolePage.buildSync();

@@ -9,11 +9,11 @@ const fractionDigits = (currency: string): number => {
   }
 };
 
-/** 6000 EUR -> "€60.00"; the API speaks integer minor units. */
-export const formatMoney = (minor: number, currency: string): string => {
+/** 6000 EUR -> "€60.00" (or "60,00 €" in `locale` ru); the API speaks integer minor units. */
+export const formatMoney = (minor: number, currency: string, locale?: string): string => {
   const digits = fractionDigits(currency);
   try {
-    return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(minor / 10 ** digits);
+    return new Intl.NumberFormat(locale, { style: 'currency', currency }).format(minor / 10 ** digits);
   } catch {
     return `${minor} ${currency}`;
   }

@@ -1,10 +1,11 @@
 import { buildConsole, CONTENT_TYPES, type ConsoleFile, consoleCsp } from '../console/build.js';
 
 /**
- * The host console at /console on the local runtime. Files come from an in-memory map built once (app.ts
- * bundled by esbuild on first use), and a request names a file only by exact key: no path ever reaches the
- * file system, so there is nothing to traverse. config.json says the API is this origin and the local
- * issuer is here (the page then offers sign-in by name and the virtual viewers).
+ * The host console at /console on the local runtime (and, through `createPageHandler`, the viewer overlay at
+ * /overlay). Files come from an in-memory map built once (app.ts bundled by esbuild on first use), and a
+ * request names a file only by exact key: no path ever reaches the file system, so there is nothing to
+ * traverse. config.json says the API is this origin and the local issuer is here (the console then offers
+ * sign-in by name and the virtual viewers).
  */
 export const CONSOLE_PATH = '/console';
 
@@ -17,45 +18,63 @@ export interface ConsoleAnswer {
   body: string;
 }
 
-const SECURITY_HEADERS = {
-  'content-security-policy': CONSOLE_CSP,
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-  'x-frame-options': 'DENY',
-};
-
-const text = (status: number, body: string, headers: Record<string, string> = {}): ConsoleAnswer => ({
-  status,
-  headers: {
-    'content-type': 'text/plain; charset=utf-8',
-    'cache-control': 'no-store',
-    ...SECURITY_HEADERS,
-    ...headers,
-  },
-  body,
-});
-
-/** Answers GET/HEAD /console and /console/*; undefined for every other path, which the gateway routes on. */
-export const createConsoleHandler = (): ((request: {
+export interface PageRequest {
   method: string;
   path: string;
-}) => Promise<ConsoleAnswer | undefined>) => {
+  /** Kept on the redirect to the page's folder (/overlay?stream=s-1 -> /overlay/?stream=s-1). */
+  rawQueryString?: string;
+}
+
+export interface StaticPage {
+  /** Where it is served, such as /console. */
+  path: string;
+  build: () => Promise<Map<string, ConsoleFile>>;
+  csp: string;
+  /** What config.json answers. */
+  config: unknown;
+  /** Whether other origins' pages may frame it (its CSP then names them, and X-Frame-Options is left out). */
+  framed?: boolean;
+}
+
+/** Answers GET/HEAD on the page's path and below it; undefined for every other path, which the gateway routes on. */
+export const createPageHandler = (
+  page: StaticPage,
+): ((request: PageRequest) => Promise<ConsoleAnswer | undefined>) => {
+  const security = {
+    'content-security-policy': page.csp,
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    ...(page.framed ? {} : { 'x-frame-options': 'DENY' }),
+  };
+  const text = (status: number, body: string, headers: Record<string, string> = {}): ConsoleAnswer => ({
+    status,
+    headers: {
+      'content-type': 'text/plain; charset=utf-8',
+      'cache-control': 'no-store',
+      ...security,
+      ...headers,
+    },
+    body,
+  });
   let files: Promise<Map<string, ConsoleFile>> | undefined;
-  return async ({ method, path }) => {
-    if (path !== CONSOLE_PATH && !path.startsWith(`${CONSOLE_PATH}/`)) return undefined;
+  return async ({ method, path, rawQueryString }) => {
+    if (path !== page.path && !path.startsWith(`${page.path}/`)) return undefined;
     if (method !== 'GET' && method !== 'HEAD')
       return text(405, 'Method not allowed.\n', { allow: 'GET, HEAD' });
     // The page's links are relative (so the same files work at a CloudFront root): it needs the slash.
-    if (path === CONSOLE_PATH) return text(308, 'See /console/\n', { location: `${CONSOLE_PATH}/` });
-    const name = path.slice(CONSOLE_PATH.length + 1) || 'index.html';
+    if (path === page.path) {
+      const query = rawQueryString ? `?${rawQueryString}` : '';
+      return text(308, `See ${page.path}/\n`, { location: `${page.path}/${query}` });
+    }
+    const name = path.slice(page.path.length + 1) || 'index.html';
     if (name === 'config.json') {
       return {
         status: 200,
-        headers: { 'content-type': CONTENT_TYPES.json, 'cache-control': 'no-store', ...SECURITY_HEADERS },
-        body: JSON.stringify({ apiUrl: '', localIssuer: true }),
+        headers: { 'content-type': CONTENT_TYPES.json, 'cache-control': 'no-store', ...security },
+        body: JSON.stringify(page.config),
       };
     }
-    files ??= buildConsole().catch((error: unknown) => {
+    files ??= page.build().catch((error: unknown) => {
       // A failed build is tried again on the next request rather than remembered.
       files = undefined;
       throw error;
@@ -65,8 +84,17 @@ export const createConsoleHandler = (): ((request: {
     return {
       status: 200,
       // no-cache: the browser revalidates every load, so an edit shows on the next reload.
-      headers: { 'content-type': file.contentType, 'cache-control': 'no-cache', ...SECURITY_HEADERS },
+      headers: { 'content-type': file.contentType, 'cache-control': 'no-cache', ...security },
       body: file.body,
     };
   };
 };
+
+/** Answers GET/HEAD /console and /console/*. */
+export const createConsoleHandler = () =>
+  createPageHandler({
+    path: CONSOLE_PATH,
+    build: buildConsole,
+    csp: CONSOLE_CSP,
+    config: { apiUrl: '', localIssuer: true },
+  });

@@ -20,6 +20,7 @@ import type { EventPattern } from './event-pattern.js';
 import { authorizerRefusal, GatewayCors, GatewayRefusal, GatewayThrottle, gatewayBody } from './gateway.js';
 import { AuthorizationFailure, LocalIssuer, ROLES } from './issuer.js';
 import { isIvsApiRequest, LocalIvs } from './ivs.js';
+import { createOverlayHandler } from './overlay.js';
 import { LocalQueue } from './queue.js';
 import { LocalScheduler } from './scheduler.js';
 import { answerSchedulerApi, isSchedulerApiRequest } from './scheduler-api.js';
@@ -251,6 +252,7 @@ export const startRuntime = async (options: RuntimeOptions = {}): Promise<Runtim
   )) as { buildOpenApi: () => unknown };
   const openApi = buildOpenApi();
   const consolePage = createConsoleHandler();
+  const overlayPage = createOverlayHandler(options.allowedOrigins ?? []);
   const { isJsonContentType } = (await import(
     new URL('../../functions/shared/http/body.ts', import.meta.url).href
   )) as { isJsonContentType: (value: string | undefined) => boolean };
@@ -282,8 +284,8 @@ export const startRuntime = async (options: RuntimeOptions = {}): Promise<Runtim
     if (method === 'GET' && path === '/health') return json(200, { status: 'ok' });
     if (method === 'GET' && path === '/.well-known/jwks.json') return json(200, issuer.jwks());
     if (method === 'GET' && path === '/openapi.json') return json(200, openApi);
-    // The host console (issue 8): static files at /console, answered before any route.
-    const page = await consolePage(request);
+    // The host console (issue 8) at /console and the viewer overlay (issue 15) at /overlay: static files, before any route.
+    const page = (await consolePage(request)) ?? (await overlayPage(request));
     if (page) return page;
     if (method === 'POST' && path === '/local/token') {
       standIn(request, isJsonContentType);

@@ -1,14 +1,14 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import sparticuz from '@sparticuz/chromium';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_MESSAGES } from '../../lib/console/messages.js';
 import { CONSOLE_CSP } from '../../lib/local/console.js';
+import { launchBrowser, openPage as openBrowserPage, text, UI_TIMEOUT_MS, waitForText } from './browser.js';
 import { Api, type Deal, killAll, type RuntimeProcess, startRuntimeProcess } from './support.js';
 
 /**
@@ -19,11 +19,8 @@ import { Api, type Deal, killAll, type RuntimeProcess, startRuntimeProcess } fro
  */
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-/** Another Chromium (e.g. a system one) when set; else the one npm installed, unpacked on first use. */
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH;
 const ARTIFACTS = join(REPO_ROOT, '.livedrop', 'artifacts');
 const SCREENSHOT = join(ARTIFACTS, 'console.png');
-const UI_TIMEOUT_MS = 45_000;
 const UNKNOWN_DEAL = '01ARZ3NDEKTSV4RRFFQ69G5FAV';
 
 let dataDir: string;
@@ -32,18 +29,10 @@ let api: Api;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (CHROMIUM_PATH !== undefined && !existsSync(CHROMIUM_PATH))
-    throw new Error(`no chromium at ${CHROMIUM_PATH}`);
   dataDir = await mkdtemp(join(tmpdir(), 'livedrop-console-'));
   runtime = await startRuntimeProcess(dataDir);
   api = new Api(runtime.url);
-  // Not sparticuz's Lambda flags: --single-process allows one page per browser, --disable-web-security would let
-  // the page break the rules this test checks. Chromium refuses to start its sandbox as root (CI runs as root).
-  browser = await chromium.launch({
-    executablePath: CHROMIUM_PATH ?? (await sparticuz.executablePath()),
-    headless: true,
-    args: process.getuid?.() === 0 ? ['--no-sandbox'] : [],
-  });
+  browser = await launchBrowser();
 });
 
 afterAll(async () => {
@@ -52,37 +41,7 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
-/**
- * A page that records every script error and every console error (CSP violations land there), except
- * Chromium's note on each HTTP error answer, which the tests provoke on purpose (404, 409 sold out...).
- */
-const openPage = async (): Promise<{ page: Page; problems: string[] }> => {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource'))
-      problems.push(`console: ${message.text()}`);
-  });
-  return { page, problems };
-};
-
-const waitForText = (page: Page, selector: string, expected: string | RegExp) =>
-  page.waitForFunction(
-    ([css, source, flags]) => {
-      const actual = document.querySelector(css)?.textContent?.trim() ?? '';
-      return flags === null ? actual === source : new RegExp(source, flags).test(actual);
-    },
-    [
-      selector,
-      expected instanceof RegExp ? expected.source : expected,
-      expected instanceof RegExp ? expected.flags : null,
-    ] as const,
-    { timeout: UI_TIMEOUT_MS },
-  );
-
-const text = async (page: Page, selector: string) =>
-  ((await page.locator(selector).textContent()) ?? '').trim();
+const openPage = () => openBrowserPage(browser);
 
 const rawGet = (path: string): Promise<{ status: number; headers: Record<string, unknown>; body: string }> =>
   new Promise((resolve, reject) => {

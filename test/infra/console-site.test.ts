@@ -238,6 +238,69 @@ describe('the deployment', () => {
   });
 });
 
+describe('the viewer overlay beside the console', () => {
+  it('writes overlay/config.json: the API, no local issuer, no SSE, and no page that may embed it', () => {
+    const props = onlyResourceOfType(synthesised.template, 'Custom::CDKBucketDeployment')[1].Properties;
+    const markers = props.SourceMarkers as Record<string, unknown>[];
+    const keys = props.SourceObjectKeys as string[];
+    const index = markers.findLastIndex((marker) => Object.keys(marker).length > 0);
+    const [marker, value] = Object.entries(markers[index] ?? {})[0] ?? [];
+    const dir = join(synthesised.app.outdir, `asset.${keys[index]?.replace(/\.zip$/, '')}`);
+    const staged = join(dir, 'overlay', 'config.json');
+
+    expect(value).toStrictEqual({ 'Fn::GetAtt': [apiId, 'ApiEndpoint'] });
+    expect(existsSync(staged), staged).toBe(true);
+    expect(JSON.parse(readFileSync(staged, 'utf8'))).toStrictEqual({
+      apiUrl: marker,
+      localIssuer: false,
+      liveEvents: false,
+      embedOrigins: [],
+    });
+  });
+
+  it('shares the console’s headers (no framing) when no player page may embed it', () => {
+    expect(distributionConfig().CacheBehaviors).toBeUndefined();
+  });
+
+  it('may be framed by the player pages admitted by CORS, and only on overlay/*', () => {
+    const app = new App({ ...TEMPLATE_ONLY, outdir: newOutdir() });
+    const stack = new LivedropStack(app, 'Test', {
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      consoleSite: {},
+      allowedOrigins: ['https://player.example'],
+      liveCdn: false,
+    });
+    const template = Template.fromStack(stack);
+    const [, distribution] = onlyResourceOfType(template, 'AWS::CloudFront::Distribution');
+    const config = distribution.Properties.DistributionConfig as {
+      DefaultCacheBehavior: Record<string, unknown>;
+      CacheBehaviors: Record<string, unknown>[];
+    };
+    const policies = resourcesOfType(template, 'AWS::CloudFront::ResponseHeadersPolicy');
+    const headersOf = (behavior: Record<string, unknown>) => {
+      const policy = policies[pointsAt(behavior.ResponseHeadersPolicyId) ?? ''];
+      if (!policy) throw new Error('a behaviour without its headers policy');
+      const config = policy.Properties.ResponseHeadersPolicyConfig as Record<string, Record<string, unknown>>;
+      return config.SecurityHeadersConfig ?? {};
+    };
+    const [overlay] = config.CacheBehaviors;
+    if (!overlay) throw new Error('no overlay behaviour');
+
+    expect(overlay.PathPattern).toBe('overlay/*');
+    expect(overlay.ViewerProtocolPolicy).toBe('redirect-to-https');
+    expect(JSON.stringify(headersOf(overlay).ContentSecurityPolicy)).toContain(
+      'frame-ancestors https://player.example',
+    );
+    expect(headersOf(overlay).FrameOptions).toBeUndefined();
+    expect(headersOf(overlay).StrictTransportSecurity).toMatchObject({ IncludeSubdomains: true });
+    expect(JSON.stringify(headersOf(config.DefaultCacheBehavior).ContentSecurityPolicy)).toContain(
+      "frame-ancestors 'none'",
+    );
+    expect(headersOf(config.DefaultCacheBehavior).FrameOptions).toMatchObject({ FrameOption: 'DENY' });
+  });
+});
+
 describe('the API with the console', () => {
   it('admits cross-origin calls from the console’s origin only, with the headers the page sends', () => {
     const cors = resources()[apiId]?.Properties.CorsConfiguration as Record<string, unknown>;

@@ -23,11 +23,18 @@ export const cdnLogBucket = (scope: Construct, id: string): Bucket =>
     removalPolicy: RemovalPolicy.RETAIN,
   });
 
-/** The given CSP, HSTS for a year with subdomains, nosniff, no framing and no referrer, over the origin's own. */
-export const securityHeaders = (contentSecurityPolicy: string): ResponseSecurityHeadersBehavior => ({
+/**
+ * The given CSP, HSTS for a year with subdomains, nosniff, no framing and no referrer, over the origin's own. A page
+ * that some origins may frame (`framable`) gets no X-Frame-Options, which cannot name origins: its CSP's
+ * frame-ancestors says who may.
+ */
+export const securityHeaders = (
+  contentSecurityPolicy: string,
+  framable = false,
+): ResponseSecurityHeadersBehavior => ({
   contentSecurityPolicy: { contentSecurityPolicy, override: true },
   contentTypeOptions: { override: true },
-  frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
+  ...(framable ? {} : { frameOptions: { frameOption: HeadersFrameOption.DENY, override: true } }),
   referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.NO_REFERRER, override: true },
   strictTransportSecurity: {
     accessControlMaxAge: Duration.days(365),

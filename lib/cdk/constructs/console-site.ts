@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AssetHashType, Aws, DockerImage, RemovalPolicy } from 'aws-cdk-lib';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
@@ -21,6 +21,7 @@ import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { buildConsoleSync, CONSOLE_SOURCE_DIR, consoleCsp } from '../../console/build.js';
+import { buildOverlaySync, type OverlayConfig } from '../../overlay/build.js';
 import { cdnLogBucket, securityHeaders } from './cdn-defaults.js';
 
 /**
@@ -36,6 +37,11 @@ export interface ConsoleSiteProps {
    */
   domain?: { name: string; certificateArn: string };
   logRetention?: RetentionDays;
+  /**
+   * Origins of the player pages that may frame the viewer overlay (overlay/) and post IVS timed metadata to
+   * it, such as `https://shop.example`. Default none: nobody may frame it, as the console.
+   */
+  overlayEmbedOrigins?: readonly string[];
 }
 
 /** What the page reads from config.json next to it. */
@@ -62,10 +68,12 @@ export class ConsoleSite extends Construct {
   /** The role the deployment's handler runs as; set by `deploy`. */
   deploymentRole?: Role;
   private readonly logRetention: RetentionDays;
+  private readonly overlayEmbedOrigins: readonly string[];
 
   constructor(scope: Construct, id: string, props: ConsoleSiteProps = {}) {
     super(scope, id);
     this.logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
+    this.overlayEmbedOrigins = props.overlayEmbedOrigins ?? [];
 
     this.logBucket = cdnLogBucket(this, 'AccessLogs');
     this.bucket = new Bucket(this, 'Bucket', {
@@ -79,21 +87,54 @@ export class ConsoleSite extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
-    const headers = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
-      comment: 'livedrop console: CSP, HSTS, nosniff, no framing, no referrer',
-      securityHeadersBehavior: securityHeaders(consoleCsp(API_GATEWAY_ORIGINS)),
-    });
+    const headersPolicy = (id: string, comment: string, frameAncestors: readonly string[]) =>
+      new ResponseHeadersPolicy(this, id, {
+        comment,
+        securityHeadersBehavior: securityHeaders(
+          consoleCsp(API_GATEWAY_ORIGINS, frameAncestors),
+          frameAncestors.length > 0,
+        ),
+      });
+    const headers = headersPolicy(
+      'SecurityHeaders',
+      'livedrop console: CSP, HSTS, nosniff, no framing, no referrer',
+      [],
+    );
+    const origin = S3BucketOrigin.withOriginAccessControl(this.bucket);
+    // The viewer overlay shares the console's headers, unless player pages may frame it: then its own.
+    const overlayHeaders =
+      this.overlayEmbedOrigins.length > 0
+        ? headersPolicy(
+            'OverlaySecurityHeaders',
+            'livedrop viewer overlay: CSP framed only by the player pages, HSTS, nosniff, no referrer',
+            this.overlayEmbedOrigins,
+          )
+        : undefined;
     this.distribution = new Distribution(this, 'Distribution', {
       comment: 'livedrop host console',
       defaultRootObject: 'index.html',
       defaultBehavior: {
-        origin: S3BucketOrigin.withOriginAccessControl(this.bucket),
+        origin,
         viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
         cachePolicy: CachePolicy.CACHING_OPTIMIZED,
         responseHeadersPolicy: headers,
         compress: true,
       },
+      ...(overlayHeaders
+        ? {
+            additionalBehaviors: {
+              'overlay/*': {
+                origin,
+                viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
+                cachePolicy: CachePolicy.CACHING_OPTIMIZED,
+                responseHeadersPolicy: overlayHeaders,
+                compress: true,
+              },
+            },
+          }
+        : {}),
       httpVersion: HttpVersion.HTTP2_AND_3,
       priceClass: PriceClass.PRICE_CLASS_100,
       enableLogging: true,
@@ -113,7 +154,8 @@ export class ConsoleSite extends Construct {
   }
 
   /**
-   * Uploads the page (app.ts bundled at synth, like the functions) and config.json naming the API. Files
+   * Uploads the page (app.ts bundled at synth, like the functions), the viewer overlay under overlay/, and a
+   * config.json for each naming the API. Files
    * go up with `no-cache`, so CloudFront revalidates them with S3 instead of needing an invalidation (which
    * would take cloudfront:CreateInvalidation on every distribution in the account).
    */
@@ -138,7 +180,7 @@ export class ConsoleSite extends Construct {
     // The page, bundled at synth like the functions (esbuild, no Docker).
     const page = new Asset(this, 'Page', {
       path: CONSOLE_SOURCE_DIR,
-      // The bundle pulls in code from outside lib/console (functions/shared/domain/time-zone.ts): hash what it produced.
+      // The bundles pull in code from outside lib/console (functions/shared/domain, lib/overlay): hash what they produced.
       assetHashType: AssetHashType.OUTPUT,
       bundling: {
         // Never used: the local bundling below always succeeds.
@@ -146,6 +188,10 @@ export class ConsoleSite extends Construct {
         local: {
           tryBundle(outputDir: string) {
             for (const [name, file] of buildConsoleSync()) writeFileSync(join(outputDir, name), file.body);
+            // The viewer overlay beside it, at overlay/ (https://<console>/overlay/index.html?stream=...).
+            mkdirSync(join(outputDir, 'overlay'), { recursive: true });
+            for (const [name, file] of buildOverlaySync())
+              writeFileSync(join(outputDir, 'overlay', name), file.body);
             return true;
           },
         },
@@ -178,8 +224,19 @@ export class ConsoleSite extends Construct {
       }),
     );
     const consoleConfig: ConsoleConfig = { apiUrl: config.apiUrl, localIssuer: false };
+    // Deployed, live data comes from IVS timed metadata and polling; the SSE stand-in is local only.
+    const overlayConfig: OverlayConfig = {
+      apiUrl: config.apiUrl,
+      localIssuer: false,
+      liveEvents: false,
+      embedOrigins: [...this.overlayEmbedOrigins],
+    };
     return new BucketDeployment(this, 'Deployment', {
-      sources: [Source.bucket(page.bucket, page.s3ObjectKey), Source.jsonData('config.json', consoleConfig)],
+      sources: [
+        Source.bucket(page.bucket, page.s3ObjectKey),
+        Source.jsonData('config.json', consoleConfig),
+        Source.jsonData('overlay/config.json', overlayConfig),
+      ],
       destinationBucket: this.bucket,
       prune: true,
       retainOnDelete: false,

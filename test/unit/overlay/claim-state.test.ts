@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { ClaimTaps, isUnknownOutcome, MAX_ATTEMPTS, retryDelayMs } from '../../../lib/overlay/claim-state.js';
+
+/** The claim button: one Idempotency-Key per tap, the same key for that tap's retries. */
+
+const keys = () => {
+  let n = 0;
+  return () => `key-${++n}`;
+};
+
+describe('the Idempotency-Key of a tap', () => {
+  it('is fresh for each tap that got an answer', () => {
+    const taps = new ClaimTaps(keys());
+
+    const first = taps.keyForTap();
+    taps.settle('answered');
+    const second = taps.keyForTap();
+
+    expect(first).toBe('key-1');
+    expect(second).toBe('key-2');
+  });
+
+  it('is reused by the next tap when the last one’s outcome is unknown (it may hold a coupon)', () => {
+    const taps = new ClaimTaps(keys());
+
+    const first = taps.keyForTap();
+    taps.settle('unknown');
+    const retry = taps.keyForTap();
+    taps.settle('answered');
+
+    expect(retry).toBe(first);
+    expect(taps.keyForTap()).toBe('key-2');
+  });
+});
+
+describe('retrying an attempt with the same key', () => {
+  it.each([
+    [0, undefined],
+    [409, 'CLAIM_IN_PROGRESS'],
+    [429, undefined],
+    [503, 'SERVICE_UNAVAILABLE'],
+    [500, undefined],
+  ])('retries %d %s with a growing delay', (status, code) => {
+    const first = retryDelayMs(1, status, code);
+    const third = retryDelayMs(3, status, code);
+
+    expect(first).toBe(250);
+    expect(third).toBe(1_000);
+  });
+
+  it.each([
+    [409, 'SOLD_OUT'],
+    [409, 'LIMIT_REACHED'],
+    [409, 'DEAL_NOT_LIVE'],
+    [429, 'RATE_LIMITED'],
+    [401, undefined],
+    [404, 'DEAL_NOT_FOUND'],
+  ])('takes %d %s as the answer', (status, code) => {
+    expect(retryDelayMs(1, status, code)).toBeUndefined();
+  });
+
+  it('gives up after the last attempt and honours Retry-After up to 5 s', () => {
+    expect(retryDelayMs(MAX_ATTEMPTS, 0, undefined)).toBeUndefined();
+    expect(retryDelayMs(1, 503, 'SERVICE_UNAVAILABLE', 1)).toBe(1_000);
+    expect(retryDelayMs(1, 503, 'SERVICE_UNAVAILABLE', 60)).toBe(5_000);
+  });
+
+  it('knows which failures leave the outcome unknown', () => {
+    expect(isUnknownOutcome(0, undefined)).toBe(true);
+    expect(isUnknownOutcome(409, 'CLAIM_IN_PROGRESS')).toBe(true);
+    expect(isUnknownOutcome(503, 'SERVICE_UNAVAILABLE')).toBe(true);
+    expect(isUnknownOutcome(409, 'SOLD_OUT')).toBe(false);
+  });
+});
