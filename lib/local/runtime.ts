@@ -340,12 +340,15 @@ export const startRuntime = async (options: RuntimeOptions = {}): Promise<Runtim
       if (route.trigger.method !== method) continue;
       throttle.admit(route.routeKey, route.trigger.throttle);
       const scopes = route.trigger.roles.map(scopeOf);
-      const claims = await issuer.authorize(request.headers.authorization, scopes).catch((error: unknown) => {
-        if (error instanceof AuthorizationFailure) {
-          throw authorizerRefusal(error.statusCode, scopes, error.description);
-        }
-        throw error;
-      });
+      // A public route has no authorizer: any token, or none, reaches the function unchecked.
+      const claims = route.trigger.public
+        ? undefined
+        : await issuer.authorize(request.headers.authorization, scopes).catch((error: unknown) => {
+            if (error instanceof AuthorizationFailure) {
+              throw authorizerRefusal(error.statusCode, scopes, error.description);
+            }
+            throw error;
+          });
       let response: { statusCode: number; headers?: Record<string, string>; body?: string };
       try {
         response = (await invoke(
