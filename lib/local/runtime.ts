@@ -19,6 +19,7 @@ import { type EmbeddedStore, startEmbeddedStore } from './embedded-store.js';
 import type { EventPattern } from './event-pattern.js';
 import { authorizerRefusal, GatewayCors, GatewayRefusal, GatewayThrottle, gatewayBody } from './gateway.js';
 import { AuthorizationFailure, LocalIssuer, ROLES } from './issuer.js';
+import { LIVE_EVENTS_PATH, LiveEvents, type StreamLiveReader } from './live-events.js';
 import { LocalScheduler } from './scheduler.js';
 import { answerSchedulerApi, isSchedulerApiRequest } from './scheduler-api.js';
 
@@ -52,6 +53,8 @@ interface Answer {
   headers?: Record<string, string>;
   body: string;
   routed?: boolean;
+  /** A stream that takes the response over (Server-Sent Events) instead of a body. */
+  stream?: (res: ServerResponse, headers: Record<string, string>) => void;
 }
 
 /** API Gateway's HTTP API payload quota: bigger bodies are refused by the gateway, smaller ones reach the function. */
@@ -213,6 +216,13 @@ export const startRuntime = async (options: RuntimeOptions = {}): Promise<Runtim
     ),
     log,
   );
+  // The live events read through the public live state's use case, as a container of their own.
+  const { productionDeps } = (await import(
+    new URL('../../functions/shared/runtime.ts', import.meta.url).href
+  )) as { productionDeps: () => { engine: { streamLive: StreamLiveReader } } };
+  const liveReader = productionDeps().engine;
+  const liveEvents = new LiveEvents((streamId, notBefore) => liveReader.streamLive(streamId, notBefore), log);
+  bus.subscribe((event) => liveEvents.onBusEvent(event));
   const scheduler = new LocalScheduler(invokeByName, log, dataDir);
   scheduler.start(
     FUNCTIONS.flatMap((declaration) =>
@@ -261,6 +271,21 @@ export const startRuntime = async (options: RuntimeOptions = {}): Promise<Runtim
     if (method === 'GET' && path === '/health') return json(200, { status: 'ok' });
     if (method === 'GET' && path === '/.well-known/jwks.json') return json(200, issuer.jwks());
     if (method === 'GET' && path === '/openapi.json') return json(200, openApi);
+    // Public and viewer-facing, like the live state it streams (lib/local/live-events.ts).
+    const liveStream = method === 'GET' ? LIVE_EVENTS_PATH.exec(path) : null;
+    if (liveStream) {
+      let streamId: string;
+      try {
+        streamId = decodeURIComponent(liveStream[1] ?? '');
+      } catch {
+        throw new RequestError(400, 'VALIDATION_FAILED', 'The path is not valid percent-encoding.');
+      }
+      return {
+        status: 200,
+        body: '',
+        stream: (res, headers) => liveEvents.attach(streamId, res, headers, request.headers['last-event-id']),
+      };
+    }
     // The host console (issue 8): static files at /console, answered before any route.
     const page = await consolePage(request);
     if (page) return page;
@@ -383,6 +408,7 @@ export const startRuntime = async (options: RuntimeOptions = {}): Promise<Runtim
     close: () => {
       closing ??= (async () => {
         stopping = true;
+        liveEvents.close();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();
@@ -443,6 +469,7 @@ const serve = async (
   let headers: Record<string, string> = {};
   let body: string;
   let routed = false;
+  let stream: Answer['stream'];
   try {
     if (!url) throw new RequestError(400, 'VALIDATION_FAILED', 'The request target is not a valid path.');
     const headerMap: Record<string, string> = {};
@@ -461,6 +488,7 @@ const serve = async (
     headers = result.headers ?? {};
     body = result.body;
     routed = result.routed === true;
+    stream = result.stream;
   } catch (error) {
     if (error instanceof GatewayRefusal) {
       status = error.statusCode;
@@ -481,6 +509,10 @@ const serve = async (
       status = 500;
       body = JSON.stringify({ error: { code: 'INTERNAL', message: 'Internal error.' } });
     }
+  }
+  if (stream) {
+    stream(res, cors.responseHeaders(req.headers as Record<string, string>));
+    return;
   }
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',

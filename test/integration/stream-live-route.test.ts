@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Runtime, startRuntime } from '../../lib/local/runtime.js';
+import { localToken } from '../support/local-token.js';
 
 /** GET /streams/{streamId}/live through the local gateway: public, cacheable, conditional. */
 
@@ -11,14 +12,7 @@ afterAll(async () => {
   await runtime?.close();
 });
 
-const token = async (sub: string, role: string) => {
-  const answer = await fetch(`${runtime.url}/local/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ sub, role }),
-  });
-  return ((await answer.json()) as { token: string }).token;
-};
+const token = (sub: string, role: string) => localToken(runtime.url, sub, role);
 
 const send = async (method: string, path: string, auth: string, body?: unknown) =>
   fetch(`${runtime.url}${path}`, {
