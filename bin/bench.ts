@@ -51,6 +51,17 @@ const CLI = defineCli({
       type: 'boolean',
       description: "the store on the engines' thread instead of a worker thread of its own",
     },
+    fanout: {
+      type: 'boolean',
+      description: 'only the live-events fan-out: --clients overlay clients while --claims claims run',
+    },
+    clients: {
+      type: 'string',
+      value: 'N',
+      description: 'fan-out: overlay clients connected',
+      default: '5000',
+    },
+    claims: { type: 'string', value: 'N', description: 'fan-out: claims in the rush', default: '1000' },
     out: {
       type: 'string',
       value: 'DIR',
@@ -60,7 +71,7 @@ const CLI = defineCli({
   },
 });
 
-const { options, outDir } = readCommandLine(CLI, ({ values }) => {
+const { options, outDir, fanout } = readCommandLine(CLI, ({ values }) => {
   const positive = (name: keyof typeof CLI.options, raw: string | undefined, fallback: number) =>
     typeof raw === 'string' ? numberValue(name, raw, { min: 1, whole: true }) : fallback;
   const concurrency = positive('concurrency', values.concurrency, DEFAULT_OPTIONS.concurrency);
@@ -76,8 +87,21 @@ const { options, outDir } = readCommandLine(CLI, ({ values }) => {
       coldStart: values['no-cold-start'] !== true,
     },
     outDir: values.out ?? '.livedrop/bench',
+    fanout:
+      values.fanout === true
+        ? {
+            clients: positive('clients', values.clients, 5_000),
+            claims: positive('claims', values.claims, 1_000),
+            concurrency,
+          }
+        : undefined,
   };
 });
+if (fanout) {
+  const { runFanout } = await import('../lib/bench/fanout.js');
+  console.log(JSON.stringify(await runFanout(fanout), null, 2));
+  process.exit(0);
+}
 if (options.viewers < options.stock)
   fail(CLI, '--viewers must be at least --stock, or the deal cannot sell out');
 

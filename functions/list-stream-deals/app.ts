@@ -1,10 +1,7 @@
-import * as z from 'zod/mini';
 import { SCOPES } from '../shared/domain/roles.js';
-import { streamIdSchema } from '../shared/domain/schemas.js';
 import { type HttpHandler, httpHandler } from '../shared/http/http-handler.js';
+import { streamPathSchema } from '../shared/http/schemas.js';
 import type { HandlerDeps } from '../shared/http/types.js';
-
-const streamPathSchema = z.strictObject({ streamId: streamIdSchema });
 
 /** GET /streams/{streamId}/deals: the stream's current deals (not ENDED), newest first, for its overlay. */
 export const createListStreamDealsHandler = ({ engine, logger }: HandlerDeps): HttpHandler =>

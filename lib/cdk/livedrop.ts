@@ -6,6 +6,7 @@ import {
   type CorsPreflightOptions,
   HttpApi,
   HttpMethod,
+  HttpNoneAuthorizer,
   HttpStage,
   LogGroupLogDestination,
   type ThrottleSettings,
@@ -286,7 +287,10 @@ export class Livedrop extends Construct {
             path: trigger.path,
             methods: [HttpMethod[trigger.method]],
             integration: new HttpLambdaIntegration(`${toConstructId(declaration.name)}Integration`, fn.fn),
-            authorizationScopes: trigger.roles.map(scopeOf),
+            // A public route answers without a token: no authorizer, so no scopes either.
+            ...(trigger.public
+              ? { authorizer: new HttpNoneAuthorizer() }
+              : { authorizationScopes: trigger.roles.map(scopeOf) }),
           });
           if (trigger.throttle) {
             routeSettings[`${trigger.method} ${trigger.path}`] = {

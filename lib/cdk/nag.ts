@@ -1,5 +1,6 @@
 import { type CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
+import { httpRoutes } from '../../functions/shared/contract/wiring.js';
 import type { ConsoleSite } from './constructs/console-site.js';
 import type { Livedrop } from './livedrop.js';
 
@@ -18,6 +19,11 @@ export const engineNagAcknowledgements = (engine: Livedrop) => {
       id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${sweepId}.Arn>:*]`,
       reason:
         'The scheduler role may invoke only the sweep function; the ":*" suffix covers that one function’s versions and aliases, as the aws-scheduler-targets LambdaInvoke grant writes it. No other resource is reachable.',
+    },
+    publicRoute: {
+      id: 'AwsSolutions::AwsSolutions-APIG4',
+      reason:
+        'The public live state of a stream (GET /streams/{streamId}/live) is what every viewer of the stream may see, the same for all and nothing personal; it is read-only, cached a second per container and by browsers and the CDN, and throttled per route. Every other route keeps the JWT authorizer.',
     },
     galaDropSchedules: {
       id: 'AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/livedrop-gala-drops/*]',
@@ -136,6 +142,12 @@ export const acknowledgeNagFindings = (engine: Livedrop): void => {
     if (fn.declaration.putsMetadata && engine.ivsChannelScope === 'account') {
       Validations.of(fn.node.findChild('Role')).acknowledge(acks.ivsChannels);
     }
+  }
+  // The public routes of the wiring, by the id HttpApi.addRoutes gives each route (method, then path with -- for /).
+  for (const { trigger } of httpRoutes()) {
+    if (!trigger.public) continue;
+    const route = engine.api.node.tryFindChild(`${trigger.method}${trigger.path.replace(/\//g, '--')}`);
+    if (route) Validations.of(route).acknowledge(acks.publicRoute);
   }
   // aws-scheduler-targets creates the schedule's role at stack level under a hashed id; the finding id names
   // the sweep, so the shop's own scheduler roles there are not covered.

@@ -50,13 +50,14 @@ export interface IncomingRequest {
 
 /**
  * The API Gateway HTTP API payload v2 event the deployed function would receive for this request, with the
- * JWT authorizer's output where AWS puts it: claims as strings, the token's scopes as a list.
+ * JWT authorizer's output where AWS puts it: claims as strings, the token's scopes as a list. A public route
+ * (no authorizer, `claims` undefined) gets no `authorizer` at all, as in AWS.
  */
 export const toApiGatewayEvent = (
   route: CompiledRoute,
   pathParameters: Record<string, string>,
   request: IncomingRequest,
-  claims: VerifiedClaims,
+  claims: VerifiedClaims | undefined,
 ): APIGatewayProxyEventV2WithJWTAuthorizer => {
   const now = Date.now();
   const query = new URLSearchParams(request.rawQueryString);
@@ -65,7 +66,7 @@ export const toApiGatewayEvent = (
     [...new Set(query.keys())].map((name) => [name, query.getAll(name).join(',')]),
   );
   const stringClaims: Record<string, string> = {};
-  for (const [name, value] of Object.entries(claims)) {
+  for (const [name, value] of Object.entries(claims ?? {})) {
     stringClaims[name] = typeof value === 'string' ? value : JSON.stringify(value);
   }
   const text = request.body.toString('utf8');
@@ -81,14 +82,18 @@ export const toApiGatewayEvent = (
     requestContext: {
       accountId: '000000000000',
       apiId: 'local',
-      authorizer: {
-        principalId: '',
-        integrationLatency: 0,
-        jwt: {
-          claims: stringClaims,
-          scopes: typeof claims.scope === 'string' ? claims.scope.split(' ') : [],
-        },
-      },
+      ...(claims === undefined
+        ? {}
+        : {
+            authorizer: {
+              principalId: '',
+              integrationLatency: 0,
+              jwt: {
+                claims: stringClaims,
+                scopes: typeof claims.scope === 'string' ? claims.scope.split(' ') : [],
+              },
+            },
+          }),
       domainName: request.headers.host ?? 'localhost',
       domainPrefix: 'localhost',
       http: {
@@ -103,7 +108,8 @@ export const toApiGatewayEvent = (
       stage: '$default',
       time: new Date(now).toUTCString(),
       timeEpoch: now,
-    },
+      // A public route's event has no authorizer, which this type (the JWT routes') does not foresee.
+    } as APIGatewayProxyEventV2WithJWTAuthorizer['requestContext'],
     ...(request.body.length > 0
       ? { body: binary ? request.body.toString('base64') : text, isBase64Encoded: binary }
       : { isBase64Encoded: false }),

@@ -79,6 +79,8 @@ const busName = (value: unknown): 'livedrop' | 'default' | undefined => {
  */
 export class LocalBus {
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** Told of every event accepted on the livedrop bus, besides the rules (the local live events). */
+  private readonly listeners = new Set<(event: BusEvent) => void>();
 
   /**
    * `retryDelaysMs`: like Lambda's asynchronous invocation, a delivery that throws is tried again after
@@ -90,6 +92,12 @@ export class LocalBus {
     private readonly now: () => Date = () => new Date(),
     private readonly retryDelaysMs: readonly number[] = [1_000, 2_000],
   ) {}
+
+  /** Calls `listener` with every event accepted on the livedrop bus; returns how to stop. */
+  subscribe(listener: (event: BusEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
 
   async putEvents(
     body: { Entries?: unknown } | null,
@@ -130,6 +138,7 @@ export class LocalBus {
       };
       result.Entries.push({ EventId: event.id });
       const bus = busName(raw.EventBusName);
+      if (bus === 'livedrop') for (const listener of this.listeners) listener(event);
       const matched = this.rules.filter(
         (rule) =>
           rule.bus === bus && matchesPattern(rule.pattern, event as unknown as Record<string, unknown>),

@@ -20,6 +20,7 @@ import type { EventPattern } from './event-pattern.js';
 import { authorizerRefusal, GatewayCors, GatewayRefusal, GatewayThrottle, gatewayBody } from './gateway.js';
 import { AuthorizationFailure, LocalIssuer, ROLES } from './issuer.js';
 import { isIvsApiRequest, LocalIvs } from './ivs.js';
+import { LIVE_EVENTS_PATH, LiveEvents, type StreamLiveReader } from './live-events.js';
 import { createOverlayHandler } from './overlay.js';
 import { LocalQueue } from './queue.js';
 import { LocalScheduler } from './scheduler.js';
@@ -59,6 +60,8 @@ interface Answer {
   headers?: Record<string, string>;
   body: string;
   routed?: boolean;
+  /** A stream that takes the response over (Server-Sent Events) instead of a body. */
+  stream?: (res: ServerResponse, headers: Record<string, string>) => void;
 }
 
 /** How long a message a queue-triggered function failed stays hidden locally (SQS: the visibility timeout). */
@@ -235,6 +238,13 @@ export const startRuntime = async (options: RuntimeOptions = {}): Promise<Runtim
     ),
     log,
   );
+  // The live events read through the public live state's use case, as a container of their own.
+  const { productionDeps } = (await import(
+    new URL('../../functions/shared/runtime.ts', import.meta.url).href
+  )) as { productionDeps: () => { engine: { streamLive: StreamLiveReader } } };
+  const liveReader = productionDeps().engine;
+  const liveEvents = new LiveEvents((streamId, notBefore) => liveReader.streamLive(streamId, notBefore), log);
+  bus.subscribe((event) => liveEvents.onBusEvent(event));
   const scheduler = new LocalScheduler(invokeByName, log, dataDir);
   scheduler.start(
     FUNCTIONS.flatMap((declaration) =>
@@ -284,6 +294,21 @@ export const startRuntime = async (options: RuntimeOptions = {}): Promise<Runtim
     if (method === 'GET' && path === '/health') return json(200, { status: 'ok' });
     if (method === 'GET' && path === '/.well-known/jwks.json') return json(200, issuer.jwks());
     if (method === 'GET' && path === '/openapi.json') return json(200, openApi);
+    // Public and viewer-facing, like the live state it streams (lib/local/live-events.ts).
+    const liveStream = method === 'GET' ? LIVE_EVENTS_PATH.exec(path) : null;
+    if (liveStream) {
+      let streamId: string;
+      try {
+        streamId = decodeURIComponent(liveStream[1] ?? '');
+      } catch {
+        throw new RequestError(400, 'VALIDATION_FAILED', 'The path is not valid percent-encoding.');
+      }
+      return {
+        status: 200,
+        body: '',
+        stream: (res, headers) => liveEvents.attach(streamId, res, headers, request.headers['last-event-id']),
+      };
+    }
     // The host console (issue 8) at /console and the viewer overlay (issue 15) at /overlay: static files, before any route.
     const page = (await consolePage(request)) ?? (await overlayPage(request));
     if (page) return page;
@@ -374,12 +399,15 @@ export const startRuntime = async (options: RuntimeOptions = {}): Promise<Runtim
       if (route.trigger.method !== method) continue;
       throttle.admit(route.routeKey, route.trigger.throttle);
       const scopes = route.trigger.roles.map(scopeOf);
-      const claims = await issuer.authorize(request.headers.authorization, scopes).catch((error: unknown) => {
-        if (error instanceof AuthorizationFailure) {
-          throw authorizerRefusal(error.statusCode, scopes, error.description);
-        }
-        throw error;
-      });
+      // A public route has no authorizer: any token, or none, reaches the function unchecked.
+      const claims = route.trigger.public
+        ? undefined
+        : await issuer.authorize(request.headers.authorization, scopes).catch((error: unknown) => {
+            if (error instanceof AuthorizationFailure) {
+              throw authorizerRefusal(error.statusCode, scopes, error.description);
+            }
+            throw error;
+          });
       let response: { statusCode: number; headers?: Record<string, string>; body?: string };
       try {
         response = (await invoke(
@@ -416,6 +444,7 @@ export const startRuntime = async (options: RuntimeOptions = {}): Promise<Runtim
     close: () => {
       closing ??= (async () => {
         stopping = true;
+        liveEvents.close();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();
@@ -477,6 +506,7 @@ const serve = async (
   let headers: Record<string, string> = {};
   let body: string;
   let routed = false;
+  let stream: Answer['stream'];
   try {
     if (!url) throw new RequestError(400, 'VALIDATION_FAILED', 'The request target is not a valid path.');
     const headerMap: Record<string, string> = {};
@@ -495,6 +525,7 @@ const serve = async (
     headers = result.headers ?? {};
     body = result.body;
     routed = result.routed === true;
+    stream = result.stream;
   } catch (error) {
     if (error instanceof GatewayRefusal) {
       status = error.statusCode;
@@ -515,6 +546,10 @@ const serve = async (
       status = 500;
       body = JSON.stringify({ error: { code: 'INTERNAL', message: 'Internal error.' } });
     }
+  }
+  if (stream) {
+    stream(res, cors.responseHeaders(req.headers as Record<string, string>));
+    return;
   }
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',

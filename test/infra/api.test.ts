@@ -12,6 +12,7 @@ import { createCueDealHandler } from '../../functions/cue-deal/app.js';
 import { createGetDealHandler } from '../../functions/get-deal/app.js';
 import { createGetDealAuditHandler } from '../../functions/get-deal-audit/app.js';
 import { createGetDealLiveHandler } from '../../functions/get-deal-live/app.js';
+import { createGetStreamLiveHandler } from '../../functions/get-stream-live/app.js';
 import { createListMyCouponsHandler } from '../../functions/list-my-coupons/app.js';
 import { createListPriceDropsHandler } from '../../functions/list-price-drops/app.js';
 import { createListStreamDealsHandler } from '../../functions/list-stream-deals/app.js';
@@ -47,11 +48,14 @@ import {
   synthLivedrop,
 } from './support.js';
 
-const ROUTES = httpRoutes().map(({ fn, trigger }) => ({
+const ALL_ROUTES = httpRoutes().map(({ fn, trigger }) => ({
   routeKey: `${trigger.method} ${trigger.path}`,
   name: fn.name,
   trigger,
 }));
+/** The routes behind the JWT authorizer: all but the public ones. */
+const ROUTES = ALL_ROUTES.filter(({ trigger }) => !trigger.public);
+const PUBLIC_ROUTES = ALL_ROUTES.filter(({ trigger }) => trigger.public);
 const ALL_ROLES = Object.keys(SCOPES) as Role[];
 
 let synthesised: Synthesised;
@@ -100,18 +104,32 @@ describe('the HTTP API routes', () => {
     );
   });
 
-  it('are exactly the wiring’s routes, none of them open', () => {
+  it('are exactly the wiring’s routes, none open but the public ones', () => {
     const routes = routesByKey();
 
-    expect([...routes.keys()].sort()).toStrictEqual(ROUTES.map(({ routeKey }) => routeKey).sort());
+    expect([...routes.keys()].sort()).toStrictEqual(ALL_ROUTES.map(({ routeKey }) => routeKey).sort());
     for (const [routeKey, { props }] of routes) {
+      if (PUBLIC_ROUTES.some((route) => route.routeKey === routeKey)) continue;
       expect(props.AuthorizationType, routeKey).toBe('JWT');
       expect(props.AuthorizerId, routeKey).toStrictEqual(ref(authorizerId));
       expect((props.AuthorizationScopes as string[]).length, routeKey).toBeGreaterThan(0);
     }
   });
 
-  it.each(ROUTES)('$routeKey invokes the $name function', ({ routeKey, name }) => {
+  it('include the public live state of a stream', () => {
+    expect(PUBLIC_ROUTES.map(({ routeKey }) => routeKey)).toStrictEqual(['GET /streams/{streamId}/live']);
+  });
+
+  it.each(PUBLIC_ROUTES)('$routeKey has no authorizer (NONE) and asks for no scope', ({ routeKey }) => {
+    const route = routesByKey().get(routeKey);
+    if (route === undefined) throw new Error(`no route ${routeKey}`);
+
+    expect(route.props.AuthorizationType).toBe('NONE');
+    expect(route.props.AuthorizerId).toBeUndefined();
+    expect(route.props.AuthorizationScopes).toBeUndefined();
+  });
+
+  it.each(ALL_ROUTES)('$routeKey invokes the $name function', ({ routeKey, name }) => {
     const route = routesByKey().get(routeKey);
     const target = JSON.stringify(route?.props.Target);
     const [integrationId] = /"Ref":"([^"]+)"/.exec(target)?.slice(1) ?? [];
@@ -156,7 +174,7 @@ describe('the API stage', () => {
 
   it('gives exactly the routes with a throttle in the wiring their own limits', () => {
     const throttled = Object.fromEntries(
-      ROUTES.flatMap(({ routeKey, trigger }) =>
+      ALL_ROUTES.flatMap(({ routeKey, trigger }) =>
         trigger.throttle
           ? [
               [
@@ -195,6 +213,7 @@ describe('each HTTP handler admits exactly the roles API Gateway admits', () => 
     'create-deal': createCreateDealHandler,
     'get-deal': createGetDealHandler,
     'get-deal-live': createGetDealLiveHandler,
+    'get-stream-live': createGetStreamLiveHandler,
     'get-deal-audit': createGetDealAuditHandler,
     'list-stream-deals': createListStreamDealsHandler,
     'cue-deal': createCueDealHandler,
@@ -222,6 +241,7 @@ describe('each HTTP handler admits exactly the roles API Gateway admits', () => 
       listPrice: 12_000,
     });
     engine.streamDeals.mockResolvedValue([]);
+    engine.streamLive.mockResolvedValue({ streamId: 's', version: 1, at: '2025-11-26T09:25:00Z', deals: [] });
     engine.cue.mockResolvedValue(sampleDeal());
     engine.claim.mockResolvedValue({ coupon: sampleCoupon(), replayed: false });
     engine.listCoupons.mockResolvedValue({ coupons: [sampleCoupon()] });
@@ -237,9 +257,17 @@ describe('each HTTP handler admits exactly the roles API Gateway admits', () => 
     return engine;
   };
 
-  /** The route's sample event, its JWT carrying exactly one role's scope. */
+  /**
+   * The route's sample event, its JWT carrying exactly one role's scope. A public route's sample carries no
+   * token; here it gets one, as a caller may send one anyway.
+   */
   const eventAs = (name: string, role: Role) => {
     const event = loadEvent(`${name}.valid`);
+    event.requestContext.authorizer ??= {
+      principalId: '',
+      integrationLatency: 0,
+      jwt: { claims: { sub: 'some-caller' }, scopes: [] },
+    };
     event.requestContext.authorizer.jwt.claims.scope = scopeOf(role);
     return event;
   };
@@ -249,15 +277,32 @@ describe('each HTTP handler admits exactly the roles API Gateway admits', () => 
   });
 
   it('every HTTP function of the wiring has a handler factory here and a sample event for its route', () => {
-    expect(Object.keys(FACTORIES).sort()).toStrictEqual(ROUTES.map(({ name }) => name).sort());
-    for (const { name, routeKey } of ROUTES) {
+    expect(Object.keys(FACTORIES).sort()).toStrictEqual(ALL_ROUTES.map(({ name }) => name).sort());
+    for (const { name, routeKey } of ALL_ROUTES) {
       expect((loadEvent(`${name}.valid`) as Json).routeKey, name).toBe(routeKey);
     }
   });
 
-  const cases = ROUTES.flatMap(({ routeKey, name, trigger }) =>
-    ALL_ROLES.map((role) => ({ routeKey, name, role, admitted: trigger.roles.includes(role) })),
+  const cases = ALL_ROUTES.flatMap(({ routeKey, name, trigger }) =>
+    ALL_ROLES.map((role) => ({
+      routeKey,
+      name,
+      role,
+      admitted: trigger.public === true || trigger.roles.includes(role),
+    })),
   );
+
+  it.each(PUBLIC_ROUTES)('$routeKey: the handler admits a caller without a token', async ({ name }) => {
+    const engine = answeringEngine();
+    const handler = FACTORIES[name]?.({ engine, logger: silentLogger() });
+    if (handler === undefined) throw new Error(`no factory for ${name}`);
+    const event = loadEvent(`${name}.valid`);
+
+    const response = await invoke(handler, event);
+
+    expect(event.requestContext.authorizer).toBeUndefined();
+    expect(response.statusCode).toBe(200);
+  });
 
   it.each(cases.filter(({ admitted }) => admitted))(
     '$routeKey: the handler admits $role, as API Gateway does',

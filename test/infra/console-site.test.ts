@@ -308,7 +308,12 @@ describe('the API with the console', () => {
     expect(cors.AllowOrigins).toStrictEqual([
       { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distributionId, 'DomainName'] }]] },
     ]);
-    expect(cors.AllowHeaders).toStrictEqual(['authorization', 'content-type', 'idempotency-key']);
+    expect(cors.AllowHeaders).toStrictEqual([
+      'authorization',
+      'content-type',
+      'idempotency-key',
+      'if-none-match',
+    ]);
     expect(cors.AllowMethods).toStrictEqual(['GET', 'POST', 'DELETE']);
     expect(cors.AllowCredentials).toBeUndefined();
   });

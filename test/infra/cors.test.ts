@@ -23,8 +23,8 @@ describe('the API’s CORS configuration', () => {
     expect(cors).toStrictEqual({
       AllowOrigins: [SHOP, PLAYER],
       AllowMethods: ['GET', 'POST', 'DELETE'],
-      AllowHeaders: ['authorization', 'content-type', 'idempotency-key'],
-      ExposeHeaders: ['location', 'retry-after', 'idempotency-key', 'idempotent-replayed'],
+      AllowHeaders: ['authorization', 'content-type', 'idempotency-key', 'if-none-match'],
+      ExposeHeaders: ['location', 'retry-after', 'idempotency-key', 'idempotent-replayed', 'etag'],
       MaxAge: 3600,
     });
   });
@@ -91,10 +91,11 @@ describe('the API’s CORS configuration', () => {
 describe('the viewer-facing routes of the wiring', () => {
   const viewerFacing = httpRoutes().filter(({ trigger }) => trigger.viewerFacing === true);
 
-  it('are the claim, the wallet and the live state', () => {
+  it('are the claim, the wallet and the live states', () => {
     expect(viewerFacing.map(({ trigger }) => `${trigger.method} ${trigger.path}`).sort()).toStrictEqual([
       'GET /deals/{dealId}/live',
       'GET /me/coupons',
+      'GET /streams/{streamId}/live',
       'POST /deals/{dealId}/claims',
     ]);
   });

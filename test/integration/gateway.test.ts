@@ -145,7 +145,7 @@ describe('CORS for the allowed origins', () => {
     expect(allowed.status).toBe(200);
     expect(allowed.headers.get('access-control-allow-origin')).toBe(PLAYER);
     expect(allowed.headers.get('access-control-expose-headers')).toBe(
-      'location,retry-after,idempotency-key,idempotent-replayed',
+      'location,retry-after,idempotency-key,idempotent-replayed,etag',
     );
     expect(other.status).toBe(200);
     expect(other.headers.get('access-control-allow-origin')).toBeNull();

@@ -31,8 +31,8 @@ export const API_DEFAULT_THROTTLE: Throttle = { rateLimit: 500, burstLimit: 1_00
  */
 export const API_CORS = {
   allowMethods: ['GET', 'POST', 'DELETE'],
-  allowHeaders: ['authorization', 'content-type', 'idempotency-key'],
-  exposeHeaders: ['location', 'retry-after', 'idempotency-key', 'idempotent-replayed'],
+  allowHeaders: ['authorization', 'content-type', 'idempotency-key', 'if-none-match'],
+  exposeHeaders: ['location', 'retry-after', 'idempotency-key', 'idempotent-replayed', 'etag'],
   maxAgeSeconds: 3_600,
 } as const;
 
@@ -47,7 +47,15 @@ export interface HttpTrigger {
    * origins per route reads it.
    */
   viewerFacing?: boolean;
-  /** Any of these roles may call; API Gateway refuses the others before the function runs. */
+  /**
+   * Answers anyone, with or without a token: no authorizer in API Gateway (`NONE`), no check in the handler.
+   * Only for what every viewer may see and a cache may share (the public live state).
+   */
+  public?: boolean;
+  /**
+   * Any of these roles may call; API Gateway refuses the others before the function runs. A public route lists
+   * every role (any token is as good as none).
+   */
   roles: readonly Role[];
   /** Requests per second and burst for this route, when it differs from the API default. */
   throttle?: Throttle;
@@ -242,6 +250,24 @@ export const FUNCTIONS: readonly FunctionDeclaration[] = [
         path: '/streams/{streamId}/deals',
         roles: ['viewer', 'host', 'checkout', 'admin'],
         throttle: { rateLimit: 2_000, burstLimit: 2_000 },
+      },
+    ],
+  },
+  {
+    name: 'get-stream-live',
+    description: 'GET /streams/{streamId}/live: the public live state of a stream, no token needed',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    table: { items: ['dynamodb:BatchGetItem'], query: ['GSI1'] },
+    triggers: [
+      {
+        kind: 'http',
+        method: 'GET',
+        path: '/streams/{streamId}/live',
+        roles: ['viewer', 'host', 'checkout', 'admin'],
+        public: true,
+        viewerFacing: true,
+        throttle: { rateLimit: 5_000, burstLimit: 5_000 },
       },
     ],
   },

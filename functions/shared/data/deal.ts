@@ -208,6 +208,10 @@ export const dealStore = (table: Table): DealStore => ({
 
   getDeal: (dealId, consistent = true) => table.get<DealItem>(dealKey(dealId), consistent),
 
+  getDeals: async (dealIds) => [
+    ...(await table.batchGet<DealItem>(dealIds.map(dealKey), (item) => item.dealId)).values(),
+  ],
+
   transitionDeal: (dealId, change) => {
     const { sets, condition, names, values } = transitionUpdate(change);
     return table.updateIf<DealItem>({

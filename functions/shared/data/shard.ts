@@ -84,6 +84,19 @@ export const shardStore = (table: Table): ShardStore => ({
     return [...found.values()].sort((a, b) => a.shard - b.shard);
   },
 
+  getShardsOfDeals: async (deals) => {
+    const found = await table.batchGet<ShardItem>(
+      deals.flatMap(({ dealId, shardCount }) =>
+        Array.from({ length: shardCount }, (_, k) => shardKey(dealId, k)),
+      ),
+      (item) => item.PK,
+    );
+    const byDeal = new Map<string, ShardItem[]>(deals.map(({ dealId }) => [dealId, []]));
+    for (const shard of found.values()) byDeal.get(shard.dealId)?.push(shard);
+    for (const shards of byDeal.values()) shards.sort((a, b) => a.shard - b.shard);
+    return byDeal;
+  },
+
   // `issued` is monotonic, so the value returned is a unique ticket (shard, seq).
   takeUnit: async (dealId, shard, nowIso) => {
     const result = await table.updateOrExplain<ShardItem>({

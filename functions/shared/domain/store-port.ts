@@ -37,6 +37,8 @@ export interface DealTransition {
 export interface DealStore {
   putDeal(item: DealItem): Promise<boolean>;
   getDeal(dealId: string, consistent?: boolean): Promise<DealItem | undefined>;
+  /** Several deals in one strongly consistent read (BatchGet); missing ones are left out. */
+  getDeals(dealIds: readonly string[]): Promise<DealItem[]>;
   /** Moves the status under `#status IN (from)` and bumps configVersion so the shards converge on it. */
   transitionDeal(dealId: string, change: DealTransition): Promise<DealItem | undefined>;
   /** Records on a SCHEDULED deal that its stream ended at `streamEndedAt`, only moving the instant forward. */
@@ -83,6 +85,10 @@ export interface ShardStore {
   putShard(item: ShardItem): Promise<boolean>;
   getShard(dealId: string, shard: number): Promise<ShardItem | undefined>;
   getShards(dealId: string, shardCount: number): Promise<ShardItem[]>;
+  /** The shards of several deals in one strongly consistent read (BatchGet), by dealId, each in shard order. */
+  getShardsOfDeals(
+    deals: readonly { dealId: string; shardCount: number }[],
+  ): Promise<Map<string, ShardItem[]>>;
   /**
    * The hot path: takes one unit (ticket `issued`) from a LIVE shard with stock. On refusal, the shard as it
    * was when the store hands it back, so the caller learns why without another read.

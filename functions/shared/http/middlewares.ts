@@ -7,6 +7,7 @@ import type middy from '@middy/core';
 import type { APIGatewayProxyEventHeaders, Context } from 'aws-lambda';
 import { type ErrorDetail, ValidationFailed } from '../domain/errors.js';
 import type { Scope } from '../domain/roles.js';
+import type { Actor } from '../use-cases/types.js';
 import { actorFromEvent, requireAnyScope } from './auth.js';
 import { readJsonBody } from './body.js';
 import { errorCode, errorResponse } from './responses.js';
@@ -61,8 +62,15 @@ export const mapErrors = (): HttpMiddleware => ({
   },
 });
 
-export const authorize = (scopes: readonly Scope[]): HttpMiddleware => ({
+/** Who calls a public route: nobody in particular, whatever token came along. */
+const ANONYMOUS: Actor = { sub: '', scopes: new Set() };
+
+export const authorize = (scopes: readonly Scope[] | 'public'): HttpMiddleware => ({
   before: (request) => {
+    if (scopes === 'public') {
+      request.internal.actor = ANONYMOUS;
+      return;
+    }
     const actor = actorFromEvent(request.event);
     requireAnyScope(actor, scopes);
     request.internal.actor = actor;

@@ -20,6 +20,7 @@ import {
   streamDealsSchema,
   streamIdSchema,
 } from '../domain/schemas.js';
+import { streamLiveSchema } from '../domain/stream-live.js';
 import { MAX_BODY_BYTES } from './body.js';
 import { couponCodeSchema } from './schemas.js';
 
@@ -42,6 +43,7 @@ const SCHEMAS = {
   Deal: dealViewSchema,
   LiveDeal: liveDealViewSchema,
   StreamDeals: streamDealsSchema,
+  StreamLive: streamLiveSchema,
   Coupon: couponViewSchema,
   CouponPage: couponPageSchema,
   AuditRecord: auditRecordViewSchema,
@@ -62,6 +64,9 @@ const SCHEMA_DESCRIPTIONS: Record<SchemaName, string> = {
   Deal: 'A deal with its figures: stock = available + held + redeemed once quiet.',
   LiveDeal: 'The compact view a viewer overlay polls.',
   StreamDeals: 'A stream’s current (not ENDED) deals, newest first.',
+  StreamLive:
+    'The public live state of a stream: its LIVE and PAUSED deals, newest first, the same for every viewer. ' +
+    '`version` grows with every change of a figure, status, price or end, and never falls.',
   Coupon: 'A coupon bound to one viewer, with the prices at claim time.',
   CouponPage: 'One page of the caller’s coupons, newest first.',
   AuditRecord: 'One immutable audit record: who, what, when, and the state before and after.',
@@ -145,6 +150,14 @@ const componentParameters = (): JsonObject => ({
     description: 'The `nextCursor` of the previous page.',
     schema: { type: 'string', minLength: 1, maxLength: 2048 },
   },
+  IfNoneMatch: {
+    name: 'If-None-Match',
+    in: 'header',
+    required: false,
+    description:
+      'The `ETag` of the state the client holds: while it is current the answer is 304 with no body.',
+    schema: { type: 'string' },
+  },
   IdempotencyKey: {
     name: 'Idempotency-Key',
     in: 'header',
@@ -188,7 +201,14 @@ const COMPONENT_HEADERS = {
     schema: { type: 'string' },
   },
   CacheControl: {
-    description: '`max-age=1` on the live view, `no-store` on every other answer.',
+    description:
+      '`max-age=1` on the live view, `public, max-age=1, stale-while-revalidate=5` on a stream’s public live ' +
+      'state, `no-store` on every other answer.',
+    schema: { type: 'string' },
+  },
+  ETag: {
+    description:
+      'A strong validator naming the stream and the version of its live state; send it back in If-None-Match.',
     schema: { type: 'string' },
   },
 } as const;
@@ -224,6 +244,8 @@ interface Operation {
   query?: JsonObject[];
   /** Answered with `Cache-Control: max-age=1` instead of `no-store`. */
   cached?: true;
+  /** Carries an ETag and answers 304 to a matching If-None-Match. */
+  conditional?: true;
 }
 
 const limitQuery = (max: number, fallback: number) => ({
@@ -278,6 +300,18 @@ const OPERATIONS: Record<string, Operation> = {
     summary: 'The current (not ENDED) deals of a stream, newest first',
     success: { status: 200, schema: 'StreamDeals', description: 'The stream’s deals' },
     errors: {},
+  },
+  'GET /streams/{streamId}/live': {
+    tag: 'Deals',
+    summary: 'The public live state of a stream, no token needed (Cache-Control: public, max-age=1)',
+    success: {
+      status: 200,
+      schema: 'StreamLive',
+      description: 'The live state; an unknown stream has no deals',
+    },
+    errors: {},
+    cached: true,
+    conditional: true,
   },
   'POST /galas/{galaId}/price-drops': {
     tag: 'Price drops',
@@ -451,13 +485,15 @@ const errorResponse = (status: number, codes: readonly string[], gateway: boolea
 };
 
 /** Every error status of a route with livedrop's codes; API Gateway's are added in `errorResponses`. */
-const livedropCodes = (operation: Operation): Map<number, string[]> => {
+const livedropCodes = (operation: Operation, open: boolean): Map<number, string[]> => {
   const codes = new Map<number, string[]>();
   const add = (status: number, ...more: readonly string[]) =>
     codes.set(status, [...(codes.get(status) ?? []), ...more]);
   add(400, 'VALIDATION_FAILED');
-  add(401, 'UNAUTHORIZED');
-  add(403, 'FORBIDDEN');
+  if (!open) {
+    add(401, 'UNAUTHORIZED');
+    add(403, 'FORBIDDEN');
+  }
   for (const [status, list] of Object.entries(operation.errors)) {
     const known = codes.get(Number(status)) ?? [];
     add(Number(status), ...(list ?? []).filter((code) => !known.includes(code)));
@@ -485,15 +521,21 @@ const pascal = (words: string) => words.replace(/(?:^|\s)(\w)/g, (_, letter: str
  * A route's error responses. The ones every route answers alike are components (`#/components/responses`),
  * collected in `shared`, so the document says them once; a name that would stand for two different answers throws.
  */
-const errorResponses = (operation: Operation, shared: Record<string, JsonObject>): JsonObject => {
-  const codes = livedropCodes(operation);
-  const statuses = [...new Set([...codes.keys(), ...Object.keys(GATEWAY_ANSWERS).map(Number)])].sort(
-    (a, b) => a - b,
-  );
+const errorResponses = (
+  operation: Operation,
+  shared: Record<string, JsonObject>,
+  open: boolean,
+): JsonObject => {
+  const codes = livedropCodes(operation, open);
+  // A public route has no authorizer, so API Gateway never answers it 401 or 403.
+  const gateway = Object.keys(GATEWAY_ANSWERS)
+    .map(Number)
+    .filter((status) => !open || (status !== 401 && status !== 403));
+  const statuses = [...new Set([...codes.keys(), ...gateway])].sort((a, b) => a - b);
   return Object.fromEntries(
     statuses.map((status) => {
       const own = codes.get(status) ?? [];
-      const response = errorResponse(status, own, status in GATEWAY_ANSWERS);
+      const response = errorResponse(status, own, gateway.includes(status));
       if (ROUTE_STATUSES.has(status)) return [status, response];
       const name = `${own.length === 0 ? 'Gateway' : ''}${pascal(STATUS_NAMES[status] ?? String(status))}`;
       const known = shared[name];
@@ -510,6 +552,7 @@ const successResponses = (operation: Operation): JsonObject => {
   const { success } = operation;
   const headers = {
     'Cache-Control': headerRef('CacheControl'),
+    ...(operation.conditional ? { ETag: headerRef('ETag') } : {}),
     ...(success.location ? { Location: headerRef('Location') } : {}),
     ...(operation.idempotent
       ? {
@@ -532,6 +575,14 @@ const successResponses = (operation: Operation): JsonObject => {
             description: `A replay of the same Idempotency-Key: the first answer’s ${success.schema.toLowerCase()}`,
             headers,
             content,
+          },
+        }
+      : {}),
+    ...(operation.conditional
+      ? {
+          304: {
+            description: 'Not modified: If-None-Match names the current ETag; no body',
+            headers: { 'Cache-Control': headerRef('CacheControl'), ETag: headerRef('ETag') },
           },
         }
       : {}),
@@ -586,8 +637,8 @@ const securityOf = (roles: readonly Role[]) =>
 export const routeKeyOf = (trigger: HttpTrigger) => `${trigger.method} ${trigger.path}`;
 
 const DESCRIPTION = [
-  'Coupons and flash deals for livestream shopping. Every route takes a bearer JWT whose `sub` is the caller and',
-  'whose `scope` holds a `livedrop/<role>` scope. Amounts are integers in minor units.',
+  'Coupons and flash deals for livestream shopping. Every route but the public live state of a stream takes a bearer',
+  'JWT whose `sub` is the caller and whose `scope` holds a `livedrop/<role>` scope. Amounts are integers in minor units.',
   '',
   'A client meets two kinds of error body. livedrop answers `{ "error": { "code", "message", "details"? } }`',
   '(`Error`). API Gateway answers some requests itself, before or instead of livedrop, with `{ "message": "..." }`',
@@ -615,6 +666,7 @@ export const buildOpenApi = () => {
         }),
         ...(operation.query ?? []),
         ...(operation.idempotent ? [parameterRef('IdempotencyKey')] : []),
+        ...(operation.conditional ? [parameterRef('IfNoneMatch')] : []),
       ];
       paths[trigger.path] ??= {};
       (paths[trigger.path] as Record<string, unknown>)[trigger.method.toLowerCase()] = {
@@ -622,7 +674,8 @@ export const buildOpenApi = () => {
         tags: [operation.tag],
         summary: operation.summary,
         description: fn.description,
-        security: securityOf(trigger.roles),
+        // An empty list overrides nothing here (there is no document-wide default) but says it outright: no token.
+        security: trigger.public ? [] : securityOf(trigger.roles),
         ...(parameters.length > 0 ? { parameters } : {}),
         ...(operation.body
           ? {
@@ -632,7 +685,10 @@ export const buildOpenApi = () => {
               },
             }
           : {}),
-        responses: { ...successResponses(operation), ...errorResponses(operation, responses) },
+        responses: {
+          ...successResponses(operation),
+          ...errorResponses(operation, responses, trigger.public === true),
+        },
       };
     }
   }

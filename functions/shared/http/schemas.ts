@@ -1,6 +1,6 @@
 /** Request-shape schemas shared by several routes. Built once at module load, never per request. */
 import * as z from 'zod/mini';
-import { dealIdSchema, idempotencyKeySchema } from '../domain/identifiers.js';
+import { dealIdSchema, idempotencyKeySchema, streamIdSchema } from '../domain/identifiers.js';
 
 /** Coupon codes travel in the path; printable ASCII only, since they become part of a key. */
 export const couponCodeSchema = z
@@ -13,6 +13,8 @@ export const couponCodeSchema = z
 
 export const dealPathSchema = z.strictObject({ dealId: dealIdSchema });
 export type DealPath = z.infer<typeof dealPathSchema>;
+
+export const streamPathSchema = z.strictObject({ streamId: streamIdSchema });
 
 export const couponCodePathSchema = z.strictObject({ code: couponCodeSchema });
 export type CouponCodePath = z.infer<typeof couponCodePathSchema>;

@@ -38,8 +38,11 @@ export interface RouteResult {
 }
 
 export interface HttpRouteSpec<TBody, TPath, TQuery, THeaders> {
-  /** The caller needs at least one of these scopes. */
-  scopes: readonly Scope[];
+  /**
+   * The caller needs at least one of these scopes, or `'public'`: anyone, with or without a token (the route's
+   * `actor` is then anonymous, and must not be read).
+   */
+  scopes: readonly Scope[] | 'public';
   /** Routes without a body schema ignore the request body. */
   body?: HttpSchema<TBody>;
   path?: HttpSchema<TPath>;

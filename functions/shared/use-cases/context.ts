@@ -11,6 +11,7 @@ import type { LiveDealView } from '../domain/schemas.js';
 import type { StorePort } from '../domain/store-port.js';
 import { Facts } from './facts.js';
 import { ClaimWatch, DEFAULT_RATE_LIMITS, type RateLimits } from './rate-limits.js';
+import type { StreamLiveEntry } from './stream-live.js';
 
 export interface EngineOptions {
   /**
@@ -90,6 +91,8 @@ export interface ContainerState {
   /** The immutable part of each deal (limits, shard count, currency); concurrent loads share one read. */
   dealCache: Map<string, Promise<DealItem>>;
   liveCache: Map<string, { at: number; view: LiveDealView }>;
+  /** Each stream's public live state and the read in flight (stream-live.ts). */
+  streamLive: Map<string, StreamLiveEntry>;
   /** Shard re-checks in flight per deal, shared by the claims that arrive meanwhile. */
   rechecks: Map<string, Promise<void>>;
   /** Early settles of lost takes in flight, per deal shard. */
@@ -135,6 +138,7 @@ export const createContext = (deps: EngineDeps): Context => {
     soldOutAnnounced: new Set(),
     dealCache: new Map(),
     liveCache: new Map(),
+    streamLive: new Map(),
     rechecks: new Map(),
     lostTakes: new Map(),
     metadataPutAt: new Map(),

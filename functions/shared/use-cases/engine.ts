@@ -14,6 +14,7 @@ import { getDeal, liveDeal, streamDeals } from './read-deals.js';
 import { redeem } from './redeem.js';
 import { release } from './release.js';
 import { endStream } from './stream-end.js';
+import { streamLive } from './stream-live.js';
 import { sweep } from './sweep.js';
 import type { Actor, LivedropEngine } from './types.js';
 
@@ -52,6 +53,10 @@ export class Engine implements LivedropEngine {
 
   streamDeals(streamId: string) {
     return streamDeals(this.ctx, streamId);
+  }
+
+  streamLive(streamId: string, notBefore?: number) {
+    return streamLive(this.ctx, streamId, notBefore);
   }
 
   cue(dealId: string, input: CueInput & { at?: string }, actor: Actor, origin?: { streamId: string }) {

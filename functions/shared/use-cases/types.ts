@@ -9,6 +9,7 @@ import type {
   PriceDropInput,
   PriceDropView,
 } from '../domain/schemas.js';
+import type { StreamLive } from '../domain/stream-live.js';
 import type { LiveMetadataOutcome } from './live-metadata.js';
 
 /** Who is calling, as established by the HTTP layer from the JWT claims. */
@@ -64,6 +65,11 @@ export interface LivedropEngine {
   liveDeal(dealId: string): Promise<LiveDealView>;
   /** A stream's current (not ENDED) deals, newest first. */
   streamDeals(streamId: string): Promise<LiveDealView[]>;
+  /**
+   * A stream's public live state: its LIVE and PAUSED deals, one read per container and second shared by all
+   * callers; `notBefore` (epoch ms) asks for a state read no earlier than that.
+   */
+  streamLive(streamId: string, notBefore?: number): Promise<StreamLive>;
   /** `origin.streamId`: the cue came from that stream's studio, so the deal must belong to it. */
   /** `cue.at`: when the cue was given (events carry it; the HTTP route uses now). */
   cue(

@@ -21,7 +21,7 @@ import {
   wireOf,
 } from './routes.js';
 import { CUE_ACTIONS, type CueAction, createDealSchema, cueBody, cueSchema } from './schemas.js';
-import { badUlidSegment } from './values.js';
+import { badIdentifierSegment, badUlidSegment } from './values.js';
 
 export const createDealPlan = (fixture: Fixture): RoutePlan => ({
   base: fc
@@ -142,5 +142,16 @@ export const DEAL_PLANS: Readonly<Record<string, (fixture: Fixture) => RoutePlan
       ['viewer', 'host', 'checkout', 'admin'],
       ALL,
     ),
+  // Public: any token or none is let through, so only the path can be broken.
+  'GET /streams/{streamId}/live': (fixture) => ({
+    ...identifierReadPlan(
+      fixture,
+      'streamId',
+      fixture.deals.live.streamId,
+      ['viewer', 'host', 'checkout', 'admin'],
+      ALL,
+    ),
+    breakers: [pathBreaker('streamId', badIdentifierSegment(128))],
+  }),
   'POST /deals/{dealId}/cues': cuePlan,
 };

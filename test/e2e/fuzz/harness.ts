@@ -74,6 +74,7 @@ export const WEIGHTS: Readonly<Record<string, number>> = {
   'GET /deals/{dealId}/live': 1,
   'GET /deals/{dealId}/audit': 1,
   'GET /streams/{streamId}/deals': 1,
+  'GET /streams/{streamId}/live': 1,
   'POST /deals/{dealId}/cues': 2,
   'POST /deals/{dealId}/claims': 1.5,
   'GET /me/coupons': 1,

@@ -384,6 +384,13 @@ const CONSISTENT_READS: [string, Consistency, () => unknown, boolean][] = [
   ['listChannelDeals', (s) => s.listChannelDeals(CHANNEL_ARN), queryConsistency, true],
   ['listPriceDrops', (s) => s.listPriceDrops(GALA_ID), queryConsistency, true],
   ['getShards', (s) => s.getShards(DEAL_ID, 2), batchConsistency, true],
+  [
+    'getShardsOfDeals',
+    (s) => s.getShardsOfDeals([{ dealId: DEAL_ID, shardCount: 2 }]),
+    batchConsistency,
+    true,
+  ],
+  ['getDeals', (s) => s.getDeals([DEAL_ID]), batchConsistency, true],
   ['getStock', (s) => s.getStock(DEAL_ID, 2), batchConsistency, true],
   ['getTally', (s) => s.getTally(DEAL_ID, 3), getConsistency, true],
   ['getTickets', (s) => s.getTickets(DEAL_ID, 3, [1, 2]), batchConsistency, true],
@@ -585,6 +592,7 @@ type PublicMethod = {
 const EVERY_METHOD: Record<PublicMethod, (s: MockedStore) => Promise<unknown>> = {
   putDeal: (s) => s.putDeal(dealItem()),
   getDeal: (s) => s.getDeal(DEAL_ID),
+  getDeals: (s) => s.getDeals([DEAL_ID]),
   transitionDeal: (s) => s.transitionDeal(DEAL_ID, { from: ['LIVE'], to: 'ENDED', nowIso: NOW, time: 'any' }),
   acceptRestock: (s) => s.acceptRestock(DEAL_ID, 1, ['LIVE'], NOW, { id: 'r', at: NOW }),
   extendDeal: (s) =>
@@ -601,6 +609,7 @@ const EVERY_METHOD: Record<PublicMethod, (s: MockedStore) => Promise<unknown>> =
   putShard: (s) => s.putShard(shardItem()),
   getShard: (s) => s.getShard(DEAL_ID, 3),
   getShards: (s) => s.getShards(DEAL_ID, 2),
+  getShardsOfDeals: (s) => s.getShardsOfDeals([{ dealId: DEAL_ID, shardCount: 2 }]),
   takeUnit: (s) => s.takeUnit(DEAL_ID, 3, NOW),
   absorbReturns: (s) => s.absorbReturns(DEAL_ID, 3, 0, 1),
   getTally: (s) => s.getTally(DEAL_ID, 3),

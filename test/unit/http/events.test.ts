@@ -11,6 +11,7 @@ import { createCueDealHandler } from '../../../functions/cue-deal/app.js';
 import { createGetDealHandler } from '../../../functions/get-deal/app.js';
 import { createGetDealAuditHandler } from '../../../functions/get-deal-audit/app.js';
 import { createGetDealLiveHandler } from '../../../functions/get-deal-live/app.js';
+import { createGetStreamLiveHandler } from '../../../functions/get-stream-live/app.js';
 import { createListMyCouponsHandler } from '../../../functions/list-my-coupons/app.js';
 import { createListPriceDropsHandler } from '../../../functions/list-price-drops/app.js';
 import { createListStreamDealsHandler } from '../../../functions/list-stream-deals/app.js';
@@ -135,6 +136,22 @@ const ROUTES: Record<string, RouteCase> = {
     arrange: (engine) => engine.streamDeals.mockResolvedValue([]),
     validStatus: 200,
     expectCall: (engine) => expect(engine.streamDeals).toHaveBeenCalledExactlyOnceWith('gala-stream-1'),
+    invalid: {
+      statusCode: 400,
+      body: validationFailed({ field: 'path.streamId', message: 'Must be printable ASCII without spaces.' }),
+    },
+  },
+  'get-stream-live': {
+    create: createGetStreamLiveHandler,
+    arrange: (engine) =>
+      engine.streamLive.mockResolvedValue({
+        streamId: 'gala-stream-1',
+        version: 7,
+        at: '2025-11-26T09:25:00.003Z',
+        deals: [],
+      }),
+    validStatus: 200,
+    expectCall: (engine) => expect(engine.streamLive).toHaveBeenCalledExactlyOnceWith('gala-stream-1'),
     invalid: {
       statusCode: 400,
       body: validationFailed({ field: 'path.streamId', message: 'Must be printable ASCII without spaces.' }),

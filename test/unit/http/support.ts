@@ -44,6 +44,7 @@ export const fakeEngine = (): FakeEngine => {
     endStream: vi.fn<LivedropEngine['endStream']>(unexpected('endStream')),
     liveDeal: vi.fn<LivedropEngine['liveDeal']>(unexpected('liveDeal')),
     streamDeals: vi.fn<LivedropEngine['streamDeals']>(unexpected('streamDeals')),
+    streamLive: vi.fn<LivedropEngine['streamLive']>(unexpected('streamLive')),
     schedulePriceDrop: vi.fn<LivedropEngine['schedulePriceDrop']>(unexpected('schedulePriceDrop')),
     listPriceDrops: vi.fn<LivedropEngine['listPriceDrops']>(unexpected('listPriceDrops')),
     cancelPriceDrop: vi.fn<LivedropEngine['cancelPriceDrop']>(unexpected('cancelPriceDrop')),

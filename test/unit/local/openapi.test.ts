@@ -86,6 +86,8 @@ const bodySchema = (method: string, path: string): JsonSchema => {
 
 const ROUTES = httpRoutes().map(({ fn, trigger }) => ({ fn, trigger, key: routeKeyOf(trigger) }));
 const BY_KEY = ROUTES.map((route) => [route.key, route] as const);
+/** The routes behind the JWT authorizer (all but the public live state of a stream). */
+const AUTH_BY_KEY = BY_KEY.filter(([, route]) => !route.trigger.public);
 const IDEMPOTENT_POSTS = [
   ['POST', '/deals'],
   ['POST', '/galas/{galaId}/price-drops'],
@@ -111,7 +113,15 @@ describe('routes', () => {
     expect(described.sort()).toEqual(ROUTES.map((route) => route.key).sort());
   });
 
-  it.each(BY_KEY)('admits on %s a token with any one scope of its roles', (_, { trigger }) => {
+  it('asks no token of the public live state of a stream', () => {
+    expect(operation('GET', '/streams/{streamId}/live').security).toEqual([]);
+    expect(Object.keys(operation('GET', '/streams/{streamId}/live').responses)).toEqual(
+      expect.arrayContaining(['200', '304']),
+    );
+    expect(operation('GET', '/streams/{streamId}/live').responses).not.toHaveProperty('401');
+  });
+
+  it.each(AUTH_BY_KEY)('admits on %s a token with any one scope of its roles', (_, { trigger }) => {
     expect(operation(trigger.method, trigger.path).security).toEqual(
       trigger.roles.flatMap((role) => [{ oauth2: [scopeOf(role)] }, { bearer: [scopeOf(role)] }]),
     );
@@ -245,7 +255,7 @@ describe('responses', () => {
   const GATEWAY = { $ref: '#/components/schemas/GatewayError' };
   const EITHER = { oneOf: [ERROR, GATEWAY] };
 
-  it.each(BY_KEY)(
+  it.each(AUTH_BY_KEY)(
     'answers errors of %s with livedrop’s Error, API Gateway’s GatewayError, or oneOf the two',
     (_, { trigger }) => {
       const statuses = Object.keys(operation(trigger.method, trigger.path).responses).map(Number);
@@ -260,7 +270,7 @@ describe('responses', () => {
     },
   );
 
-  it.each(BY_KEY)(
+  it.each(AUTH_BY_KEY)(
     'says on %s that 401, 403, 500 and 503 come from livedrop or from API Gateway',
     (_, { trigger }) => {
       for (const status of [401, 403, 500, 503]) {

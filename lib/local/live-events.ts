@@ -1,0 +1,158 @@
+import type { ServerResponse } from 'node:http';
+import { type StreamLive, toLiveMetadata } from '../../functions/shared/domain/stream-live.js';
+import type { BusEvent } from './bus.js';
+
+/**
+ * Locally, `GET /streams/{streamId}/live/events`: Server-Sent Events standing in for the IVS timed metadata.
+ * Each event's data is `toLiveMetadata(state)` and its id the state's version. A stream with listeners is re-read
+ * when the bus carries a livedrop event of one of its deals, at most once a second: one read shared by every
+ * listener, however many there are. A new listener gets the current state at once (unless its Last-Event-ID
+ * already names that version); comments keep idle connections open.
+ */
+
+/** Reads a stream's state after an instant (epoch ms): the public live state's use case. */
+export type StreamLiveReader = (streamId: string, notBefore: number) => Promise<StreamLive>;
+
+export const LIVE_EVENTS_PATH = /^\/streams\/([^/]+)\/live\/events$/;
+const MIN_GAP_MS = 1_000;
+const PING_MS = 15_000;
+/** A listener that lets this much pile up unread is dropped (its client reconnects with Last-Event-ID). */
+const MAX_BUFFERED_BYTES = 256 * 1024;
+
+interface Listener {
+  res: ServerResponse;
+  version: number;
+}
+
+interface Channel {
+  listeners: Set<Listener>;
+  current?: { version: number; frame: string };
+  lastReadAt: number;
+  /** The first change not yet covered by a read (epoch ms). */
+  dirtySince?: number;
+  timer?: NodeJS.Timeout;
+  reading: boolean;
+}
+
+export class LiveEvents {
+  private readonly channels = new Map<string, Channel>();
+  private readonly ping: NodeJS.Timeout;
+
+  constructor(
+    private readonly read: StreamLiveReader,
+    private readonly log: (message: string, extra: Record<string, unknown>) => void,
+  ) {
+    this.ping = setInterval(() => {
+      for (const channel of this.channels.values()) {
+        for (const listener of channel.listeners) this.write(channel, listener, ': ping\n\n');
+      }
+    }, PING_MS);
+    this.ping.unref();
+  }
+
+  /** The bus: any livedrop event names its deal's stream. */
+  onBusEvent(event: BusEvent): void {
+    if (event.source !== 'livedrop') return;
+    const streamId = (event.detail as { streamId?: unknown } | null)?.streamId;
+    if (typeof streamId !== 'string') return;
+    const channel = this.channels.get(streamId);
+    if (!channel) return;
+    channel.dirtySince ??= Date.now();
+    this.schedule(streamId, channel);
+  }
+
+  /** Takes over the response: headers are sent, and the connection stays until the client or close() ends it. */
+  attach(streamId: string, res: ServerResponse, headers: Record<string, string>, lastEventId?: string): void {
+    let channel = this.channels.get(streamId);
+    if (!channel) {
+      channel = { listeners: new Set(), lastReadAt: Number.NEGATIVE_INFINITY, reading: false };
+      this.channels.set(streamId, channel);
+    }
+    const parsed = lastEventId === undefined ? Number.NaN : Number(lastEventId);
+    const listener: Listener = { res, version: Number.isSafeInteger(parsed) ? parsed : -1 };
+    res.writeHead(200, {
+      ...headers,
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    res.write('retry: 2000\n\n');
+    channel.listeners.add(listener);
+    const owner = channel;
+    res.on('close', () => {
+      owner.listeners.delete(listener);
+      if (owner.listeners.size === 0 && this.channels.get(streamId) === owner) {
+        clearTimeout(owner.timer);
+        this.channels.delete(streamId);
+      }
+    });
+    if (channel.current) {
+      this.send(channel, listener);
+    } else {
+      // First listener: read now (a state up to a second old will do).
+      channel.dirtySince ??= Date.now() - MIN_GAP_MS;
+      this.schedule(streamId, channel);
+    }
+  }
+
+  /** Ends every stream, so the server can close. */
+  close(): void {
+    clearInterval(this.ping);
+    for (const channel of this.channels.values()) {
+      clearTimeout(channel.timer);
+      for (const listener of channel.listeners) listener.res.end();
+    }
+    this.channels.clear();
+  }
+
+  private schedule(streamId: string, channel: Channel): void {
+    if (channel.timer || channel.reading) return;
+    const delay = Math.max(0, channel.lastReadAt + MIN_GAP_MS - Date.now());
+    channel.timer = setTimeout(() => {
+      channel.timer = undefined;
+      void this.refresh(streamId, channel);
+    }, delay);
+  }
+
+  private async refresh(streamId: string, channel: Channel): Promise<void> {
+    const notBefore = channel.dirtySince ?? Date.now();
+    channel.dirtySince = undefined;
+    channel.reading = true;
+    channel.lastReadAt = Date.now();
+    try {
+      const state = await this.read(streamId, notBefore);
+      if (!channel.current || state.version > channel.current.version) {
+        channel.current = {
+          version: state.version,
+          frame: `id: ${state.version}\ndata: ${JSON.stringify(toLiveMetadata(state))}\n\n`,
+        };
+      }
+      for (const listener of channel.listeners) this.send(channel, listener);
+    } catch (error) {
+      this.log('live events read failed', { streamId, error: String(error) });
+      channel.dirtySince ??= notBefore;
+    } finally {
+      channel.reading = false;
+    }
+    if (channel.dirtySince !== undefined && this.channels.get(streamId) === channel) {
+      this.schedule(streamId, channel);
+    }
+  }
+
+  private send(channel: Channel, listener: Listener): void {
+    const current = channel.current;
+    if (!current || current.version <= listener.version) return;
+    listener.version = current.version;
+    this.write(channel, listener, current.frame);
+  }
+
+  private write(channel: Channel, listener: Listener, text: string): void {
+    if (listener.res.writableLength > MAX_BUFFERED_BYTES) {
+      channel.listeners.delete(listener);
+      listener.res.destroy();
+      return;
+    }
+    listener.res.write(text);
+  }
+}
