@@ -88,6 +88,15 @@ const EXERCISES: Record<string, () => Promise<() => Promise<unknown>>> = {
     await liveDeal(publishing(), { streamId: 'overlay-stream' });
     return () => publishing().streamDeals('overlay-stream');
   },
+  'get-stream-live': async () => {
+    const stream = 'access-stream-live';
+    const deal = await liveDeal(publishing(), { streamId: stream });
+    await publishing().claim(deal.dealId, 'viewer-live');
+    return async () => {
+      await publishing().streamLive(stream);
+      await publishing().streamLive('access-no-such-live-stream');
+    };
+  },
   'cue-deal': async () => {
     const deal = await publishing().createDeal(dealInput(), HOST_ID);
     return async () => {
