@@ -28,8 +28,8 @@ const CLI = defineCli({
 });
 readCommandLine(CLI, () => undefined);
 
-// Powertools prints indented JSON in dev mode: readable in a terminal, still one record per request.
-if (process.stdout.isTTY) process.env.POWERTOOLS_DEV ??= 'true';
+// Indented JSON records in a terminal: readable, still one record per request.
+if (process.stdout.isTTY) process.env.LIVEDROP_LOG_PRETTY ??= 'true';
 
 const number = (name: string, fallback: number, min: number, max: number): number => {
   const raw = process.env[name];

@@ -1,8 +1,8 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { dealIdSchema, galaIdSchema, type PriceDropView } from '../shared/domain/schemas.js';
+import type { Logger } from '../shared/logger.js';
 import type { LivedropEngine } from '../shared/use-cases/types.js';
 
 const inputSchema = z.object({ galaId: galaIdSchema, dropId: dealIdSchema });
@@ -12,7 +12,13 @@ const inputSchema = z.object({ galaId: galaIdSchema, dropId: dealIdSchema });
  * A failure is thrown, so the schedule's retry policy and then its dead-letter queue apply; applying is
  * exactly-once per deal, so retries are safe.
  */
-export const createApplyPriceDropHandler = ({ engine, logger }: { engine: LivedropEngine; logger: Logger }) =>
+export const createApplyPriceDropHandler = ({
+  engine,
+  logger,
+}: {
+  engine: Pick<LivedropEngine, 'applyPriceDrop'>;
+  logger: Logger;
+}) =>
   middy<unknown, PriceDropView, Error, Context>(async (event: unknown, context: Context) => {
     if (typeof context?.awsRequestId === 'string') logger.addContext(context);
     const parsed = inputSchema.safeParse(event);

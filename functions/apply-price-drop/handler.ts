@@ -1,7 +1,8 @@
 import { productionDeps } from '../shared/runtime.js';
 import { eventBridgeEvents } from '../shared/runtime-events.js';
+import { applyPriceDrop } from '../shared/use-cases/apply-price-drop.js';
 import { createApplyPriceDropHandler } from './app.js';
 
 export const handler = createApplyPriceDropHandler(
-  productionDeps(process.env, { events: eventBridgeEvents }),
+  productionDeps({ applyPriceDrop }, { events: eventBridgeEvents }),
 );

@@ -1,7 +1,8 @@
 import { productionDeps } from '../shared/runtime.js';
 import { eventBridgeScheduler } from '../shared/runtime-scheduler.js';
+import { cancelPriceDrop } from '../shared/use-cases/price-drops.js';
 import { createCancelPriceDropHandler } from './app.js';
 
 export const handler = createCancelPriceDropHandler(
-  productionDeps(process.env, { scheduler: eventBridgeScheduler }),
+  productionDeps({ cancelPriceDrop }, { scheduler: eventBridgeScheduler }),
 );

@@ -4,9 +4,13 @@ import { type HttpHandler, httpHandler } from '../shared/http/http-handler.js';
 import { idempotencyHeaders } from '../shared/http/responses.js';
 import { idempotencyHeadersSchema } from '../shared/http/schemas.js';
 import type { HandlerDeps } from '../shared/http/types.js';
+import type { LivedropEngine } from '../shared/use-cases/types.js';
 
 /** POST /deals: the caller becomes the deal's host. With an Idempotency-Key a retry gets the first answer. */
-export const createCreateDealHandler = ({ engine, logger }: HandlerDeps): HttpHandler =>
+export const createCreateDealHandler = ({
+  engine,
+  logger,
+}: HandlerDeps<Pick<LivedropEngine, 'createDealKeyed'>>): HttpHandler =>
   httpHandler({
     scopes: [SCOPES.host, SCOPES.admin],
     body: createDealSchema,

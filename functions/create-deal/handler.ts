@@ -1,4 +1,5 @@
 import { productionDeps } from '../shared/runtime.js';
+import { createDealKeyed } from '../shared/use-cases/create-deal.js';
 import { createCreateDealHandler } from './app.js';
 
-export const handler = createCreateDealHandler(await productionDeps());
+export const handler = createCreateDealHandler(productionDeps({ createDealKeyed }));

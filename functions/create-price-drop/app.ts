@@ -5,6 +5,7 @@ import { type HttpHandler, httpHandler } from '../shared/http/http-handler.js';
 import { idempotencyHeaders } from '../shared/http/responses.js';
 import { idempotencyHeadersSchema } from '../shared/http/schemas.js';
 import type { HandlerDeps } from '../shared/http/types.js';
+import type { LivedropEngine } from '../shared/use-cases/types.js';
 
 export const galaPathSchema = z.strictObject({ galaId: galaIdSchema });
 
@@ -12,7 +13,10 @@ export const galaPathSchema = z.strictObject({ galaId: galaIdSchema });
  * POST /galas/{galaId}/price-drops: an operator schedules a gala-wide price drop at an instant. With an
  * Idempotency-Key a retry gets the first answer and never a second drop.
  */
-export const createCreatePriceDropHandler = ({ engine, logger }: HandlerDeps): HttpHandler =>
+export const createCreatePriceDropHandler = ({
+  engine,
+  logger,
+}: HandlerDeps<Pick<LivedropEngine, 'schedulePriceDropKeyed'>>): HttpHandler =>
   httpHandler({
     scopes: [SCOPES.admin],
     path: galaPathSchema,

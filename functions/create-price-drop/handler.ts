@@ -1,7 +1,8 @@
 import { productionDeps } from '../shared/runtime.js';
 import { eventBridgeScheduler } from '../shared/runtime-scheduler.js';
+import { schedulePriceDropKeyed } from '../shared/use-cases/price-drops.js';
 import { createCreatePriceDropHandler } from './app.js';
 
 export const handler = createCreatePriceDropHandler(
-  productionDeps(process.env, { scheduler: eventBridgeScheduler }),
+  productionDeps({ schedulePriceDropKeyed }, { scheduler: eventBridgeScheduler }),
 );

@@ -1,5 +1,6 @@
 import { productionDeps } from '../shared/runtime.js';
 import { eventBridgeEvents } from '../shared/runtime-events.js';
+import { cueKeyed } from '../shared/use-cases/cue.js';
 import { createCueDealHandler } from './app.js';
 
-export const handler = createCueDealHandler(await productionDeps(process.env, { events: eventBridgeEvents }));
+export const handler = createCueDealHandler(productionDeps({ cueKeyed }, { events: eventBridgeEvents }));

@@ -3,13 +3,17 @@ import { auditQuerySchema, pageSizeAtMost } from '../shared/domain/schemas.js';
 import { type HttpHandler, httpHandler } from '../shared/http/http-handler.js';
 import { dealPathSchema } from '../shared/http/schemas.js';
 import type { HandlerDeps } from '../shared/http/types.js';
+import type { LivedropEngine } from '../shared/use-cases/types.js';
 
 export const MAX_AUDIT_PAGE = 200;
 
 const querySchema = auditQuerySchema.check(pageSizeAtMost(MAX_AUDIT_PAGE));
 
 /** GET /deals/{dealId}/audit: the engine checks that the caller hosts this deal (or is an admin). */
-export const createGetDealAuditHandler = ({ engine, logger }: HandlerDeps): HttpHandler =>
+export const createGetDealAuditHandler = ({
+  engine,
+  logger,
+}: HandlerDeps<Pick<LivedropEngine, 'auditTrail'>>): HttpHandler =>
   httpHandler({
     scopes: [SCOPES.host, SCOPES.admin],
     path: dealPathSchema,

@@ -1,4 +1,5 @@
 import { productionDeps } from '../shared/runtime.js';
+import { streamLive } from '../shared/use-cases/stream-live.js';
 import { createGetStreamLiveHandler } from './app.js';
 
-export const handler = createGetStreamLiveHandler(productionDeps());
+export const handler = createGetStreamLiveHandler(productionDeps({ streamLive }));

@@ -1,4 +1,5 @@
 import { productionDeps } from '../shared/runtime.js';
+import { listCoupons } from '../shared/use-cases/list-coupons.js';
 import { createListMyCouponsHandler } from './app.js';
 
-export const handler = createListMyCouponsHandler(await productionDeps());
+export const handler = createListMyCouponsHandler(productionDeps({ listCoupons }));

@@ -1,12 +1,12 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { EVENT_SOURCE } from '../shared/domain/identifiers.js';
+import type { Logger } from '../shared/logger.js';
 import type { LivedropEngine } from '../shared/use-cases/types.js';
 
-export interface QueueHandlerDeps {
-  engine: LivedropEngine;
+export interface QueueHandlerDeps<E = LivedropEngine> {
+  engine: E;
   logger: Logger;
 }
 
@@ -32,7 +32,10 @@ const streamOf = (record: SQSRecord): string | undefined => {
  * a stream whose put was throttled or failed are answered as batch item failures, so SQS delivers those again;
  * a message that is not one of livedrop's events can never succeed and is logged and dropped.
  */
-export const createLiveMetadataHandler = ({ engine, logger }: QueueHandlerDeps) =>
+export const createLiveMetadataHandler = ({
+  engine,
+  logger,
+}: QueueHandlerDeps<Pick<LivedropEngine, 'putLiveMetadata'>>) =>
   middy<SQSEvent, SQSBatchResponse, Error, Context>(async (event: SQSEvent, context: Context) => {
     if (typeof context?.awsRequestId === 'string') logger.addContext(context);
     const messagesOf = new Map<string, string[]>();

@@ -3,9 +3,13 @@ import { checkoutSchema } from '../shared/domain/schemas.js';
 import { type HttpHandler, httpHandler } from '../shared/http/http-handler.js';
 import { couponCodePathSchema } from '../shared/http/schemas.js';
 import type { HandlerDeps } from '../shared/http/types.js';
+import type { LivedropEngine } from '../shared/use-cases/types.js';
 
 /** POST /coupons/{code}/releases: checkout gives a coupon back (an abandoned order). */
-export const createReleaseCouponHandler = ({ engine, logger }: HandlerDeps): HttpHandler =>
+export const createReleaseCouponHandler = ({
+  engine,
+  logger,
+}: HandlerDeps<Pick<LivedropEngine, 'release'>>): HttpHandler =>
   httpHandler({
     scopes: [SCOPES.checkout],
     path: couponCodePathSchema,

@@ -1,7 +1,6 @@
 import { productionDeps } from '../shared/runtime.js';
 import { eventBridgeEvents } from '../shared/runtime-events.js';
+import { release } from '../shared/use-cases/release.js';
 import { createReleaseCouponHandler } from './app.js';
 
-export const handler = createReleaseCouponHandler(
-  await productionDeps(process.env, { events: eventBridgeEvents }),
-);
+export const handler = createReleaseCouponHandler(productionDeps({ release }, { events: eventBridgeEvents }));

@@ -1,6 +1,6 @@
-import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { clientLocation } from './data/client.js';
+import { emfCount } from './data/emf.js';
 import { EventBridgePublisher } from './data/event-publisher.js';
 import type { Adapters } from './runtime.js';
 
@@ -17,24 +17,11 @@ export const eventBridgeEvents: NonNullable<Adapters['events']> = (config, logge
         ),
         config.eventBusName,
         logger,
-        failureMetric(env.POWERTOOLS_METRICS_NAMESPACE ?? 'livedrop'),
+        failureMetric(env.LIVEDROP_METRICS_NAMESPACE ?? 'livedrop'),
       );
 
-/**
- * `EventPublishFailures`, as an EMF metric. Powertools' Metrics is loaded on the first failure, not at the
- * cold start of every publishing function: a healthy bus never needs it.
- */
-const failureMetric = (namespace: string) => {
-  let metrics: Promise<Metrics> | undefined;
-  return (count: number): void => {
-    metrics ??= import('@aws-lambda-powertools/metrics').then(
-      ({ Metrics }) => new Metrics({ namespace, serviceName: 'livedrop' }),
-    );
-    metrics
-      .then((loaded) => {
-        loaded.addMetric('EventPublishFailures', 'Count', count);
-        loaded.publishStoredMetrics();
-      })
-      .catch(() => {});
-  };
-};
+/** `EventPublishFailures`, as an EMF metric (dimension `service`: livedrop). */
+const failureMetric =
+  (namespace: string) =>
+  (count: number): void =>
+    emfCount(namespace, 'EventPublishFailures', count);

@@ -1,11 +1,11 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { type Config, loadConfig } from './config.js';
 import { createDocumentClient } from './data/client.js';
 import { createStore } from './data/store.js';
 import { systemClock } from './domain/clock.js';
 import type { EventPublisher, MetadataPublisher, SchedulerPort } from './domain/ports.js';
-import type { HandlerDeps } from './http/types.js';
-import { Engine } from './use-cases/engine.js';
+import { Logger } from './logger.js';
+import { type Bound, bindUseCases } from './use-cases/bind.js';
+import { createContext } from './use-cases/context.js';
 
 /**
  * How long one store request may wait for its answer (unless LIVEDROP_STORE_TIMEOUT_MS says otherwise, as the
@@ -30,13 +30,17 @@ export interface Adapters {
   metadata?: (config: Config) => MetadataPublisher;
 }
 
-/** Production wiring: config from the environment, one client, one engine per container. */
-export const productionDeps = (
-  env: NodeJS.ProcessEnv = process.env,
+/**
+ * Production wiring: config from the environment, one client, one context per container, and the function's
+ * own use cases bound to it (`{ claim }` for the claim function): its bundle carries no other use case.
+ */
+export const productionDeps = <T extends Parameters<typeof bindUseCases>[1]>(
+  useCases: T,
   adapters: Adapters = {},
-): HandlerDeps => {
+  env: NodeJS.ProcessEnv = process.env,
+): { engine: Bound<T>; logger: Logger } => {
   const config = loadConfig(env);
-  const logger = new Logger({ serviceName: env.POWERTOOLS_SERVICE_NAME ?? 'livedrop' });
+  const logger = new Logger({ serviceName: env.LIVEDROP_SERVICE_NAME ?? 'livedrop', env });
   const store = createStore(
     createDocumentClient({
       ...(config.endpoint === undefined ? {} : { endpoint: config.endpoint }),
@@ -49,7 +53,7 @@ export const productionDeps = (
   const events = adapters.events?.(config, logger, env);
   const scheduler = adapters.scheduler?.(config);
   const metadata = adapters.metadata?.(config);
-  const engine = new Engine({
+  const ctx = createContext({
     store,
     ...(scheduler === undefined ? {} : { scheduler }),
     clock: systemClock,
@@ -61,5 +65,5 @@ export const productionDeps = (
       ...(config.rateLimits === undefined ? {} : { rateLimits: config.rateLimits }),
     },
   });
-  return { engine, logger };
+  return { engine: bindUseCases(ctx, useCases), logger };
 };

@@ -1,5 +1,6 @@
 import { productionDeps } from '../shared/runtime.js';
 import { eventBridgeEvents } from '../shared/runtime-events.js';
+import { cue } from '../shared/use-cases/cue.js';
 import { createStreamCueHandler } from './app.js';
 
-export const handler = createStreamCueHandler(productionDeps(process.env, { events: eventBridgeEvents }));
+export const handler = createStreamCueHandler(productionDeps({ cue }, { events: eventBridgeEvents }));

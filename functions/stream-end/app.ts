@@ -1,5 +1,6 @@
 import { ivsStreamStateDetailSchema } from '../shared/domain/schemas.js';
 import { type EventHandlerDeps, eventHandler } from '../shared/events/event-handler.js';
+import type { LivedropEngine } from '../shared/use-cases/types.js';
 
 /**
  * Amazon IVS `IVS Stream State Change`: when a channel's stream ends, every LIVE or PAUSED deal whose
@@ -7,7 +8,10 @@ import { type EventHandlerDeps, eventHandler } from '../shared/events/event-hand
  * earlier broadcast's end). A SCHEDULED deal of the stream keeps the event's time, so a start cued before it
  * and delivered after it ends the deal as in time order. Other state changes (Stream Start, ...) change nothing.
  */
-export const createStreamEndHandler = ({ engine, logger }: EventHandlerDeps) =>
+export const createStreamEndHandler = ({
+  engine,
+  logger,
+}: EventHandlerDeps<Pick<LivedropEngine, 'endStream'>>) =>
   eventHandler({
     detail: ivsStreamStateDetailSchema,
     logger,

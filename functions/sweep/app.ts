@@ -1,10 +1,10 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import type { Logger } from '../shared/logger.js';
 import type { LivedropEngine, SweepReport } from '../shared/use-cases/types.js';
 
-export interface SweepDeps {
-  engine: LivedropEngine;
+export interface SweepDeps<E = LivedropEngine> {
+  engine: E;
   logger: Logger;
 }
 
@@ -49,5 +49,8 @@ const logRun = (logger: Logger): middy.MiddlewareObj<unknown, SweepReport, Error
  * EventBridge Scheduler target: expires lapsed coupons, returns their stock and ends deals past their end.
  * The event carries nothing we need, so it is ignored.
  */
-export const createSweepHandler = ({ engine, logger }: SweepDeps): SweepHandler =>
+export const createSweepHandler = ({
+  engine,
+  logger,
+}: SweepDeps<Pick<LivedropEngine, 'sweep'>>): SweepHandler =>
   middy<unknown, SweepReport, Error, Context, SweepInternal>(() => engine.sweep()).use(logRun(logger));

@@ -2,8 +2,11 @@
  * Cold import of the deployed bundles: each function's handler.ts is bundled with esbuild exactly as the
  * stack bundles it (BUNDLE_SETTINGS, the same object the NodejsFunction reads), next to a "bare" bundle of
  * middy plus the DynamoDB document client alone. Each bundle is then imported by a fresh `node` process that
- * times `await import()` of it; the median over the runs is reported with the bundle's size. This is the
- * module-loading part of a Lambda cold start (not the sandbox start), on this machine's CPU and Node.
+ * times `await import()` of it; the median over the runs is reported with the bundle's size, and the CPU time the
+ * import took. This is the module-loading part of a Lambda cold start (not the sandbox start), on this machine's
+ * CPU and Node. The ratio to the bare bundle is the median of each round's ratio (a function's import over the
+ * bare import of the same round): rounds run back to back, so a burst of load on a shared machine moves both
+ * sides of a ratio and the median drops the rounds it hit unevenly.
  */
 import { spawn } from 'node:child_process';
 import { mkdir, stat } from 'node:fs/promises';
@@ -42,7 +45,7 @@ export const handler = middy(async () => ({ statusCode: 200, body: typeof client
 `;
 
 export interface ColdStartOptions {
-  /** Measured imports per bundle (one more, unmeasured, warms the file cache first). Default 9. */
+  /** Measured imports per bundle (one more, unmeasured, warms the file cache first). Default 15. */
   runs?: number;
   /** Function names from functions/shared/contract/wiring.ts, or 'all'. Default: claim-coupon only. */
   functions?: readonly string[] | 'all';
@@ -117,18 +120,27 @@ export const bundleBare = async (outDir: string): Promise<Bundle> => {
 
 const MARKER = '__livedrop_cold_import_ms=';
 
+export interface ImportSample {
+  /** Wall time of `await import()`. */
+  ms: number;
+  /** CPU time (user + system, all threads of the process) spent during it. */
+  cpuMs: number;
+}
+
 /**
- * One cold import: a fresh node process times `await import()` of the bundle and prints the milliseconds.
- * It also checks that the bundle exports a handler function, so a bundle that loads but is broken fails.
+ * One cold import: a fresh node process times `await import()` of the bundle and prints the milliseconds and
+ * the CPU time. It also checks that the bundle exports a handler function, so a bundle that loads but is broken fails.
  */
-export const measureImportOnce = (file: string, timeoutMs = 30_000): Promise<number> => {
+export const sampleImport = (file: string, timeoutMs = 30_000): Promise<ImportSample> => {
   const url = pathToFileURL(file).href;
   const script = [
+    'const c0 = process.cpuUsage();',
     'const t0 = performance.now();',
     `const mod = await import(${JSON.stringify(url)});`,
     'const ms = performance.now() - t0;',
+    'const cpu = process.cpuUsage(c0);',
     "if (typeof mod.handler !== 'function') throw new Error('the bundle exports no handler function');",
-    `process.stdout.write('\\n${MARKER}' + ms + '\\n');`,
+    `process.stdout.write('\\n${MARKER}' + ms + ' ' + (cpu.user + cpu.system) / 1000 + '\\n');`,
     'process.exit(0);',
   ].join('\n');
   return new Promise((resolvePromise, reject) => {
@@ -149,9 +161,15 @@ export const measureImportOnce = (file: string, timeoutMs = 30_000): Promise<num
     child.on('error', reject);
     child.on('close', (code, signal) => {
       const line = stdout.split('\n').find((candidate) => candidate.startsWith(MARKER));
-      const ms = line === undefined ? Number.NaN : Number(line.slice(MARKER.length));
-      if (code === 0 && Number.isFinite(ms)) {
-        resolvePromise(ms);
+      const [ms, cpuMs] = (line === undefined ? '' : line.slice(MARKER.length)).split(' ').map(Number);
+      if (
+        code === 0 &&
+        ms !== undefined &&
+        Number.isFinite(ms) &&
+        cpuMs !== undefined &&
+        Number.isFinite(cpuMs)
+      ) {
+        resolvePromise({ ms, cpuMs });
         return;
       }
       const why = signal === null ? `exit code ${code}` : `signal ${signal}`;
@@ -181,7 +199,7 @@ const roundMs = (ms: number): number => Math.round(ms * 100) / 100;
  * after one unmeasured warm-up import each.
  */
 export const measureColdStarts = async ({
-  runs = 9,
+  runs = 15,
   functions,
   outDir,
 }: ColdStartOptions): Promise<ColdStartResult> => {
@@ -195,22 +213,35 @@ export const measureColdStarts = async ({
     await bundleBare(outDir),
   ];
   for (const bundle of bundles) {
-    await measureImportOnce(bundle.file);
+    await sampleImport(bundle.file);
   }
-  const samples = bundles.map((): number[] => []);
+  const samples = bundles.map((): ImportSample[] => []);
   for (let run = 0; run < runs; run++) {
     for (const [index, bundle] of bundles.entries()) {
-      samples[index]?.push(await measureImportOnce(bundle.file));
+      samples[index]?.push(await sampleImport(bundle.file));
     }
   }
-  const measured = bundles.map((bundle, index) => ({
-    name: bundle.name,
-    bytes: bundle.bytes,
-    medianImportMs: roundMs(median(samples[index] ?? [])),
-  }));
+  const bareSamples = samples[bundles.length - 1] ?? [];
+  const measured = bundles.map((bundle, index) => {
+    const own = samples[index] ?? [];
+    return {
+      name: bundle.name,
+      bytes: bundle.bytes,
+      medianImportMs: roundMs(median(own.map((sample) => sample.ms))),
+      medianCpuMs: roundMs(median(own.map((sample) => sample.cpuMs))),
+      ratioToBare:
+        Math.round(
+          median(own.map((sample, round) => sample.ms / (bareSamples[round]?.ms ?? Number.NaN))) * 1000,
+        ) / 1000,
+    };
+  });
   const bare = measured.pop();
   if (bare === undefined) {
     throw new Error('the bare bundle was not measured');
   }
-  return { runs, functions: measured, bare: { bytes: bare.bytes, medianImportMs: bare.medianImportMs } };
+  return {
+    runs,
+    functions: measured,
+    bare: { bytes: bare.bytes, medianImportMs: bare.medianImportMs, medianCpuMs: bare.medianCpuMs },
+  };
 };

@@ -3,11 +3,12 @@
  * claim handler, the document client, the store and the engine, loaded by entry path like the local runtime
  * loads functions (lib/ does not import functions/ code): the very code Lambda runs.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
+
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { createClaimCouponHandler as ClaimHandlerFactory } from '../../functions/claim-coupon/app.js';
 import type { createDocumentClient as DocumentClientFactory } from '../../functions/shared/data/client.js';
 import type { createStore as createStoreFn } from '../../functions/shared/data/store.js';
+import { Logger } from '../../functions/shared/logger.js';
 import type { Engine as EngineClass } from '../../functions/shared/use-cases/engine.js';
 import type { EmbeddedStore } from '../local/embedded-store.js';
 

@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import { Logger } from '@aws-lambda-powertools/logger';
+import { Logger } from '../../functions/shared/logger.js';
 import { startRuntime } from '../local/runtime.js';
 
 /**
@@ -29,7 +29,7 @@ const percentile = (sorted: number[], p: number) =>
     : (sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] as number);
 
 export const runFanout = async (options: FanoutOptions): Promise<FanoutResult> => {
-  process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
+  process.env.LIVEDROP_LOG_LEVEL = 'ERROR';
   const runtime = await startRuntime({
     port: 0,
     data: 'memory',

@@ -1,5 +1,5 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import autocannon from 'autocannon';
+import { Logger } from '../../functions/shared/logger.js';
 import { startRuntime } from '../local/runtime.js';
 import type { HttpResult } from './result.js';
 
@@ -12,7 +12,7 @@ export const runHttpSpike = async (options: {
   stock: number;
   viewers: number;
 }): Promise<HttpResult> => {
-  process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
+  process.env.LIVEDROP_LOG_LEVEL = 'ERROR';
   const runtime = await startRuntime({
     port: 0,
     data: 'memory',

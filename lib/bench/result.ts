@@ -82,8 +82,15 @@ export interface HttpResult {
 
 export interface ColdStartResult {
   runs: number;
-  functions: { name: string; bytes: number; medianImportMs: number }[];
-  bare: { bytes: number; medianImportMs: number };
+  /** `ratioToBare`: the median over rounds of the function's import over the same round's bare import. */
+  functions: {
+    name: string;
+    bytes: number;
+    medianImportMs: number;
+    medianCpuMs: number;
+    ratioToBare: number;
+  }[];
+  bare: { bytes: number; medianImportMs: number; medianCpuMs: number };
 }
 
 export interface Check {

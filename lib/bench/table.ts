@@ -256,23 +256,32 @@ export const benchSections = (result: BenchResult): Section[] => {
     sections.push({
       title: 'Cold import (fresh node process, bundled as deployed)',
       wide: true,
-      columns: [left('bundle'), right('size'), right('median import ms'), right('vs bare')],
+      columns: [
+        left('bundle'),
+        right('size'),
+        right('median import ms'),
+        right('median CPU ms'),
+        right('vs bare'),
+      ],
       rows: [
         ...cold.functions.map((fn): Cell[] => [
           fn.name,
           formatBytes(fn.bytes),
           formatMs(fn.medianImportMs),
-          formatRatio(fn.medianImportMs / cold.bare.medianImportMs),
+          formatMs(fn.medianCpuMs),
+          formatRatio(fn.ratioToBare),
         ]),
         [
           'bare (middy + DynamoDB document client)',
           formatBytes(cold.bare.bytes),
           formatMs(cold.bare.medianImportMs),
+          formatMs(cold.bare.medianCpuMs),
           formatRatio(1),
         ],
       ],
       notes: [
         `Median of ${formatInt(cold.runs)} imports per bundle; size without the source map. Module loading only, on this machine.`,
+        'vs bare: the median of each round’s ratio to the bare import of the same round.',
       ],
     });
   }

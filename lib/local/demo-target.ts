@@ -3,7 +3,7 @@
  * http://127.0.0.1:3000 if something answers GET /health there within a second, else an in-memory runtime
  * of its own, which the demo closes at the end.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
+import { Logger } from '../../functions/shared/logger.js';
 import { startRuntime } from './runtime.js';
 
 export const DEFAULT_URL = 'http://127.0.0.1:3000';
@@ -42,7 +42,7 @@ export const findDemoTarget = async (configured: string | undefined): Promise<De
   }
   // The functions log one line per request; 2,000 claims would bury the demo's own output. Warnings and
   // errors still show (on stderr).
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+  process.env.LIVEDROP_LOG_LEVEL ??= 'WARN';
   const runtime = await startRuntime({
     port: 0,
     data: 'memory',

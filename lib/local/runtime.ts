@@ -2,7 +2,6 @@ import { mkdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { Logger } from '@aws-lambda-powertools/logger';
 import * as z from 'zod/mini';
 import {
   FUNCTIONS,
@@ -12,6 +11,7 @@ import {
   scopeOf,
   type Throttle,
 } from '../../functions/shared/contract/wiring.js';
+import { Logger } from '../../functions/shared/logger.js';
 import { compileRoute, type IncomingRequest, lambdaContext, toApiGatewayEvent } from './api-event.js';
 import { LocalBus } from './bus.js';
 import { createConsoleHandler } from './console.js';
@@ -241,8 +241,13 @@ export const startRuntime = async (options: RuntimeOptions = {}): Promise<Runtim
   // The live events read through the public live state's use case, as a container of their own.
   const { productionDeps } = (await import(
     new URL('../../functions/shared/runtime.ts', import.meta.url).href
-  )) as { productionDeps: () => { engine: { streamLive: StreamLiveReader } } };
-  const liveReader = productionDeps().engine;
+  )) as {
+    productionDeps: (useCases: { streamLive: unknown }) => { engine: { streamLive: StreamLiveReader } };
+  };
+  const { streamLive } = (await import(
+    new URL('../../functions/shared/use-cases/stream-live.ts', import.meta.url).href
+  )) as { streamLive: unknown };
+  const liveReader = productionDeps({ streamLive }).engine;
   const liveEvents = new LiveEvents((streamId, notBefore) => liveReader.streamLive(streamId, notBefore), log);
   bus.subscribe((event) => liveEvents.onBusEvent(event));
   const scheduler = new LocalScheduler(invokeByName, log, dataDir);

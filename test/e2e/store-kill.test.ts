@@ -10,6 +10,9 @@ import { createStore } from '../../functions/shared/data/store.js';
 import { normalizeCode } from '../../functions/shared/domain/code.js';
 import type { HttpHandler } from '../../functions/shared/http/http-handler.js';
 import { productionDeps } from '../../functions/shared/runtime.js';
+import { claim } from '../../functions/shared/use-cases/claim.js';
+import { createDeal } from '../../functions/shared/use-cases/create-deal.js';
+import { cue } from '../../functions/shared/use-cases/cue.js';
 import { DEFAULT_ENGINE_OPTIONS, Engine } from '../../functions/shared/use-cases/engine.js';
 import { TestClock } from '../support/clock.js';
 import { dealInput, HOST_ID, hostActor } from '../support/fixtures.js';
@@ -274,8 +277,15 @@ describe('the store killed with SIGKILL mid-spike', () => {
 
   it('answers 503 with Retry-After within the claim function’s timeout while the store hangs', async () => {
     // The production wiring (config from the environment), as a deployed claim function builds it.
-    const deps = productionDeps({ TABLE_NAME: 'livedrop', DYNAMODB_ENDPOINT: storeProcess.endpoint });
-    const claim = createClaimCouponHandler({ engine: deps.engine, logger: silentLogger() });
+    const deps = productionDeps(
+      { claim, createDeal, cue },
+      {},
+      {
+        TABLE_NAME: 'livedrop',
+        DYNAMODB_ENDPOINT: storeProcess.endpoint,
+      },
+    );
+    const claimHandler = createClaimCouponHandler({ engine: deps.engine, logger: silentLogger() });
     const deal = await deps.engine.createDeal(dealInput({ stock: 5 }), HOST_ID);
     await deps.engine.cue(deal.dealId, { action: 'start' }, hostActor);
     const event = withHeader(
@@ -292,14 +302,14 @@ describe('the store killed with SIGKILL mid-spike', () => {
     });
 
     storeProcess.freeze();
-    const answer = await Promise.race([claim(event, lambdaContext()), lambdaTimeout]).finally(() => {
+    const answer = await Promise.race([claimHandler(event, lambdaContext()), lambdaTimeout]).finally(() => {
       clearTimeout(timer);
       storeProcess.thaw();
     });
 
     expect(answer).toMatchObject({ statusCode: 503, headers: { 'retry-after': '1' } });
     // Once the store answers again, the same key gets its coupon.
-    const retried = await claim(event, lambdaContext());
+    const retried = await claimHandler(event, lambdaContext());
     expect([200, 201]).toContain(retried.statusCode);
   });
 });

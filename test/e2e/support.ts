@@ -52,7 +52,7 @@ const childEnvironment = (dataDir: string): NodeJS.ProcessEnv => {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) {
     // One JSON record per line is what the ready check parses: no dev-mode pretty printing.
-    if (name.startsWith('VITEST') || name === 'NODE_ENV' || name === 'POWERTOOLS_DEV') continue;
+    if (name.startsWith('VITEST') || name === 'NODE_ENV' || name === 'LIVEDROP_LOG_PRETTY') continue;
     env[name] = value;
   }
   return {

@@ -367,11 +367,11 @@ describe.each(FUNCTIONS)('the $name function', (declaration) => {
     });
   });
 
-  it('is told its table and its Powertools service name', () => {
+  it('is told its table and its service name for logs', () => {
     const variables = (props().Environment as { Variables: Json }).Variables;
 
     expect(variables.TABLE_NAME).toStrictEqual(ref(tableId));
-    expect(variables.POWERTOOLS_SERVICE_NAME).toEqual(expect.stringMatching(/\S/));
+    expect(variables.LIVEDROP_SERVICE_NAME).toEqual(expect.stringMatching(/\S/));
   });
 
   it('logs JSON to its own log group, which has a retention', () => {

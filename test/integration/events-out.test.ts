@@ -98,7 +98,7 @@ describe('the events livedrop emits', () => {
     expect(metrics).toContainEqual(['EventPublishFailures', 2]);
   });
 
-  it('emits EventPublishFailures as an EMF metric in the deployed wiring, loading Metrics only then', async () => {
+  it('emits EventPublishFailures as an EMF metric in the deployed wiring', async () => {
     const env = {
       TABLE_NAME: 'livedrop',
       EVENT_BUS_NAME: 'livedrop',
@@ -120,7 +120,20 @@ describe('the events livedrop emits', () => {
 
       await vi.waitFor(() => {
         const emf = written.flatMap((line) => (line.startsWith('{') ? [JSON.parse(line) as unknown] : []));
-        expect(emf).toContainEqual(expect.objectContaining({ EventPublishFailures: 1 }));
+        expect(emf).toContainEqual({
+          _aws: {
+            Timestamp: expect.any(Number),
+            CloudWatchMetrics: [
+              {
+                Namespace: 'livedrop',
+                Dimensions: [['service']],
+                Metrics: [{ Name: 'EventPublishFailures', Unit: 'Count' }],
+              },
+            ],
+          },
+          service: 'livedrop',
+          EventPublishFailures: 1,
+        });
       });
     } finally {
       stdout.mockRestore();

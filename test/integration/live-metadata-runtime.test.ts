@@ -4,9 +4,10 @@
  * state into the local IVS stand-in, a second apart per channel at least; an offline channel is skipped, not
  * retried or dead-lettered.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LiveMetadata } from '../../functions/shared/domain/stream-live.js';
+import { Logger } from '../../functions/shared/logger.js';
 import { type Runtime, startRuntime } from '../../lib/local/runtime.js';
 import { Api, type Deal, eventually } from '../e2e/support.js';
 

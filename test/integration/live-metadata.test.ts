@@ -5,7 +5,7 @@
  * dropped); an offline channel is skipped and a throttled one is answered as batch item failures. Time is the
  * test's clock: waiting advances it, so nothing here sleeps.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
+
 import {
   ChannelNotBroadcasting,
   IvsClient,
@@ -21,6 +21,7 @@ import { IvsMetadataPublisher } from '../../functions/shared/data/ivs-metadata.j
 import type { LivedropEvent } from '../../functions/shared/domain/events.js';
 import type { MetadataPublisher } from '../../functions/shared/domain/ports.js';
 import type { LiveMetadata } from '../../functions/shared/domain/stream-live.js';
+import { Logger } from '../../functions/shared/logger.js';
 import { createContext } from '../../functions/shared/use-cases/context.js';
 import { Engine } from '../../functions/shared/use-cases/engine.js';
 import { readStreamLive } from '../../functions/shared/use-cases/stream-live.js';

@@ -1,8 +1,8 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { LivedropEvent } from '../domain/events.js';
 import { EVENT_SOURCE } from '../domain/identifiers.js';
 import type { EventPublisher } from '../domain/ports.js';
+import type { Logger } from '../logger.js';
 
 const PUT_EVENTS_LIMIT = 10;
 

@@ -1,12 +1,12 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import type * as z from 'zod/mini';
 import { DomainError } from '../domain/errors.js';
+import type { Logger } from '../logger.js';
 import type { LivedropEngine } from '../use-cases/types.js';
 
-export interface EventHandlerDeps {
-  engine: LivedropEngine;
+export interface EventHandlerDeps<E = LivedropEngine> {
+  engine: E;
   logger: Logger;
 }
 

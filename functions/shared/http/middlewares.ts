@@ -2,11 +2,12 @@
  * The middlewares behind `httpHandler`, in the order they are attached. Each one is created once per route
  * at cold start; per-request state lives in middy's `request.internal`, which is fresh for every invocation.
  */
-import type { Logger } from '@aws-lambda-powertools/logger';
+
 import type middy from '@middy/core';
 import type { APIGatewayProxyEventHeaders, Context } from 'aws-lambda';
 import { type ErrorDetail, ValidationFailed } from '../domain/errors.js';
 import type { Scope } from '../domain/roles.js';
+import type { Logger } from '../logger.js';
 import type { Actor } from '../use-cases/types.js';
 import { actorFromEvent, requireAnyScope } from './auth.js';
 import { readJsonBody } from './body.js';

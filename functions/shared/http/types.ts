@@ -1,7 +1,7 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type * as z from 'zod/mini';
 import type { Scope } from '../domain/roles.js';
+import type { Logger } from '../logger.js';
 import type { Actor, LivedropEngine } from '../use-cases/types.js';
 
 /** API Gateway HTTP API (payload format 2.0) event for a route behind the JWT authorizer. */
@@ -13,9 +13,12 @@ export type HttpResponse = APIGatewayProxyStructuredResultV2;
 /** Any zod/mini schema whose parsed output is T. */
 export type HttpSchema<T> = z.ZodMiniType<T, unknown>;
 
-/** What every HTTP handler factory needs; production and tests inject different ones. */
-export interface HandlerDeps {
-  engine: LivedropEngine;
+/**
+ * What every HTTP handler factory needs; production and tests inject different ones. A factory names the engine
+ * methods it calls (`HandlerDeps<Pick<LivedropEngine, 'claim'>>`): a whole Engine serves, and so does a function's own.
+ */
+export interface HandlerDeps<E = LivedropEngine> {
+  engine: E;
   logger: Logger;
 }
 

@@ -60,7 +60,7 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   rateLimits: DEFAULT_RATE_LIMITS,
 };
 
-/** The little the engine logs itself (sweep failures); Powertools' Logger fits. */
+/** The little the engine logs itself (sweep failures); livedrop's Logger (logger.ts) fits. */
 export interface EngineLogger {
   error(message: string, extra: Record<string, unknown>): void;
 }

@@ -6,7 +6,7 @@ import { distribute, shardCountFor } from '../domain/deal.js';
 import type { CreateDealInput, DealView } from '../domain/schemas.js';
 import { dealState } from './audit-records.js';
 import type { Context } from './context.js';
-import { freshHandle, type RequestHandle } from './idempotent-request.js';
+import { freshHandle, idempotentRequest, type RequestHandle } from './idempotent-request.js';
 import { stockFigures, toDealView } from './views.js';
 
 /**
@@ -78,3 +78,16 @@ export const createDeal = async (
   ctx.seam('create.deal');
   return toDealView(deal, stockFigures(shards, []), nowIso);
 };
+
+/** POST /deals: with an Idempotency-Key, a retry answers the deal its first attempt created. */
+export const createDealKeyed = (
+  ctx: Context,
+  input: CreateDealInput,
+  hostId: string,
+  idempotencyKey: string | undefined,
+) =>
+  idempotentRequest(
+    ctx,
+    { route: 'CREATE_DEAL', caller: hostId, idempotencyKey, request: { body: input } },
+    (handle) => createDeal(ctx, input, hostId, handle),
+  );

@@ -15,6 +15,7 @@ import { newUlid } from '../domain/ulid.js';
 import { announce, statusEvent } from './announce.js';
 import { actorOf, dealState, endRecord } from './audit-records.js';
 import { type Context, nowIso } from './context.js';
+import { idempotentRequest } from './idempotent-request.js';
 import { viewOf } from './read-deals.js';
 import { applyRestock, mirrorToShards } from './shard-sync.js';
 import type { Actor } from './types.js';
@@ -254,3 +255,17 @@ const restock = async (
   );
   return { ...accepted, pendingRestocks };
 };
+
+/** POST /deals/{id}/cues: without a cueId a keyed cue takes the request's handle as its cueId, so a re-run is the same cue. */
+export const cueKeyed = (
+  ctx: Context,
+  dealId: string,
+  input: CueInput,
+  actor: Actor,
+  idempotencyKey: string | undefined,
+) =>
+  idempotentRequest(
+    ctx,
+    { route: 'CUE_DEAL', caller: actor.sub, idempotencyKey, request: { path: { dealId }, body: input } },
+    (handle) => cue(ctx, dealId, { ...input, cueId: input.cueId ?? handle.id }, actor),
+  );

@@ -3,13 +3,12 @@ import { applyPriceDrop } from './apply-price-drop.js';
 import { auditTrail } from './audit-trail.js';
 import { claim } from './claim.js';
 import { type Context, createContext, type EngineDeps } from './context.js';
-import { createDeal } from './create-deal.js';
-import { cue } from './cue.js';
-import { idempotentRequest } from './idempotent-request.js';
+import { createDeal, createDealKeyed } from './create-deal.js';
+import { cue, cueKeyed } from './cue.js';
 import { listCoupons } from './list-coupons.js';
 import { putLiveMetadata } from './live-metadata.js';
 import { lostTakesSettled } from './lost-take.js';
-import { cancelPriceDrop, listPriceDrops, schedulePriceDrop } from './price-drops.js';
+import { cancelPriceDrop, listPriceDrops, schedulePriceDrop, schedulePriceDropKeyed } from './price-drops.js';
 import { getDeal, liveDeal, streamDeals } from './read-deals.js';
 import { redeem } from './redeem.js';
 import { release } from './release.js';
@@ -22,7 +21,8 @@ export { DEFAULT_ENGINE_OPTIONS, type EngineDeps, type EngineLogger, type Engine
 
 /**
  * livedrop's use cases behind one object: one Engine is one container (its own per-container caches and
- * facts over the shared store). Each method is one use-case module; this class only holds the context.
+ * facts over the shared store). Each method is one use-case module; this class only holds the context. Tests,
+ * the bench and the simulation use it; a deployed function binds only its own use cases (bind.ts).
  */
 export class Engine implements LivedropEngine {
   private readonly ctx: Context;
@@ -36,11 +36,7 @@ export class Engine implements LivedropEngine {
   }
 
   createDealKeyed(input: CreateDealInput, hostId: string, idempotencyKey: string | undefined) {
-    return idempotentRequest(
-      this.ctx,
-      { route: 'CREATE_DEAL', caller: hostId, idempotencyKey, request: { body: input } },
-      (handle) => createDeal(this.ctx, input, hostId, handle),
-    );
+    return createDealKeyed(this.ctx, input, hostId, idempotencyKey);
   }
 
   getDeal(dealId: string) {
@@ -63,13 +59,8 @@ export class Engine implements LivedropEngine {
     return cue(this.ctx, dealId, input, actor, origin);
   }
 
-  /** Without a cueId a keyed cue takes the request's handle as its cueId, so a re-run is the same cue. */
   cueKeyed(dealId: string, input: CueInput, actor: Actor, idempotencyKey: string | undefined) {
-    return idempotentRequest(
-      this.ctx,
-      { route: 'CUE_DEAL', caller: actor.sub, idempotencyKey, request: { path: { dealId }, body: input } },
-      (handle) => cue(this.ctx, dealId, { ...input, cueId: input.cueId ?? handle.id }, actor),
-    );
+    return cueKeyed(this.ctx, dealId, input, actor, idempotencyKey);
   }
 
   endStream(streamId: string, channelArn?: string, endedAt?: string) {
@@ -115,16 +106,7 @@ export class Engine implements LivedropEngine {
     actor: Actor,
     idempotencyKey: string | undefined,
   ) {
-    return idempotentRequest(
-      this.ctx,
-      {
-        route: 'CREATE_PRICE_DROP',
-        caller: actor.sub,
-        idempotencyKey,
-        request: { path: { galaId }, body: input },
-      },
-      (handle) => schedulePriceDrop(this.ctx, galaId, input, actor, handle),
-    );
+    return schedulePriceDropKeyed(this.ctx, galaId, input, actor, idempotencyKey);
   }
 
   listPriceDrops(galaId: string) {

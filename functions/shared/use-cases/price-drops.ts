@@ -5,7 +5,7 @@ import { InvalidTransition, PriceDropNotFound, RequestUndone, ValidationFailed }
 import type { SchedulerPort } from '../domain/ports.js';
 import type { PriceDropInput, PriceDropView } from '../domain/schemas.js';
 import { type Context, nowIso } from './context.js';
-import { freshHandle, type RequestHandle } from './idempotent-request.js';
+import { freshHandle, idempotentRequest, type RequestHandle } from './idempotent-request.js';
 import type { Actor } from './types.js';
 
 /**
@@ -62,6 +62,25 @@ export const schedulePriceDrop = async (
   }
   return toPriceDropView(drop);
 };
+
+/** POST /galas/{id}/price-drops: with an Idempotency-Key, a retry answers the drop its first attempt scheduled. */
+export const schedulePriceDropKeyed = (
+  ctx: Context,
+  galaId: string,
+  input: PriceDropInput,
+  actor: Actor,
+  idempotencyKey: string | undefined,
+) =>
+  idempotentRequest(
+    ctx,
+    {
+      route: 'CREATE_PRICE_DROP',
+      caller: actor.sub,
+      idempotencyKey,
+      request: { path: { galaId }, body: input },
+    },
+    (handle) => schedulePriceDrop(ctx, galaId, input, actor, handle),
+  );
 
 export const listPriceDrops = async (ctx: Context, galaId: string): Promise<PriceDropView[]> =>
   (await ctx.store.listPriceDrops(galaId)).map(toPriceDropView);

@@ -42,7 +42,7 @@ export interface LivedropFunctionProps {
 /**
  * One Lambda with livedrop's defaults, so no function differs by accident: arm64, Node.js 24, ESM, the AWS
  * SDK bundled and minified (a bundled SDK imports faster than the runtime's copy), source maps, its own log
- * group with bounded retention and JSON logs, Powertools settings, and a role that starts with nothing but
+ * group with bounded retention and JSON logs, the logger's settings, and a role that starts with nothing but
  * writing its own logs. Everything else it may touch is granted by a bind* method together with its env var.
  */
 export class LivedropFunction extends Construct {
@@ -84,9 +84,9 @@ export class LivedropFunction extends Construct {
       ...(props.deadLetterQueue ? { deadLetterQueue: props.deadLetterQueue, retryAttempts: 2 } : {}),
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_SERVICE_NAME: 'livedrop',
-        POWERTOOLS_METRICS_NAMESPACE: 'livedrop',
-        POWERTOOLS_LOG_LEVEL: 'INFO',
+        LIVEDROP_SERVICE_NAME: 'livedrop',
+        LIVEDROP_METRICS_NAMESPACE: 'livedrop',
+        LIVEDROP_LOG_LEVEL: 'INFO',
       },
       bundling: {
         format: BUNDLE_SETTINGS.format,

@@ -3,9 +3,10 @@
  * at (deals in every state, coupons held, redeemed and lapsed, gala price drops), valid tokens of every role
  * and tokens the authorizer must refuse. Each fuzz test file starts its own.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
+
 import { generateKeyPair, SignJWT } from 'jose';
 import { type Role, scopeOf } from '../../../functions/shared/contract/wiring.js';
+import { Logger } from '../../../functions/shared/logger.js';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER } from '../../../lib/local/issuer.js';
 import { type Runtime, startRuntime } from '../../../lib/local/runtime.js';
 import { send } from './client.js';

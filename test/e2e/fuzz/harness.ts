@@ -130,8 +130,8 @@ export const fuzzRun = (name: string): FuzzRun => {
 
   beforeAll(async () => {
     // Only errors, and off stdout: see LogTap.
-    process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
-    delete process.env.POWERTOOLS_DEV;
+    process.env.LIVEDROP_LOG_LEVEL = 'ERROR';
+    delete process.env.LIVEDROP_LOG_PRETTY;
     logs.start();
     fixture = await startFixture();
     store = storeClient(fixture);

@@ -7,7 +7,7 @@ import type { Problem } from './oracle.js';
 import { rateWindows } from './store.js';
 
 /**
- * The functions log through Powertools straight to process.stdout and process.stderr (errors), one JSON record
+ * The functions log straight to process.stdout and process.stderr (warnings and errors), one JSON record
  * per line. During the fuzz run those lines are taken off both streams (thousands of them would drown the
  * test output); ERROR records are kept, so a 5xx can be reported with the error behind it.
  */

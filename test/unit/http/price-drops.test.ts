@@ -2,7 +2,7 @@
  * Gala price drops at the edge: the three admin routes (schedule, list, cancel) and the target of a drop's
  * one-time schedule, each against the fake engine.
  */
-import type { Logger } from '@aws-lambda-powertools/logger';
+
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createApplyPriceDropHandler } from '../../../functions/apply-price-drop/app.js';
 import { createCancelPriceDropHandler } from '../../../functions/cancel-price-drop/app.js';
@@ -15,6 +15,7 @@ import {
 } from '../../../functions/shared/domain/errors.js';
 import type { HttpHandler } from '../../../functions/shared/http/http-handler.js';
 import type { HandlerDeps, HttpEvent } from '../../../functions/shared/http/types.js';
+import type { Logger } from '../../../functions/shared/logger.js';
 import { asCaller, withBodyFields, withJsonBody } from '../../support/http-events.js';
 import {
   ADMIN_SUB,

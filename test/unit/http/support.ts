@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { type Mocked, vi } from 'vitest';
 import type { CouponView, DealView, PriceDropView } from '../../../functions/shared/domain/schemas.js';
 import type { HttpHandler } from '../../../functions/shared/http/http-handler.js';
 import type { HttpEvent, HttpResponse } from '../../../functions/shared/http/types.js';
+import { Logger } from '../../../functions/shared/logger.js';
 import type { LivedropEngine, Replayable } from '../../../functions/shared/use-cases/types.js';
 
 export const DEAL_ID = '01JDQ8ZK3V6N7H9MXBR4TWCYPE';
@@ -62,7 +62,7 @@ export const fakeEngine = (): FakeEngine => {
 /** What a keyed route's use case answers to a first request (no replay). */
 export const firstAnswer = <T>(value: T): Replayable<T> => ({ value, replayed: false });
 
-/** A real Powertools Logger that prints nothing; spy on its methods to see what was logged. */
+/** A real Logger that prints nothing; spy on its methods to see what was logged. */
 export const silentLogger = (): Logger => new Logger({ serviceName: 'livedrop-test', logLevel: 'SILENT' });
 
 export const lambdaContext = (): Context => ({

@@ -1,5 +1,5 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Logger } from '../../../functions/shared/logger.js';
 import type { SweepReport } from '../../../functions/shared/use-cases/types.js';
 import { createSweepHandler, type SweepHandler } from '../../../functions/sweep/app.js';
 import { type FakeEngine, fakeEngine, lambdaContext, loadEvent, silentLogger } from './support.js';

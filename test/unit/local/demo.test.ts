@@ -3,8 +3,9 @@
  * lines in a log), the closing table, and one short run against an in-memory runtime whose every figure
  * must agree with the others.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Logger } from '../../../functions/shared/logger.js';
 import { runDemo } from '../../../lib/local/demo.js';
 import { forEachBounded } from '../../../lib/local/demo-http.js';
 import { bar, type Output, StatusLine } from '../../../lib/local/demo-progress.js';
@@ -258,7 +259,7 @@ describe('a short run against an in-memory runtime', () => {
   let runtime: Runtime;
 
   beforeAll(async () => {
-    process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
+    process.env.LIVEDROP_LOG_LEVEL = 'ERROR';
     runtime = await startRuntime({
       port: 0,
       data: 'memory',
