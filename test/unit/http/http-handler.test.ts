@@ -573,9 +573,7 @@ describe('request log', () => {
   });
 
   it('never logs the authorization header or the body', async () => {
-    const calls = ['debug', 'info', 'warn', 'error'].map((level) =>
-      vi.spyOn(logger, level as 'info'),
-    );
+    const calls = ['debug', 'info', 'warn', 'error'].map((level) => vi.spyOn(logger, level as 'info'));
     const event = probeEvent({ name: 'secret-product-name', stock: 5 });
     await invoke(handler, event);
     run.mockRejectedValue(new Error('boom'));
