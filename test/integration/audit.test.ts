@@ -10,12 +10,8 @@ import { createGetDealAuditHandler } from '../../functions/get-deal-audit/app.js
 import { createDocumentClient } from '../../functions/shared/data/client.js';
 import { iso } from '../../functions/shared/domain/clock.js';
 import { SCOPES } from '../../functions/shared/domain/roles.js';
-import {
-  type AuditActor,
-  type AuditRecordView,
-  auditPageSchema,
-  type CouponView,
-} from '../../functions/shared/domain/schemas.js';
+import type { AuditActor, AuditRecordView, CouponView } from '../../functions/shared/domain/schemas.js';
+import { auditPageSchema } from '../../functions/shared/domain/view-schemas.js';
 import type { Engine } from '../../functions/shared/use-cases/engine.js';
 import type { Actor } from '../../functions/shared/use-cases/types.js';
 import { InjectedCrash } from '../support/crash.js';

@@ -14,7 +14,7 @@ import { createDocumentClient } from '../../functions/shared/data/client.js';
 import { rateWindowKey } from '../../functions/shared/data/viewer.js';
 import { CouponNotFound, type DomainError, RateLimited } from '../../functions/shared/domain/errors.js';
 import { SCOPES } from '../../functions/shared/domain/roles.js';
-import { errorBodySchema } from '../../functions/shared/domain/schemas.js';
+import { errorBodySchema } from '../../functions/shared/domain/view-schemas.js';
 import type { Engine } from '../../functions/shared/use-cases/engine.js';
 import type { RateLimits } from '../../functions/shared/use-cases/rate-limits.js';
 import type { Actor } from '../../functions/shared/use-cases/types.js';

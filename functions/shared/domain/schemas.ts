@@ -5,9 +5,9 @@
 
 import * as z from 'zod/mini';
 import {
-  COUPON_STATUSES,
+  type COUPON_STATUSES,
   CUE_ACTIONS,
-  DEAL_STATUSES,
+  type DEAL_STATUSES,
   dealIdSchema,
   identifier,
   orderIdSchema,
@@ -27,7 +27,12 @@ export {
   streamIdSchema,
 } from './identifiers.js';
 
-const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
+// Built on first use: listing every currency and time zone costs a cold start that never checks one.
+let currencies: Set<string> | undefined;
+const isCurrency = (code: string) => {
+  currencies ??= new Set(Intl.supportedValuesOf('currency'));
+  return currencies.has(code);
+};
 
 const minorUnits = z.int().check(z.gte(1), z.lte(1_000_000_000_000));
 
@@ -50,9 +55,7 @@ export const createDealSchema = z
     ),
     currency: z
       .string()
-      .check(
-        z.refine((c) => CURRENCIES.has(c), 'Must be an ISO 4217 currency code in upper case, e.g. EUR.'),
-      ),
+      .check(z.refine(isCurrency, 'Must be an ISO 4217 currency code in upper case, e.g. EUR.')),
     listPrice: minorUnits,
     dealPrice: minorUnits,
     stock: z.int().check(z.gte(1), z.lte(10_000_000)),
@@ -133,15 +136,17 @@ export type IvsStreamStateDetail = z.infer<typeof ivsStreamStateDetailSchema>;
 
 export const galaIdSchema = identifier(128);
 
-const TIME_ZONES = new Set([...Intl.supportedValuesOf('timeZone'), 'UTC']);
+let timeZones: Set<string> | undefined;
+const isTimeZone = (zone: string) => {
+  timeZones ??= new Set([...Intl.supportedValuesOf('timeZone'), 'UTC']);
+  return timeZones.has(zone);
+};
 
 /** POST /galas/{galaId}/price-drops: one gala-wide price drop at an instant, in the organiser's time zone. */
 export const priceDropSchema = z
   .strictObject({
     at: z.iso.datetime({ offset: true }),
-    timeZone: z
-      .string()
-      .check(z.refine((zone) => TIME_ZONES.has(zone), 'Must be an IANA time zone, e.g. Europe/Berlin.')),
+    timeZone: z.string().check(z.refine(isTimeZone, 'Must be an IANA time zone, e.g. Europe/Berlin.')),
     /** Default: every deal of the gala at the moment the drop fires. */
     dealIds: z.optional(z.array(dealIdSchema).check(z.minLength(1), z.maxLength(100))),
     dealPrice: z.optional(minorUnits),
@@ -156,39 +161,6 @@ export const priceDropSchema = z
     ),
   );
 export type PriceDropInput = z.infer<typeof priceDropSchema>;
-
-export const PRICE_DROP_STATUSES = ['SCHEDULED', 'APPLIED', 'CANCELLED'] as const;
-
-export const priceDropViewSchema = z.object({
-  dropId: z.string(),
-  galaId: z.string(),
-  status: z.enum(PRICE_DROP_STATUSES),
-  at: z.string(),
-  timeZone: z.string(),
-  dealIds: z.optional(z.array(z.string())),
-  dealPrice: z.optional(z.int()),
-  percentOff: z.optional(z.int()),
-  stock: z.optional(z.int()),
-  createdAt: z.string(),
-  firedAt: z.optional(z.string()),
-  appliedAt: z.optional(z.string()),
-  cancelledAt: z.optional(z.string()),
-  /** Per deal: APPLIED (with the prices), SKIPPED_ENDED, SKIPPED_NOT_IN_GALA or NOT_FOUND. */
-  results: z.optional(
-    z.record(
-      z.string(),
-      z.object({
-        outcome: z.enum(['APPLIED', 'SKIPPED_ENDED', 'SKIPPED_NOT_IN_GALA', 'NOT_FOUND']),
-        previousPrice: z.optional(z.int()),
-        dealPrice: z.optional(z.int()),
-      }),
-    ),
-  ),
-});
-export type PriceDropView = z.infer<typeof priceDropViewSchema>;
-export type DropOutcome = NonNullable<PriceDropView['results']>[string];
-
-export const priceDropListSchema = z.object({ drops: z.array(priceDropViewSchema) });
 
 export const checkoutSchema = z.strictObject({
   viewerId: principalIdSchema,
@@ -222,122 +194,20 @@ export const listCouponsQuerySchema = z.strictObject(pageQuery);
 export type DealStatus = (typeof DEAL_STATUSES)[number];
 export type CouponStatus = (typeof COUPON_STATUSES)[number];
 
-/** Public deal representation (GET /deals/{id}); also the OpenAPI response schema. */
-export const dealViewSchema = z.object({
-  dealId: z.string(),
-  title: z.string(),
-  sku: z.string(),
-  streamId: z.string(),
-  hostId: z.string(),
-  galaId: z.optional(z.string()),
-  ivsChannelArn: z.optional(z.string()),
-  status: z.enum(DEAL_STATUSES),
-  currency: z.string(),
-  listPrice: z.int(),
-  dealPrice: z.int(),
-  stock: z.int(),
-  available: z.int(),
-  held: z.int(),
-  redeemed: z.int(),
-  perViewerLimit: z.int(),
-  claimTtlSeconds: z.int(),
-  durationSeconds: z.optional(z.int()),
-  /** The lowest price of the 30 days before the current price took effect (EU Omnibus), once it changed. */
-  priorLowestPrice: z.optional(z.int()),
-  createdAt: z.string(),
-  startedAt: z.optional(z.string()),
-  endsAt: z.optional(z.string()),
-});
-export type DealView = z.infer<typeof dealViewSchema>;
-
-/** What a viewer's overlay polls (GET /deals/{dealId}/live); cacheable for a second. */
-export const liveDealViewSchema = z.object({
-  dealId: z.string(),
-  title: z.string(),
-  status: z.enum(DEAL_STATUSES),
-  available: z.int(),
-  currency: z.string(),
-  dealPrice: z.int(),
-  listPrice: z.int(),
-  priorLowestPrice: z.optional(z.int()),
-  endsAt: z.optional(z.string()),
-});
-export type LiveDealView = z.infer<typeof liveDealViewSchema>;
-
-export const streamDealsSchema = z.object({ deals: z.array(liveDealViewSchema) });
-
-/** Public coupon representation; also the OpenAPI response schema. */
-export const couponViewSchema = z.object({
-  couponId: z.string(),
-  code: z.string(),
-  dealId: z.string(),
-  viewerId: z.string(),
-  status: z.enum(COUPON_STATUSES),
-  issuedAt: z.string(),
-  expiresAt: z.string(),
-  redeemedAt: z.optional(z.string()),
-  orderId: z.optional(z.string()),
-  dealPrice: z.int(),
-  listPrice: z.int(),
-  currency: z.string(),
-});
-export type CouponView = z.infer<typeof couponViewSchema>;
-
-export const couponPageSchema = z.object({
-  coupons: z.array(couponViewSchema),
-  nextCursor: z.optional(z.string()),
-});
-
-export const AUDIT_ACTIONS = [
-  'deal.created',
-  'deal.cued',
-  'deal.price-dropped',
-  'deal.ended',
-  'coupon.claimed',
-  'coupon.redeemed',
-  'coupon.released',
-  'coupon.expired',
-] as const;
-export type AuditAction = (typeof AUDIT_ACTIONS)[number];
-
-export const auditActorSchema = z.object({
-  kind: z.enum(['viewer', 'host', 'admin', 'checkout', 'system']),
-  id: z.string(),
-  /** Set when a host's cue came through the studio's event bus rather than the API. */
-  via: z.optional(z.literal('studio')),
-});
-export type AuditActor = z.infer<typeof auditActorSchema>;
-
-/** One immutable audit record (GET /deals/{dealId}/audit). */
-export const auditRecordViewSchema = z.object({
-  at: z.string(),
-  action: z.enum(AUDIT_ACTIONS),
-  actor: auditActorSchema,
-  couponId: z.optional(z.string()),
-  viewerId: z.optional(z.string()),
-  orderId: z.optional(z.string()),
-  cueId: z.optional(z.string()),
-  dropId: z.optional(z.string()),
-  /** The state the change started from; null for a creation, or when a repair rewrote a lost record. */
-  before: z.nullable(z.record(z.string(), z.unknown())),
-  after: z.record(z.string(), z.unknown()),
-});
-export type AuditRecordView = z.infer<typeof auditRecordViewSchema>;
-
-export const auditPageSchema = z.object({
-  records: z.array(auditRecordViewSchema),
-  nextCursor: z.optional(z.string()),
-});
-
 export const auditQuerySchema = z.strictObject({
   ...pageQuery,
   couponId: z.optional(z.string().check(z.regex(ULID_PATTERN, 'Must be a ULID.'))),
 });
 
-export const errorBodySchema = z.object({
-  error: z.object({
-    code: z.string(),
-    message: z.string(),
-    details: z.optional(z.unknown()),
-  }),
-});
+// Response shapes live in view-schemas.ts: only the OpenAPI document needs them as values, so no function's
+// bundle builds them at its cold start.
+export type {
+  AuditAction,
+  AuditActor,
+  AuditRecordView,
+  CouponView,
+  DealView,
+  DropOutcome,
+  LiveDealView,
+  PriceDropView,
+} from './view-schemas.js';

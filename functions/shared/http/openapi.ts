@@ -1,26 +1,28 @@
 import * as z from 'zod/mini';
 import { FUNCTIONS, type HttpTrigger, type Role, scopeOf } from '../contract/wiring.js';
 import {
-  auditPageSchema,
-  auditRecordViewSchema,
   checkoutSchema,
-  couponPageSchema,
-  couponViewSchema,
   createDealSchema,
   cueSchema,
   dealIdSchema,
-  dealViewSchema,
-  errorBodySchema,
   galaIdSchema,
   idempotencyKeySchema,
-  liveDealViewSchema,
-  priceDropListSchema,
   priceDropSchema,
-  priceDropViewSchema,
-  streamDealsSchema,
   streamIdSchema,
 } from '../domain/schemas.js';
 import { streamLiveSchema } from '../domain/stream-live.js';
+import {
+  auditPageSchema,
+  auditRecordViewSchema,
+  couponPageSchema,
+  couponViewSchema,
+  dealViewSchema,
+  errorBodySchema,
+  liveDealViewSchema,
+  priceDropListSchema,
+  priceDropViewSchema,
+  streamDealsSchema,
+} from '../domain/view-schemas.js';
 import { MAX_BODY_BYTES } from './body.js';
 import { couponCodeSchema } from './schemas.js';
 
