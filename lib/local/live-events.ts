@@ -7,7 +7,8 @@ import type { BusEvent } from './bus.js';
  * Each event's data is `toLiveMetadata(state)` and its id the state's version. A stream with listeners is re-read
  * when the bus carries a livedrop event of one of its deals, at most every half second: one read shared by every
  * listener, however many there are. A new listener gets the current state at once (unless its Last-Event-ID
- * already names that version); comments keep idle connections open.
+ * already names that version); comments keep idle connections open. A deal's end is no event until the sweep
+ * records it, so a stream is also re-read just after the earliest `endsAt` among the deals it shows.
  */
 
 /** Reads a stream's state after an instant (epoch ms): the public live state's use case. */
@@ -24,6 +25,13 @@ export const LIVE_EVENTS_PATH = /^\/streams\/([^/]+)\/live\/events$/;
  */
 const MIN_GAP_MS = 500;
 const PING_MS = 15_000;
+/**
+ * How long after a deal's `endsAt` its stream is re-read: a read must begin after the end to find the deal ended,
+ * and a timer may fire a millisecond early against Date.now().
+ */
+const END_MARGIN_MS = 100;
+/** setTimeout's longest delay; an end further away is looked at again after it (or after the next read). */
+const MAX_TIMER_MS = 2_147_483_647;
 /** A listener that lets this much pile up unread is dropped (its client reconnects with Last-Event-ID). */
 const MAX_BUFFERED_BYTES = 256 * 1024;
 
@@ -44,6 +52,8 @@ interface Channel {
    */
   changedAt?: number;
   timer?: NodeJS.Timeout;
+  /** Just after the earliest end of a deal the stream shows (see END_MARGIN_MS). */
+  endTimer?: NodeJS.Timeout;
   reading: boolean;
 }
 
@@ -96,6 +106,7 @@ export class LiveEvents {
       owner.listeners.delete(listener);
       if (owner.listeners.size === 0 && this.channels.get(streamId) === owner) {
         clearTimeout(owner.timer);
+        clearTimeout(owner.endTimer);
         this.channels.delete(streamId);
       }
     });
@@ -112,6 +123,7 @@ export class LiveEvents {
     clearInterval(this.ping);
     for (const channel of this.channels.values()) {
       clearTimeout(channel.timer);
+      clearTimeout(channel.endTimer);
       for (const listener of channel.listeners) listener.res.end();
     }
     this.channels.clear();
@@ -145,6 +157,7 @@ export class LiveEvents {
         };
       }
       for (const listener of channel.listeners) this.send(channel, listener);
+      this.watchEnds(streamId, channel, state);
     } catch (error) {
       this.log('live events read failed', { streamId, error: String(error) });
       channel.changedAt = Math.max(channel.changedAt ?? notBefore, notBefore);
@@ -154,6 +167,19 @@ export class LiveEvents {
     if (channel.changedAt !== undefined && this.channels.get(streamId) === channel) {
       this.schedule(streamId, channel);
     }
+  }
+
+  /** Arms the channel's end timer for the earliest end among the state's deals (none: no timer). */
+  private watchEnds(streamId: string, channel: Channel, state: StreamLive): void {
+    clearTimeout(channel.endTimer);
+    channel.endTimer = undefined;
+    const ends = state.deals.flatMap((deal) => (deal.endsAt === undefined ? [] : [Date.parse(deal.endsAt)]));
+    if (ends.length === 0 || this.channels.get(streamId) !== channel) return;
+    const delay = Math.min(MAX_TIMER_MS, Math.max(0, Math.min(...ends) + END_MARGIN_MS - Date.now()));
+    channel.endTimer = setTimeout(() => {
+      channel.endTimer = undefined;
+      this.changed(streamId, channel, Date.now());
+    }, delay);
   }
 
   private send(channel: Channel, listener: Listener): void {

@@ -125,4 +125,44 @@ describe('LiveEvents', () => {
     expect(read).toHaveBeenCalledTimes(2);
     expect(listener?.ids).toEqual([1, 2]);
   });
+
+  it('re-reads a stream just after the end its deals show, and follows an end that was moved', async () => {
+    const ends = [new Date(START.getTime() + 2_000), new Date(START.getTime() + 5_000)];
+    let version = 0;
+    const read = vi.fn<StreamLiveReader>(async (streamId) => {
+      version++;
+      const endsAt = ends[Math.min(version, 2) - 1] as Date;
+      const deal = {
+        dealId: 'd-1',
+        title: 'Scarf',
+        status: 'LIVE' as const,
+        currency: 'EUR',
+        dealPrice: 2_000,
+        listPrice: 4_000,
+        endsAt: endsAt.toISOString(),
+        available: 5,
+        stock: 5,
+      };
+      return {
+        streamId,
+        version,
+        at: new Date(Date.now()).toISOString(),
+        deals: Date.now() < endsAt.getTime() ? [deal] : [],
+      };
+    });
+    events = new LiveEvents(read, () => {});
+    attachListeners(events, 's-1', 1);
+    await vi.advanceTimersByTimeAsync(0);
+
+    // An extension (its cue event) moves the end from 2 s to 5 s.
+    await vi.advanceTimersByTimeAsync(1_000);
+    events.onBusEvent(claimed('s-1'));
+    await vi.advanceTimersByTimeAsync(1_500);
+    const readsBeforeTheNewEnd = read.mock.calls.length;
+    await vi.advanceTimersByTimeAsync(2_700);
+
+    expect(readsBeforeTheNewEnd).toBe(2);
+    expect(read).toHaveBeenCalledTimes(3);
+    expect(read.mock.calls[2]?.[1]).toBeGreaterThan(ends[1]?.getTime() ?? Number.POSITIVE_INFINITY);
+  });
 });
