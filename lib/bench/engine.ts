@@ -97,3 +97,28 @@ export const openClaimDeal = async (store: EmbeddedStore, options: { stock: numb
     },
   };
 };
+
+/**
+ * Each coupon's ticket, its `seq` on its shard, keyed by the code as its claim answered it (grouped with dashes).
+ * On a one-shard deal the tickets are 1, 2, 3, ... in the order the claims took their units, so the first state
+ * whose issued count reached a coupon's ticket is the first that includes it.
+ */
+export const readTickets = async (
+  store: { endpoint: string; tableName: string },
+  codes: readonly string[],
+): Promise<Map<string, number>> => {
+  const { createDocumentClient, createStore } = await loadEngine();
+  const client = createDocumentClient({ endpoint: store.endpoint });
+  try {
+    const stored = (code: string) => code.replace(/-/g, '');
+    const found = await createStore(client, store.tableName).getCoupons(codes.map(stored));
+    const tickets = new Map<string, number>();
+    for (const code of codes) {
+      const coupon = found.get(stored(code));
+      if (coupon && 'seq' in coupon) tickets.set(code, coupon.seq);
+    }
+    return tickets;
+  } finally {
+    client.destroy();
+  }
+};

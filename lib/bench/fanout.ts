@@ -1,13 +1,15 @@
 import { request } from 'node:http';
 import { Logger } from '../../functions/shared/logger.js';
 import { startRuntime } from '../local/runtime.js';
+import { readTickets } from './engine.js';
 
 /**
  * `npm run bench -- --fanout`: N overlay clients on the local runtime's live events while a rush of claims runs.
  * For each claim, the delay from its answer to every client holding a version that includes it. A claim is
- * taken as included once a client saw `stock - available` reach the number of claims SENT before its answer (on
- * a one-shard deal, tickets are dense, so that bound is safe: the figure is an upper bound by at most one claim's
- * time in flight). The runtime shares this process with the clients, so the CPU is theirs together.
+ * included once a client saw `stock - available` (the issued count: nothing is returned during the rush) reach
+ * the claim's ticket, read back from the store after the rush (on a one-shard deal, tickets are 1, 2, 3, ...).
+ * The runtime shares this process with the clients, so the CPU is theirs together, and the last client's
+ * moment includes the time this process took to take in every other client's copy of the frame.
  */
 export interface FanoutOptions {
   clients: number;
@@ -27,6 +29,27 @@ const percentile = (sorted: number[], p: number) =>
   sorted.length === 0
     ? Number.NaN
     : (sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] as number);
+
+/** What one client saw: each issued count (`stock - available`) it reached, and when (performance.now()). */
+export type ClientLog = readonly { taken: number; at: number }[];
+
+/**
+ * Per claim (its answer's moment and its ticket), how long until the last client held a state including it: the
+ * first state whose issued count reached the ticket. Never negative (a state read between the claim's write and
+ * its answer reaches a client first); infinite if some client never saw it.
+ */
+export const claimDelays = (
+  claims: readonly { at: number; ticket: number }[],
+  clients: readonly ClientLog[],
+): number[] =>
+  claims.map((claim) => {
+    let worst = 0;
+    for (const log of clients) {
+      const hit = log.find((entry) => entry.taken >= claim.ticket);
+      worst = Math.max(worst, hit ? hit.at - claim.at : Number.POSITIVE_INFINITY);
+    }
+    return worst;
+  });
 
 export const runFanout = async (options: FanoutOptions): Promise<FanoutResult> => {
   process.env.LIVEDROP_LOG_LEVEL = 'ERROR';
@@ -112,37 +135,42 @@ export const runFanout = async (options: FanoutOptions): Promise<FanoutResult> =
 
     const cpuBefore = process.cpuUsage();
     const started = performance.now();
-    let sent = 0;
-    const answers: { at: number; sentBefore: number }[] = [];
+    const answers: { at: number; code: string }[] = [];
     let next = 0;
     await Promise.all(
       Array.from({ length: options.concurrency }, async () => {
         while (next < options.claims) {
           const i = next++;
-          sent++;
           const answer = await post(`/deals/${dealId}/claims`, tokens[i]);
-          await answer.arrayBuffer();
-          answers.push({ at: performance.now(), sentBefore: sent });
+          // The answer's moment is when it arrived, not when its body was read.
+          const at = performance.now();
+          const body = (await answer.json()) as { code?: string };
+          if (answer.status === 201 && body.code) answers.push({ at, code: body.code });
         }
       }),
     );
     // Wait until every client saw every claim (or 10 s).
     const deadline = performance.now() + 10_000;
-    while (performance.now() < deadline && seen.some((log) => (log[log.length - 1]?.taken ?? 0) < sent)) {
+    while (
+      performance.now() < deadline &&
+      seen.some((log) => (log[log.length - 1]?.taken ?? 0) < answers.length)
+    ) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const wallMs = performance.now() - started;
     const cpu = process.cpuUsage(cpuBefore);
 
-    const delays: number[] = [];
-    for (const claim of answers) {
-      let worst = 0;
-      for (const log of seen) {
-        const hit = log.find((entry) => entry.taken >= claim.sentBefore);
-        worst = Math.max(worst, hit ? hit.at - claim.at : Number.POSITIVE_INFINITY);
-      }
-      delays.push(Math.max(0, worst));
-    }
+    const tickets = await readTickets(
+      runtime.store,
+      answers.map((claim) => claim.code),
+    );
+    const delays = claimDelays(
+      answers.map((claim) => ({
+        at: claim.at,
+        ticket: tickets.get(claim.code) ?? Number.POSITIVE_INFINITY,
+      })),
+      seen,
+    );
     delays.sort((a, b) => a - b);
     for (const socket of sockets) socket.destroy();
     return {

@@ -401,12 +401,16 @@ export class Livedrop extends Construct {
         ...(props.liveCdn === true || props.liveCdn === undefined ? {} : props.liveCdn),
         // https://<api id>.execute-api.<region>.<suffix>, without the scheme.
         apiDomain: Fn.select(2, Fn.split('/', api.apiEndpoint)),
-        // The viewers' pages only: the console never reads the live state.
-        allowedOrigins: allowed,
+        // The viewers' pages, and the console's origin where the viewer overlay beside it lives (it polls here;
+        // the host console itself never reads the live state).
+        allowedOrigins: [...new Set([...allowed, ...(consoleSite ? [consoleSite.origin] : [])])],
       });
     }
 
-    consoleSite?.deploy({ apiUrl: api.apiEndpoint });
+    consoleSite?.deploy({
+      apiUrl: api.apiEndpoint,
+      ...(this.liveCdn === undefined ? {} : { liveUrl: this.liveCdn.liveUrl }),
+    });
   }
 
   /** The function of a wiring declaration; fails on a name the wiring does not declare. */

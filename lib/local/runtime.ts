@@ -48,6 +48,8 @@ export interface Runtime {
   ivs: LocalIvs;
   /** The queues of the wiring's queue triggers, by trigger id. */
   queues: ReadonlyMap<string, LocalQueue>;
+  /** The embedded store, for tools that read back what the engine wrote (the fan-out bench: tickets). */
+  store: { endpoint: string; tableName: string };
   /** Stops taking requests, lets those in flight finish, stops schedules and closes the store. */
   close(): Promise<void>;
 }
@@ -446,6 +448,7 @@ export const startRuntime = async (options: RuntimeOptions = {}): Promise<Runtim
     scheduler,
     ivs,
     queues,
+    store: { endpoint: store.endpoint, tableName: store.tableName },
     close: () => {
       closing ??= (async () => {
         stopping = true;

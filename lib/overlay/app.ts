@@ -31,6 +31,9 @@ const loadConfig = async (): Promise<OverlayConfig> => {
     const config = (await response.json()) as Partial<OverlayConfig>;
     return {
       apiUrl: (config.apiUrl ?? '').replace(/\/+$/, ''),
+      ...(typeof config.liveUrl === 'string' && config.liveUrl.includes('{streamId}')
+        ? { liveUrl: config.liveUrl }
+        : {}),
       localIssuer: config.localIssuer === true,
       liveEvents: config.liveEvents === true,
       embedOrigins: Array.isArray(config.embedOrigins) ? config.embedOrigins : [],
@@ -223,6 +226,7 @@ const start = async () => {
   renderWho();
   startSources({
     apiUrl: config.apiUrl,
+    ...(config.liveUrl === undefined ? {} : { liveUrl: config.liveUrl }),
     streamId,
     store,
     api,

@@ -20,6 +20,11 @@ export const buildOverlaySync = (): Map<string, ConsoleFile> => overlayPage.buil
 export interface OverlayConfig {
   /** '' = the API is this page's own origin (the local runtime). */
   apiUrl: string;
+  /**
+   * Where to poll the live state instead of the API, `{streamId}` to fill in: deployed, the live CDN's URL (the
+   * stack's LiveUrl, `https://<distribution>/streams/{streamId}/live`). Absent: `apiUrl` + the live path.
+   */
+  liveUrl?: string;
   /** The local runtime's issuer is there: the page signs the viewer in by name. */
   localIssuer: boolean;
   /** The API serves the live state as Server-Sent Events (the local runtime's stand-in for IVS timed metadata). */

@@ -4,6 +4,7 @@
  * bar, the claim button and the coupon it got. Built once per deal and updated in place, so a viewer's focus on
  * the button survives every update of the figures.
  */
+import { claimButton } from './claim-state.js';
 import type { Words } from './i18n.js';
 import type { OverlayDeal } from './live-state.js';
 
@@ -118,14 +119,26 @@ export class DealCard {
     // CSSOM, not a style attribute: the page's CSP allows no inline styles.
     const share = deal.stock > 0 ? Math.min(1, Math.max(0, deal.available) / deal.stock) : 0;
     this.fill.style.width = `${(100 * share).toFixed(1)}%`;
-    this.button.textContent = this.busy ? words.t('claiming') : words.t('claim');
-    this.button.disabled = this.busy || soldOut || paused;
     this.tick(words, now);
   }
 
-  /** The countdowns: the deal's end and the coupon's hold. */
+  /** The countdowns (the deal's end, the coupon's hold) and the claim button, which a hold running out frees. */
   tick(words: Words, now: number): void {
-    const endsAt = this.deal?.endsAt;
+    const deal = this.deal;
+    if (deal) {
+      const button = claimButton({
+        busy: this.busy,
+        soldOut: deal.available <= 0,
+        paused: deal.status === 'PAUSED',
+        coupon: this.held,
+        now,
+      });
+      // Only on a change: a button rewritten every second would be read out again by some screen readers.
+      if (this.button.textContent !== words.t(button.phrase))
+        this.button.textContent = words.t(button.phrase);
+      this.button.disabled = button.disabled;
+    }
+    const endsAt = deal?.endsAt;
     this.ends.hidden = endsAt === undefined;
     if (endsAt !== undefined) {
       this.ends.textContent = words.endsIn(words.clock(endsAt - now));
@@ -138,7 +151,12 @@ export class DealCard {
       this.code.textContent = held.code;
       this.code.setAttribute('aria-label', `${words.t('code')} ${held.code.split('').join(' ')}`);
       const left = Date.parse(held.expiresAt) - now;
-      this.hold.textContent = left > 0 ? words.heldFor(words.clock(left)) : words.t('EXPIRED');
+      this.hold.textContent =
+        held.status === 'REDEEMED'
+          ? words.t('REDEEMED')
+          : left > 0
+            ? words.heldFor(words.clock(left))
+            : words.t('EXPIRED');
     }
   }
 
@@ -152,7 +170,7 @@ export class DealCard {
     this.message.textContent = text;
   }
 
-  /** The viewer's coupon for this deal (from the claim or the wallet), or none. */
+  /** The viewer's coupon for this deal (from the claim or the wallet: see Wallet.heldFor), or none. */
   showCoupon(coupon: HeldCoupon | undefined, words: Words, now: number): void {
     this.held = coupon;
     this.tick(words, now);

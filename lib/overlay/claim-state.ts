@@ -50,3 +50,39 @@ export const retryDelayMs = (
 /** Whether a failed attempt leaves the claim's outcome unknown (so the next tap reuses the key). */
 export const isUnknownOutcome = (status: number, code: string | undefined): boolean =>
   status === 0 || code === 'CLAIM_IN_PROGRESS' || status >= 500;
+
+/** A coupon as the wallet lists it: enough to tell whether it still takes the viewer's place on its deal. */
+export interface CouponState {
+  status: string;
+  expiresAt: string;
+}
+
+/**
+ * Whether a coupon still takes one of the viewer's places on its deal (the engine's perViewerLimit): ISSUED
+ * within its hold, or REDEEMED (a redemption keeps its place; viewer-slots.ts frees only expired and void ones).
+ * A coupon released after its hold, or expired, takes none.
+ */
+export const takesPlace = (coupon: CouponState, now: number): boolean =>
+  coupon.status === 'REDEEMED' || (coupon.status === 'ISSUED' && Date.parse(coupon.expiresAt) > now);
+
+export interface ClaimButton {
+  phrase: 'claim' | 'claiming' | 'haveCoupon';
+  disabled: boolean;
+}
+
+/**
+ * What the claim button says and whether it takes a tap. The live state does not carry the deal's perViewerLimit,
+ * so the viewer's coupon of the deal (from the wallet, or the claim's answer) is taken as the limit reached, as
+ * it is with the default limit of one: another tap would only be answered LIMIT_REACHED.
+ */
+export const claimButton = (card: {
+  busy: boolean;
+  soldOut: boolean;
+  paused: boolean;
+  coupon: CouponState | undefined;
+  now: number;
+}): ClaimButton => {
+  if (card.busy) return { phrase: 'claiming', disabled: true };
+  if (card.coupon && takesPlace(card.coupon, card.now)) return { phrase: 'haveCoupon', disabled: true };
+  return { phrase: 'claim', disabled: card.soldOut || card.paused };
+};

@@ -5,7 +5,7 @@
  *    text to it (window.postMessage; only from the page's own origin or the configured embedding origins);
  * 2. Server-Sent Events from `GET /streams/{id}/live/events` (the local runtime's stand-in for IVS);
  * 3. polling `GET /streams/{id}/live` once a second with If-None-Match, while neither of the above is flowing,
- *    and whenever a compact payload lacks what the full state has.
+ *    and whenever a compact payload lacks what the full state has; deployed, through the live CDN (`liveUrl`).
  * Where the public route does not exist (404 from the gateway), it polls the token-protected
  * `GET /streams/{id}/deals` and reads each deal's stock from `GET /deals/{id}` instead.
  */
@@ -28,6 +28,8 @@ const STOCK_REFRESH_MS = 15_000;
 
 export interface SourceOptions {
   apiUrl: string;
+  /** The live CDN's URL of the live state, `{streamId}` to fill in (OverlayConfig.liveUrl). */
+  liveUrl?: string;
   streamId: string;
   store: LiveStore;
   api: ApiClient;
@@ -41,6 +43,18 @@ export interface SourceOptions {
   /** The embedding page handed over the viewer's token. */
   onToken: (token: string) => void;
 }
+
+/**
+ * Where to poll a stream's live state: the live CDN's URL when there is one, else the API's route. A live route
+ * that wants a token (an older API) is read from the API: the CDN passes no Authorization on.
+ */
+export const liveStateUrl = (
+  options: Pick<SourceOptions, 'apiUrl' | 'liveUrl' | 'streamId'>,
+  withToken: boolean,
+): string =>
+  options.liveUrl === undefined || withToken
+    ? `${options.apiUrl}/streams/${encodeURIComponent(options.streamId)}/live`
+    : options.liveUrl.replace('{streamId}', encodeURIComponent(options.streamId));
 
 export const startSources = (options: SourceOptions) => {
   const { apiUrl, streamId, store, api } = options;
@@ -87,7 +101,7 @@ export const startSources = (options: SourceOptions) => {
     if (etag) headers['if-none-match'] = etag;
     const token = options.token();
     if (liveNeedsToken && token) headers.authorization = `Bearer ${token}`;
-    const response = await fetch(`${apiUrl}${base}/live`, { headers, cache: 'no-store' });
+    const response = await fetch(liveStateUrl(options, liveNeedsToken), { headers, cache: 'no-store' });
     if (response.status === 304) {
       wantFull = false;
       return;

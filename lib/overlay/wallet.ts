@@ -3,6 +3,7 @@
 
 import type { CouponView } from '../../functions/shared/domain/schemas.js';
 import type { ApiClient } from '../console/api.js';
+import { takesPlace } from './claim-state.js';
 import type { Words } from './i18n.js';
 
 export type { CouponView };
@@ -21,12 +22,12 @@ export class Wallet {
     this.coupons = page.coupons;
   }
 
-  /** The viewer's coupon of a deal still holding a unit, if any. */
+  /**
+   * The viewer's newest coupon of a deal that still takes their place on it (ISSUED within its hold, or
+   * REDEEMED), if any: what the deal's card shows, and why its claim button takes no tap.
+   */
   heldFor(dealId: string, now: number): CouponView | undefined {
-    return this.coupons.find(
-      (coupon) =>
-        coupon.dealId === dealId && coupon.status === 'ISSUED' && Date.parse(coupon.expiresAt) > now,
-    );
+    return this.coupons.find((coupon) => coupon.dealId === dealId && takesPlace(coupon, now));
   }
 
   /** Adds a coupon just claimed (before the next load). */

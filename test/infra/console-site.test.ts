@@ -23,6 +23,7 @@ import {
   onlyResourceOfType,
   pointsAt,
   type Resource,
+  resource,
   resourcesOfType,
   roleStatements,
   synthLivedrop,
@@ -40,14 +41,17 @@ afterAll(() => {
   for (const outdir of outdirs) rmSync(outdir, { recursive: true, force: true });
 });
 
-/** Without the live view's distribution (live-cdn.test.ts), so every CloudFront resource here is the console's. */
-const synthWithConsole = (consoleSite: ConsoleSiteProps = {}) => {
+/**
+ * Without the live view's distribution (live-cdn.test.ts) unless asked, so every CloudFront resource here is the
+ * console's.
+ */
+const synthWithConsole = (consoleSite: ConsoleSiteProps = {}, liveCdn = false) => {
   const app = new App({ ...TEMPLATE_ONLY, outdir: newOutdir() });
   const stack = new LivedropStack(app, 'Test', {
     issuer: ISSUER,
     audience: AUDIENCE,
     consoleSite,
-    liveCdn: false,
+    liveCdn,
   });
   return { app, stack, template: Template.fromStack(stack) };
 };
@@ -298,6 +302,75 @@ describe('the viewer overlay beside the console', () => {
       "frame-ancestors 'none'",
     );
     expect(headersOf(config.DefaultCacheBehavior).FrameOptions).toMatchObject({ FrameOption: 'DENY' });
+  });
+});
+
+describe('the viewer overlay with the live view’s distribution (liveCdn, on by default)', () => {
+  const withCdn = synthWithConsole({}, true);
+  const stack = withCdn.stack;
+  const site = stack.engine.consoleSite;
+  const cdn = stack.engine.liveCdn;
+  if (!site || !cdn) throw new Error('the stack has no console site or no live CDN');
+  const siteId = logicalIdOf(stack, site.distribution);
+  const cdnDomain = { 'Fn::GetAtt': [logicalIdOf(stack, cdn.distribution), 'DomainName'] };
+  const policies = resourcesOfType(withCdn.template, 'AWS::CloudFront::ResponseHeadersPolicy');
+  const cspOf = (behavior: Record<string, unknown> | undefined) => {
+    const policy = policies[pointsAt(behavior?.ResponseHeadersPolicyId) ?? ''];
+    const config = policy?.Properties.ResponseHeadersPolicyConfig as Record<string, Record<string, unknown>>;
+    return JSON.stringify(config?.SecurityHeadersConfig?.ContentSecurityPolicy);
+  };
+  const siteConfig = resource(withCdn.template, siteId).Properties.DistributionConfig as {
+    DefaultCacheBehavior: Record<string, unknown>;
+    CacheBehaviors?: Record<string, unknown>[];
+  };
+
+  it('writes the CDN’s LiveUrl into overlay/config.json, for the overlay to poll the live state there', () => {
+    const props = onlyResourceOfType(withCdn.template, 'Custom::CDKBucketDeployment')[1].Properties;
+    const markers = props.SourceMarkers as Record<string, unknown>[];
+    const keys = props.SourceObjectKeys as string[];
+    const index = markers.findLastIndex((marker) => Object.keys(marker).length > 0);
+    const dir = join(withCdn.app.outdir, `asset.${keys[index]?.replace(/\.zip$/, '')}`);
+    // What the deployment writes: each marker in the staged file's strings replaced by the value it stands for.
+    const written = JSON.parse(readFileSync(join(dir, 'overlay', 'config.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    for (const [field, text] of Object.entries(written)) {
+      if (typeof text !== 'string') continue;
+      let value = text;
+      for (const [marker, stands] of Object.entries(markers[index] ?? {})) {
+        value = value.replaceAll(marker, `<${JSON.stringify(stands)}>`);
+      }
+      written[field] = value;
+    }
+    const apiId = onlyResourceOfType(withCdn.template, 'AWS::ApiGatewayV2::Api')[0];
+
+    expect(written).toStrictEqual({
+      apiUrl: `<${JSON.stringify({ 'Fn::GetAtt': [apiId, 'ApiEndpoint'] })}>`,
+      liveUrl: `https://<${JSON.stringify(cdnDomain)}>/streams/{streamId}/live`,
+      localIssuer: false,
+      liveEvents: false,
+      embedOrigins: [],
+    });
+  });
+
+  it('lets the overlay’s CSP connect to CloudFront, on overlay/* only: the console’s own CSP stays as it was', () => {
+    const overlay = siteConfig.CacheBehaviors?.find((behavior) => behavior.PathPattern === 'overlay/*');
+
+    expect(cspOf(overlay)).toMatch(
+      /connect-src 'self' https:\/\/\*\.execute-api\.[^;]* https:\/\/\*\.cloudfront\.net;/,
+    );
+    expect(cspOf(overlay)).toContain("frame-ancestors 'none'");
+    expect(cspOf(siteConfig.DefaultCacheBehavior)).not.toContain('cloudfront.net');
+  });
+
+  it('has the CDN admit the console’s origin by CORS, where the overlay lives', () => {
+    const live = resource(withCdn.template, logicalIdOf(stack, cdn.responseHeadersPolicy)).Properties
+      .ResponseHeadersPolicyConfig as { CorsConfig?: { AccessControlAllowOrigins: { Items: unknown[] } } };
+
+    expect(live.CorsConfig?.AccessControlAllowOrigins.Items).toStrictEqual([
+      { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [siteId, 'DomainName'] }]] },
+    ]);
   });
 });
 

@@ -1,7 +1,8 @@
 /**
  * The public live state behind CloudFront (issue 15): one behaviour for the live path (`/streams/{streamId}/live`)
  * to the HTTP API over HTTPS through Origin Shield, cached by path alone for at most 2 s, everything else answered
- * 404 at the edge, CORS only for the allowed origins, standard logs, and the `LiveUrl` output.
+ * 404 at the edge, CORS only for the allowed origins (and the console's, for the overlay), standard logs, and the
+ * `LiveUrl` output.
  */
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -228,12 +229,29 @@ describe('CORS for the allowed origins', () => {
     expect(withOrigins.live.CachedMethods).toStrictEqual(['GET', 'HEAD']);
   });
 
-  it('leaves the console’s origin out: the console never reads the live state', () => {
+  it('admits the console’s origin too, where the viewer overlay beside the console polls it', () => {
     const synthesised = synth({ allowedOrigins: [SHOP], consoleSite: {} });
     const policyId = String(pointsAt(synthesised.live.ResponseHeadersPolicyId));
     const config = resource(synthesised.template, policyId).Properties.ResponseHeadersPolicyConfig as Json;
+    const site = synthesised.stack.engine.consoleSite;
+    if (!site) throw new Error('the stack has no console site');
 
-    expect(config.CorsConfig).toMatchObject({ AccessControlAllowOrigins: { Items: [SHOP] } });
+    expect(config.CorsConfig).toMatchObject({
+      AccessControlAllowOrigins: {
+        Items: [
+          SHOP,
+          {
+            'Fn::Join': [
+              '',
+              [
+                'https://',
+                { 'Fn::GetAtt': [logicalIdOf(synthesised.stack, site.distribution), 'DomainName'] },
+              ],
+            ],
+          },
+        ],
+      },
+    });
   });
 });
 

@@ -7,6 +7,7 @@ import {
   CachePolicy,
   Distribution,
   HttpVersion,
+  type IOrigin,
   PriceClass,
   ResponseHeadersPolicy,
   SecurityPolicyProtocol,
@@ -29,6 +30,12 @@ import { cdnLogBucket, securityHeaders } from './cdn-defaults.js';
  * names this distribution, so the distribution naming the API would be a dependency cycle.
  */
 const API_GATEWAY_ORIGINS = [`https://*.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}`];
+
+/**
+ * The overlay may also read the live state's CloudFront distribution (LiveCdn). Not by its name, for the same kind
+ * of cycle: that distribution's CORS admits this site's origin, where the overlay lives.
+ */
+const LIVE_CDN_ORIGINS = ['https://*.cloudfront.net'];
 
 export interface ConsoleSiteProps {
   /**
@@ -67,8 +74,11 @@ export class ConsoleSite extends Construct {
   readonly customDomain: boolean;
   /** The role the deployment's handler runs as; set by `deploy`. */
   deploymentRole?: Role;
+  /** The viewer overlay's own headers (overlay/*), set by `deploy` when it differs from the console's. */
+  overlayHeaders?: ResponseHeadersPolicy;
   private readonly logRetention: RetentionDays;
   private readonly overlayEmbedOrigins: readonly string[];
+  private readonly bucketOrigin: IOrigin;
 
   constructor(scope: Construct, id: string, props: ConsoleSiteProps = {}) {
     super(scope, id);
@@ -87,54 +97,22 @@ export class ConsoleSite extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
-    const headersPolicy = (id: string, comment: string, frameAncestors: readonly string[]) =>
-      new ResponseHeadersPolicy(this, id, {
-        comment,
-        securityHeadersBehavior: securityHeaders(
-          consoleCsp(API_GATEWAY_ORIGINS, frameAncestors),
-          frameAncestors.length > 0,
-        ),
-      });
-    const headers = headersPolicy(
-      'SecurityHeaders',
-      'livedrop console: CSP, HSTS, nosniff, no framing, no referrer',
-      [],
-    );
-    const origin = S3BucketOrigin.withOriginAccessControl(this.bucket);
-    // The viewer overlay shares the console's headers, unless player pages may frame it: then its own.
-    const overlayHeaders =
-      this.overlayEmbedOrigins.length > 0
-        ? headersPolicy(
-            'OverlaySecurityHeaders',
-            'livedrop viewer overlay: CSP framed only by the player pages, HSTS, nosniff, no referrer',
-            this.overlayEmbedOrigins,
-          )
-        : undefined;
+    const headers = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
+      comment: 'livedrop console: CSP, HSTS, nosniff, no framing, no referrer',
+      securityHeadersBehavior: securityHeaders(consoleCsp(API_GATEWAY_ORIGINS)),
+    });
+    this.bucketOrigin = S3BucketOrigin.withOriginAccessControl(this.bucket);
     this.distribution = new Distribution(this, 'Distribution', {
       comment: 'livedrop host console',
       defaultRootObject: 'index.html',
       defaultBehavior: {
-        origin,
+        origin: this.bucketOrigin,
         viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
         cachePolicy: CachePolicy.CACHING_OPTIMIZED,
         responseHeadersPolicy: headers,
         compress: true,
       },
-      ...(overlayHeaders
-        ? {
-            additionalBehaviors: {
-              'overlay/*': {
-                origin,
-                viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-                allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
-                cachePolicy: CachePolicy.CACHING_OPTIMIZED,
-                responseHeadersPolicy: overlayHeaders,
-                compress: true,
-              },
-            },
-          }
-        : {}),
       httpVersion: HttpVersion.HTTP2_AND_3,
       priceClass: PriceClass.PRICE_CLASS_100,
       enableLogging: true,
@@ -155,11 +133,14 @@ export class ConsoleSite extends Construct {
 
   /**
    * Uploads the page (app.ts bundled at synth, like the functions), the viewer overlay under overlay/, and a
-   * config.json for each naming the API. Files
-   * go up with `no-cache`, so CloudFront revalidates them with S3 instead of needing an invalidation (which
-   * would take cloudfront:CreateInvalidation on every distribution in the account).
+   * config.json for each naming the API, and for the overlay the live state's CloudFront URL (`liveUrl`, the
+   * LiveCdn's, `{streamId}` to fill in) when there is one. The overlay's headers follow from the same call: its
+   * CSP admits that distribution only when its config names one. Files go up with `no-cache`, so CloudFront
+   * revalidates them with S3 instead of needing an invalidation (which would take cloudfront:CreateInvalidation on
+   * every distribution in the account).
    */
-  deploy(config: { apiUrl: string }): BucketDeployment {
+  deploy(config: { apiUrl: string; liveUrl?: string }): BucketDeployment {
+    this.addOverlayHeaders(config.liveUrl !== undefined);
     const logGroup = new LogGroup(this, 'DeploymentLogs', {
       retention: this.logRetention,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -224,9 +205,11 @@ export class ConsoleSite extends Construct {
       }),
     );
     const consoleConfig: ConsoleConfig = { apiUrl: config.apiUrl, localIssuer: false };
-    // Deployed, live data comes from IVS timed metadata and polling; the SSE stand-in is local only.
+    // Deployed, live data comes from IVS timed metadata and polling (through the CDN when there is one); the SSE
+    // stand-in is local only.
     const overlayConfig: OverlayConfig = {
       apiUrl: config.apiUrl,
+      ...(config.liveUrl === undefined ? {} : { liveUrl: config.liveUrl }),
       localIssuer: false,
       liveEvents: false,
       embedOrigins: [...this.overlayEmbedOrigins],
@@ -245,6 +228,30 @@ export class ConsoleSite extends Construct {
       role: role.withoutPolicyUpdates(),
       logGroup,
       memoryLimit: 256,
+    });
+  }
+
+  /**
+   * The overlay shares the console's headers unless player pages may frame it or it reads the live CDN: then
+   * overlay/* gets its own, so the console's CSP stays as narrow as the console needs.
+   */
+  private addOverlayHeaders(readsLiveCdn: boolean): void {
+    if (this.overlayEmbedOrigins.length === 0 && !readsLiveCdn) return;
+    const framed = this.overlayEmbedOrigins.length > 0;
+    const connect = [...API_GATEWAY_ORIGINS, ...(readsLiveCdn ? LIVE_CDN_ORIGINS : [])];
+    this.overlayHeaders = new ResponseHeadersPolicy(this, 'OverlaySecurityHeaders', {
+      comment: `livedrop viewer overlay: CSP (${[
+        framed ? 'framed only by the player pages' : 'no framing',
+        ...(readsLiveCdn ? ['the live CDN'] : []),
+      ].join(', ')}), HSTS, nosniff, no referrer`,
+      securityHeadersBehavior: securityHeaders(consoleCsp(connect, this.overlayEmbedOrigins), framed),
+    });
+    this.distribution.addBehavior('overlay/*', this.bucketOrigin, {
+      viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+      allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
+      cachePolicy: CachePolicy.CACHING_OPTIMIZED,
+      responseHeadersPolicy: this.overlayHeaders,
+      compress: true,
     });
   }
 }

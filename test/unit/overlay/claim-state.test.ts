@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ClaimTaps, isUnknownOutcome, MAX_ATTEMPTS, retryDelayMs } from '../../../lib/overlay/claim-state.js';
+import {
+  ClaimTaps,
+  claimButton,
+  isUnknownOutcome,
+  MAX_ATTEMPTS,
+  retryDelayMs,
+} from '../../../lib/overlay/claim-state.js';
 
 /** The claim button: one Idempotency-Key per tap, the same key for that tap's retries. */
 
@@ -70,5 +76,39 @@ describe('retrying an attempt with the same key', () => {
     expect(isUnknownOutcome(409, 'CLAIM_IN_PROGRESS')).toBe(true);
     expect(isUnknownOutcome(503, 'SERVICE_UNAVAILABLE')).toBe(true);
     expect(isUnknownOutcome(409, 'SOLD_OUT')).toBe(false);
+  });
+});
+
+describe('the claim button', () => {
+  const NOW = Date.parse('2026-12-05T20:00:00Z');
+  const open = { busy: false, soldOut: false, paused: false, coupon: undefined, now: NOW };
+  const issued = { status: 'ISSUED', expiresAt: '2026-12-05T20:05:00Z' };
+
+  it('invites a tap on a live deal the viewer holds no coupon of', () => {
+    const button = claimButton(open);
+
+    expect(button).toEqual({ phrase: 'claim', disabled: false });
+  });
+
+  it('shows the coupon instead of inviting another tap while the viewer holds one (another would be LIMIT_REACHED)', () => {
+    const held = claimButton({ ...open, coupon: issued });
+    const redeemed = claimButton({ ...open, coupon: { ...issued, status: 'REDEEMED' } });
+
+    expect(held).toEqual({ phrase: 'haveCoupon', disabled: true });
+    expect(redeemed).toEqual({ phrase: 'haveCoupon', disabled: true });
+  });
+
+  it('is claimable again once the coupon no longer takes the viewer’s place: its hold ran out, or it expired', () => {
+    const holdRanOut = claimButton({ ...open, coupon: issued, now: Date.parse(issued.expiresAt) });
+    const expired = claimButton({ ...open, coupon: { ...issued, status: 'EXPIRED' } });
+
+    expect(holdRanOut).toEqual({ phrase: 'claim', disabled: false });
+    expect(expired).toEqual({ phrase: 'claim', disabled: false });
+  });
+
+  it('says the claim is under way while a tap is, and takes no tap on a sold-out or paused deal', () => {
+    expect(claimButton({ ...open, busy: true })).toEqual({ phrase: 'claiming', disabled: true });
+    expect(claimButton({ ...open, soldOut: true })).toEqual({ phrase: 'claim', disabled: true });
+    expect(claimButton({ ...open, paused: true })).toEqual({ phrase: 'claim', disabled: true });
   });
 });

@@ -94,3 +94,11 @@ describe('announcements', () => {
     expect(new Words('ru').announce('stock', 'Куртка', 5)).toBe('Куртка: осталось 5 штук');
   });
 });
+
+describe('the claim button', () => {
+  it('says the viewer has their coupon in both languages, where it would otherwise invite a claim', () => {
+    expect(new Words('en').t('haveCoupon')).toBe('You have your coupon');
+    expect(new Words('ru').t('haveCoupon')).toBe('Купон уже у вас');
+    expect(new Words('ru').t('claim')).toBe('Получить купон');
+  });
+});
