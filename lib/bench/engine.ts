@@ -8,20 +8,27 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { createClaimCouponHandler as ClaimHandlerFactory } from '../../functions/claim-coupon/app.js';
 import type { createDocumentClient as DocumentClientFactory } from '../../functions/shared/data/client.js';
 import type { createStore as createStoreFn } from '../../functions/shared/data/store.js';
+import type { normalizeCode as normalizeCodeFn } from '../../functions/shared/domain/code.js';
 import { Logger } from '../../functions/shared/logger.js';
 import type { Engine as EngineClass } from '../../functions/shared/use-cases/engine.js';
 import type { EmbeddedStore } from '../local/embedded-store.js';
 
 const loadEngine = async () => {
   const at = (path: string) => new URL(`../../functions/${path}`, import.meta.url).href;
-  const [{ createClaimCouponHandler }, { createDocumentClient }, { createStore }, { Engine }] =
-    await Promise.all([
-      import(at('claim-coupon/app.ts')) as Promise<{ createClaimCouponHandler: typeof ClaimHandlerFactory }>,
-      import(at('shared/data/client.ts')) as Promise<{ createDocumentClient: typeof DocumentClientFactory }>,
-      import(at('shared/data/store.ts')) as Promise<{ createStore: typeof createStoreFn }>,
-      import(at('shared/use-cases/engine.ts')) as Promise<{ Engine: typeof EngineClass }>,
-    ]);
-  return { createClaimCouponHandler, createDocumentClient, createStore, Engine };
+  const [
+    { createClaimCouponHandler },
+    { createDocumentClient },
+    { createStore },
+    { Engine },
+    { normalizeCode },
+  ] = await Promise.all([
+    import(at('claim-coupon/app.ts')) as Promise<{ createClaimCouponHandler: typeof ClaimHandlerFactory }>,
+    import(at('shared/data/client.ts')) as Promise<{ createDocumentClient: typeof DocumentClientFactory }>,
+    import(at('shared/data/store.ts')) as Promise<{ createStore: typeof createStoreFn }>,
+    import(at('shared/use-cases/engine.ts')) as Promise<{ Engine: typeof EngineClass }>,
+    import(at('shared/domain/code.ts')) as Promise<{ normalizeCode: typeof normalizeCodeFn }>,
+  ]);
+  return { createClaimCouponHandler, createDocumentClient, createStore, Engine, normalizeCode };
 };
 
 const silentLogger = () => new Logger({ serviceName: 'livedrop-bench', logLevel: 'SILENT' });
@@ -107,10 +114,10 @@ export const readTickets = async (
   store: { endpoint: string; tableName: string },
   codes: readonly string[],
 ): Promise<Map<string, number>> => {
-  const { createDocumentClient, createStore } = await loadEngine();
+  const { createDocumentClient, createStore, normalizeCode } = await loadEngine();
   const client = createDocumentClient({ endpoint: store.endpoint });
   try {
-    const stored = (code: string) => code.replace(/-/g, '');
+    const stored = (code: string) => normalizeCode(code) ?? code;
     const found = await createStore(client, store.tableName).getCoupons(codes.map(stored));
     const tickets = new Map<string, number>();
     for (const code of codes) {

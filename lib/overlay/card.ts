@@ -134,8 +134,8 @@ export class DealCard {
         now,
       });
       // Only on a change: a button rewritten every second would be read out again by some screen readers.
-      if (this.button.textContent !== words.t(button.phrase))
-        this.button.textContent = words.t(button.phrase);
+      const text = words.t(button.phrase);
+      if (this.button.textContent !== text) this.button.textContent = text;
       this.button.disabled = button.disabled;
     }
     const endsAt = deal?.endsAt;
