@@ -94,8 +94,9 @@ const storeCallCounter = () => {
         sent.calls++;
         if (WRITE_COMMANDS.has(context.commandName ?? '')) {
           sent.writes++;
-          const input = args.input as { Key?: { PK?: string }; Item?: { PK?: string } };
-          const pk = input.Key?.PK ?? input.Item?.PK;
+          // The store sends DynamoDB's own commands: keys are attribute values here.
+          const input = args.input as { Key?: { PK?: { S?: string } }; Item?: { PK?: { S?: string } } };
+          const pk = (input.Key ?? input.Item)?.PK?.S;
           if (pk) writesByKey.set(pk, (writesByKey.get(pk) ?? 0) + 1);
         }
         return next(args);

@@ -139,19 +139,22 @@ export class PartitionModel {
       { step: 'initialize', name: 'simulatePartitionCalls', priority: 'high' },
     );
     const perAttempt = ((next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => {
-      // Per call (the stack is resolved for every send): its retries so far and what the last one met.
-      let retries = -1;
-      let throttled = false;
+      // Per call: its retries so far and what the last one met. The retry middleware hands every attempt of a
+      // call the same arguments, and a resolved stack may serve many calls (the store resolves it once per
+      // command class), so the state is the call's, not the stack's.
+      const calls = new WeakMap<object, { retries: number; throttled: boolean }>();
       return async (args: unknown) => {
-        retries++;
-        if (options.backoffInSimulatedTime && retries > 0) {
-          const base = throttled ? 500 : 100;
-          await this.park(Math.floor(this.random() * Math.min(base * 2 ** (retries - 1), 20_000)));
+        const call = calls.get(args as object) ?? { retries: -1, throttled: false };
+        calls.set(args as object, call);
+        call.retries++;
+        if (options.backoffInSimulatedTime && call.retries > 0) {
+          const base = call.throttled ? 500 : 100;
+          await this.park(Math.floor(this.random() * Math.min(base * 2 ** (call.retries - 1), 20_000)));
         }
         try {
           return await this.attempt(commandKind(context.commandName), args as Args, () => next(args));
         } catch (error) {
-          throttled = isThrottle(error);
+          call.throttled = isThrottle(error);
           throw error;
         }
       };

@@ -23,13 +23,16 @@ describe('a written coupon is never answered with an error', () => {
   it('grants the claim and publishes Coupon Claimed while the stock figures cannot be read', async () => {
     const publisher = new MemoryPublisher();
     const deal = await liveDeal(h.engine(), { stock: 5 });
-    const { engine, close } = faultyEngine(h, [{ kind: 'throttle', matches: figureReads(deal.dealId) }], {
-      events: publisher,
-    });
+    const { engine, faults, close } = faultyEngine(
+      h,
+      [{ kind: 'throttle', matches: figureReads(deal.dealId) }],
+      { events: publisher },
+    );
 
     const { coupon } = await engine.claim(deal.dealId, 'viewer-1');
     close();
 
+    expect(faults.hits[0]).toBeGreaterThan(0);
     expect(coupon.status).toBe('ISSUED');
     expect(detailTypes(publisher)).toContain('Coupon Claimed');
   });
@@ -52,14 +55,17 @@ describe('a written coupon is never answered with an error', () => {
     const deal = await liveDeal(h.engine(), { stock: 5 });
     const { coupon } = await h.engine().claim(deal.dealId, 'viewer-1');
     const publisher = new MemoryPublisher();
-    const { engine, close } = faultyEngine(h, [{ kind: 'throttle', matches: figureReads(deal.dealId) }], {
-      events: publisher,
-    });
+    const { engine, faults, close } = faultyEngine(
+      h,
+      [{ kind: 'throttle', matches: figureReads(deal.dealId) }],
+      { events: publisher },
+    );
 
     await engine.redeem(coupon.code, { viewerId: 'viewer-1', orderId: 'order-1' });
     await engine.release(coupon.code, { viewerId: 'viewer-1', orderId: 'order-1' });
     close();
 
+    expect(faults.hits[0]).toBeGreaterThan(0);
     expect(detailTypes(publisher)).toEqual(expect.arrayContaining(['Coupon Redeemed', 'Coupon Released']));
   });
 

@@ -4,6 +4,7 @@ import { createStore } from '../../functions/shared/data/store.js';
 import type { EventPublisher } from '../../functions/shared/domain/ports.js';
 import { Engine, type EngineDeps } from '../../functions/shared/use-cases/engine.js';
 import type { Harness } from './harness.js';
+import { plainInput } from './plain-input.js';
 
 /** One command as the fault rules see it: its name and the partition it lands on. */
 export interface Call {
@@ -11,6 +12,7 @@ export interface Call {
   command: string;
   /** The item's PK, or `<index>:<partition value>` for a Query on an index. */
   partition: string;
+  /** With plain values, as the document client would take it. */
   input: Record<string, unknown>;
 }
 
@@ -39,9 +41,7 @@ export interface Faults {
 }
 
 const partitionOf = (input: Record<string, unknown>): string => {
-  const item = (input.Item ?? input.Key) as { PK?: string | { S?: string } } | undefined;
-  // Below the document client's marshalling (the SDK's retry step) the key is an AttributeValue.
-  if (typeof item?.PK === 'object') return item.PK.S ?? '';
+  const item = (input.Item ?? input.Key) as { PK?: string } | undefined;
   if (item?.PK !== undefined) return item.PK;
   const values = input.ExpressionAttributeValues as Record<string, unknown> | undefined;
   const pk = String(values?.[':pk'] ?? '');
@@ -74,7 +74,7 @@ export const faultyEngine = (
         );
   client.middlewareStack.add(
     (next, context) => async (args) => {
-      const input = args.input as Record<string, unknown>;
+      const input = plainInput(args.input as Record<string, unknown>);
       const call: Call = { command: context.commandName ?? '', partition: partitionOf(input), input };
       const index = ruleFor(call, true);
       if (index < 0) return next(args);
@@ -86,7 +86,7 @@ export const faultyEngine = (
   );
   client.middlewareStack.add(
     (next, context) => async (args) => {
-      const input = args.input as Record<string, unknown>;
+      const input = plainInput(args.input as Record<string, unknown>);
       const call: Call = { command: context.commandName ?? '', partition: partitionOf(input), input };
       const index = ruleFor(call, false);
       const rule = rules[index];
@@ -117,7 +117,7 @@ export const onShard = (dealId: string, k?: number) => (call: Call) =>
 
 /** The one batch read of a deal's shards and their tallies: what the stock figures read. */
 export const figureReads = (dealId: string) => (call: Call) =>
-  call.command === 'BatchGetCommand' &&
+  call.command === 'BatchGetItemCommand' &&
   JSON.stringify(call.input.RequestItems ?? {}).includes(`"DEAL#${dealId}#SHARD#0#TALLY"`);
 
 /** Writes to a deal's shard tallies (returns and redemptions counted). */
