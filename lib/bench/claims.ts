@@ -6,7 +6,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
 import type { EmbeddedStore } from '../local/embedded-store.js';
 import { ContainerPool } from '../simulate/containers.js';
-import { openClaimDeal } from './engine.js';
+import { type ClaimContainer, openClaimDeal } from './engine.js';
 import { histogram, pool, summary } from './measure.js';
 import type { BenchOptions } from './options.js';
 import type { ClaimRunResult, TimelinePoint } from './result.js';
@@ -23,17 +23,17 @@ interface Attempt {
 }
 
 /** V viewers each claim once; 10% repeat with their Idempotency-Key, 5% claim again over the limit of 1. */
-const attemptsFor = (viewers: number): Attempt[] => {
+const attemptsFor = (viewers: number, prefix = 'bench-viewer'): Attempt[] => {
   const attempts: Attempt[] = [];
   for (let v = 0; v < viewers; v++) {
-    const viewerId = `bench-viewer-${v}`;
+    const viewerId = `${prefix}-${v}`;
     const keyed = v % 10 === 0;
     attempts.push(keyed ? { viewerId, idempotencyKey: `tap-${v}` } : { viewerId });
   }
   const extra: Attempt[] = [];
   for (let v = 0; v < viewers; v += 10)
-    extra.push({ viewerId: `bench-viewer-${v}`, idempotencyKey: `tap-${v}` });
-  for (let v = 5; v < viewers; v += 20) extra.push({ viewerId: `bench-viewer-${v}` });
+    extra.push({ viewerId: `${prefix}-${v}`, idempotencyKey: `tap-${v}` });
+  for (let v = 5; v < viewers; v += 20) extra.push({ viewerId: `${prefix}-${v}` });
   // Repeats arrive during the rush, spread through it, as impatient thumbs do.
   extra.forEach((attempt, i) => {
     attempts.splice(
@@ -107,6 +107,26 @@ const storeCallCounter = () => {
 };
 
 /**
+ * A rush a tenth the size on a deal of its own, through the same containers, before the clock starts: the
+ * phase then measures warm code (the JIT's and each container's connections), as the baseline does, and as a
+ * gala's containers are warm (provisioned concurrency) when the host says "now".
+ */
+const warmUp = async (
+  store: EmbeddedStore,
+  options: BenchOptions,
+  containers: ContainerPool<ClaimContainer & { sent: Sent }>,
+): Promise<void> => {
+  const deal = await openClaimDeal(store, { stock: Math.max(1, Math.round(options.stock / 10)) });
+  const attempts = attemptsFor(Math.max(1, Math.round(options.viewers / 10)), 'warm-up-viewer');
+  await pool(attempts.length, options.concurrency, async (i) => {
+    await containers.serve(({ handler }) =>
+      handler(claimEvent(deal.dealId, attempts[i] as Attempt), lambdaContext),
+    );
+  });
+  deal.close();
+};
+
+/**
  * 2. The real claim handler, in-process, on one deal. Each attempt is served by an idle container, which
  * serves one request at a time as in Lambda; with fewer `containers` than `concurrency`, attempts wait for one
  * (the account's concurrency limit).
@@ -125,6 +145,9 @@ export const runClaims = async (
   });
   const everySent = ready.map((container) => container.sent);
   const containers = new ContainerPool(options.containers, () => ready.pop() as (typeof ready)[number]);
+  await warmUp(store, options, containers);
+  for (const sent of everySent) Object.assign(sent, { calls: 0, writes: 0 });
+  writesByKey.clear();
   const attempts = attemptsFor(options.viewers);
 
   const latency = histogram();
