@@ -390,6 +390,7 @@ export class Livedrop extends Construct {
         messaging.schedulesDeadLetterQueue,
         ...[...triggerQueues.values()].map((queue) => queue.deadLetterQueue),
       ],
+      triggerQueues: [...triggerQueues.values()].map((queue) => queue.queue),
       table: data.table,
       alarmTopic: messaging.alarmTopic,
       ...(props.claimLatencyP99Ms === undefined ? {} : { claimLatencyP99Ms: props.claimLatencyP99Ms }),

@@ -1,11 +1,12 @@
 /**
  * What pages someone on gala night: errors and throttles of every function, any message in a dead-letter
- * queue, DynamoDB throttling and the claim path's p99, all to the one alarm topic; plus the dashboard and the
+ * queue, a trigger queue falling behind, DynamoDB throttling and the claim path's p99, all to the one alarm topic; plus the dashboard and the
  * outputs operators and scripts read.
  */
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../functions/shared/contract/wiring.js';
+import { TRIGGER_QUEUE_MAX_AGE_SECONDS } from '../../lib/cdk/constructs/observability.js';
 import {
   arnOf,
   asList,
@@ -97,6 +98,30 @@ describe('dead-letter queues', () => {
     );
 
     expect(watched.sort()).toStrictEqual(queueIds.sort());
+  });
+});
+
+describe('trigger queues', () => {
+  it('each pages when its oldest message has waited a minute: its function is falling behind', () => {
+    const triggerQueues = [...synthesised.stack.engine.triggerQueues.values()];
+    expect(triggerQueues.length).toBeGreaterThan(0);
+    for (const { queue } of triggerQueues) {
+      const matching = alarmsMatching({
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateAgeOfOldestMessage',
+        Statistic: 'Maximum',
+        Dimensions: [
+          {
+            Name: 'QueueName',
+            Value: { 'Fn::GetAtt': [logicalIdOf(synthesised.stack, queue), 'QueueName'] },
+          },
+        ],
+        Threshold: TRIGGER_QUEUE_MAX_AGE_SECONDS,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      });
+
+      expect(Object.keys(matching)).toHaveLength(1);
+    }
   });
 });
 

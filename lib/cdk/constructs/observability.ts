@@ -19,6 +19,8 @@ export interface ObservabilityProps {
   functions: readonly LivedropFunction[];
   claimFunction: LivedropFunction;
   deadLetterQueues: readonly IQueue[];
+  /** Queues a function drains: their oldest message's age is how late that function's work is. */
+  triggerQueues?: readonly IQueue[];
   table: ITableV2;
   alarmTopic: ITopic;
   /** p99 claim duration that pages someone. */
@@ -27,10 +29,13 @@ export interface ObservabilityProps {
 
 const ONE_MINUTE = Duration.minutes(1);
 
+/** A trigger queue's oldest message older than this pages: the live metadata it carries is stale by then. */
+export const TRIGGER_QUEUE_MAX_AGE_SECONDS = 60;
+
 /**
  * What an operator needs on gala night: an alarm on every function's errors and throttles, on any message
- * in a dead-letter queue, on DynamoDB throttling and on the claim path's p99, all to one topic, and a
- * dashboard with the same signals.
+ * in a dead-letter queue, on a trigger queue falling behind, on DynamoDB throttling and on the claim path's p99,
+ * all to one topic, and a dashboard with the same signals.
  */
 export class Observability extends Construct {
   readonly alarms: Alarm[] = [];
@@ -71,6 +76,19 @@ export class Observability extends Construct {
         `${queue.node.id}: an event or schedule could not be processed; inspect and redrive`,
       );
     }
+    const ages = (props.triggerQueues ?? []).map((queue) =>
+      queue.metricApproximateAgeOfOldestMessage({ period: ONE_MINUTE, statistic: 'Maximum' }),
+    );
+    (props.triggerQueues ?? []).forEach((queue, i) => {
+      // A trigger queue is the `Queue` of a TriggerQueue construct named after its trigger.
+      const name = queue.node.scope?.node.id ?? queue.node.id;
+      alarm(
+        `${name}OldestMessage`,
+        ages[i] as IMetric,
+        TRIGGER_QUEUE_MAX_AGE_SECONDS,
+        `${name}: messages wait over ${TRIGGER_QUEUE_MAX_AGE_SECONDS} s; its function falls behind or fails`,
+      );
+    });
     const throttled = new MathExpression({
       expression: 'readThrottles + writeThrottles',
       usingMetrics: {
@@ -122,6 +140,7 @@ export class Observability extends Construct {
         left: props.deadLetterQueues.map((queue) =>
           queue.metricApproximateNumberOfMessagesVisible({ period: ONE_MINUTE, statistic: 'Maximum' }),
         ),
+        ...(ages.length === 0 ? {} : { right: ages }),
       }),
     );
   }
