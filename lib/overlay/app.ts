@@ -98,7 +98,7 @@ const start = async () => {
         cards.set(deal.dealId, card);
       }
       card.update(deal, words, now);
-      card.showCoupon(wallet.heldFor(deal.dealId, now), words, now);
+      card.showCoupons(wallet.of(deal.dealId), words, now);
       container.append(card.root); // in the store's order, newest first
       const kind = announcementOf(before.get(deal.dealId), deal);
       if (kind) said.push(words.announce(kind, deal.title ?? '', deal.available));
@@ -156,7 +156,7 @@ const start = async () => {
           );
           tapsOfDeal.settle('answered');
           wallet.add(coupon);
-          card.showCoupon(coupon, words, Date.now());
+          card.showCoupons(wallet.of(card.dealId), words, Date.now());
           renderWallet();
           return;
         } catch (error) {

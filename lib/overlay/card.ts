@@ -4,7 +4,7 @@
  * bar, the claim button and the coupon it got. Built once per deal and updated in place, so a viewer's focus on
  * the button survives every update of the figures.
  */
-import { claimButton } from './claim-state.js';
+import { claimButton, heldOf } from './claim-state.js';
 import type { Words } from './i18n.js';
 import type { OverlayDeal } from './live-state.js';
 
@@ -48,7 +48,7 @@ export class DealCard {
   private readonly code: HTMLElement;
   private readonly hold: HTMLParagraphElement;
   private deal: OverlayDeal | undefined;
-  private held: HeldCoupon | undefined;
+  private coupons: readonly HeldCoupon[] = [];
   private busy = false;
 
   constructor(
@@ -130,7 +130,8 @@ export class DealCard {
         busy: this.busy,
         soldOut: deal.available <= 0,
         paused: deal.status === 'PAUSED',
-        coupon: this.held,
+        coupons: this.coupons,
+        perViewerLimit: deal.perViewerLimit,
         now,
       });
       // Only on a change: a button rewritten every second would be read out again by some screen readers.
@@ -144,7 +145,7 @@ export class DealCard {
       this.ends.textContent = words.endsIn(words.clock(endsAt - now));
       this.ends.setAttribute('aria-label', words.endsIn(words.inTime(endsAt - now)));
     }
-    const held = this.held;
+    const held = heldOf(this.coupons, now);
     this.coupon.hidden = held === undefined;
     if (held) {
       this.couponHeading.textContent = words.t('coupon');
@@ -170,9 +171,9 @@ export class DealCard {
     this.message.textContent = text;
   }
 
-  /** The viewer's coupon for this deal (from the claim or the wallet: see Wallet.heldFor), or none. */
-  showCoupon(coupon: HeldCoupon | undefined, words: Words, now: number): void {
-    this.held = coupon;
+  /** The viewer's coupons of this deal (from the wallet, the claim's answer included); it shows the newest held. */
+  showCoupons(coupons: readonly HeldCoupon[], words: Words, now: number): void {
+    this.coupons = coupons;
     this.tick(words, now);
   }
 }

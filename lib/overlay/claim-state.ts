@@ -70,19 +70,26 @@ export interface ClaimButton {
   disabled: boolean;
 }
 
+/** The viewer's newest coupon that still takes a place on its deal: what the deal's card shows. */
+export const heldOf = <C extends CouponState>(coupons: readonly C[], now: number): C | undefined =>
+  coupons.find((coupon) => takesPlace(coupon, now));
+
 /**
- * What the claim button says and whether it takes a tap. The live state does not carry the deal's perViewerLimit,
- * so the viewer's coupon of the deal (from the wallet, or the claim's answer) is taken as the limit reached, as
- * it is with the default limit of one: another tap would only be answered LIMIT_REACHED.
+ * What the claim button says and whether it takes a tap. Once the viewer's coupons of the deal (from the wallet,
+ * or the claim's answer) take as many places as the deal's perViewerLimit, another tap would only be answered
+ * LIMIT_REACHED, so the button says the viewer has their coupon instead.
  */
 export const claimButton = (card: {
   busy: boolean;
   soldOut: boolean;
   paused: boolean;
-  coupon: CouponState | undefined;
+  /** The viewer's coupons of the deal, any status. */
+  coupons: readonly CouponState[];
+  perViewerLimit: number;
   now: number;
 }): ClaimButton => {
   if (card.busy) return { phrase: 'claiming', disabled: true };
-  if (card.coupon && takesPlace(card.coupon, card.now)) return { phrase: 'haveCoupon', disabled: true };
+  const taken = card.coupons.filter((coupon) => takesPlace(coupon, card.now)).length;
+  if (taken >= card.perViewerLimit) return { phrase: 'haveCoupon', disabled: true };
   return { phrase: 'claim', disabled: card.soldOut || card.paused };
 };

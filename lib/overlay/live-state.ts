@@ -23,6 +23,8 @@ export interface OverlayDeal {
   dealPrice: number;
   available: number;
   stock: number;
+  /** How many of its coupons one viewer may hold at once. */
+  perViewerLimit: number;
   /** Epoch milliseconds. */
   endsAt?: number;
   title?: string;
@@ -45,6 +47,7 @@ const liveMetadataSchema = z.object({
       p: amount,
       c: z.string(),
       e: z.optional(amount),
+      n: z.optional(z.int().check(z.gte(1))),
       t: z.optional(z.string()),
       l: z.optional(amount),
       o: z.optional(amount),
@@ -133,6 +136,7 @@ export class LiveStore {
         dealPrice: deal.dealPrice,
         available: deal.available,
         stock: deal.stock,
+        perViewerLimit: deal.perViewerLimit,
         ...(deal.endsAt === undefined ? {} : { endsAt: Date.parse(deal.endsAt) }),
         ...words,
       };
@@ -160,6 +164,7 @@ export class LiveStore {
         dealPrice: deal.p,
         available: deal.a,
         stock: deal.k,
+        perViewerLimit: deal.n ?? 1,
         ...(deal.e === undefined ? {} : { endsAt: deal.e * 1000 }),
         ...words,
       };
@@ -186,6 +191,8 @@ export class LiveStore {
           dealPrice: view.dealPrice,
           available: view.available,
           stock: Math.max(stocks.get(view.dealId) ?? 0, view.available),
+          // Not in the legacy view; the engine still refuses a claim over the deal's limit.
+          perViewerLimit: 1,
           ...(view.endsAt === undefined ? {} : { endsAt: Date.parse(view.endsAt) }),
           ...words,
         };

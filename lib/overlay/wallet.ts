@@ -3,7 +3,7 @@
 
 import type { CouponView } from '../../functions/shared/domain/schemas.js';
 import type { ApiClient } from '../console/api.js';
-import { takesPlace } from './claim-state.js';
+import { heldOf } from './claim-state.js';
 import type { Words } from './i18n.js';
 
 export type { CouponView };
@@ -27,7 +27,12 @@ export class Wallet {
    * REDEEMED), if any: what the deal's card shows, and why its claim button takes no tap.
    */
   heldFor(dealId: string, now: number): CouponView | undefined {
-    return this.coupons.find((coupon) => coupon.dealId === dealId && takesPlace(coupon, now));
+    return heldOf(this.of(dealId), now);
+  }
+
+  /** The viewer's coupons of a deal, newest first, whatever their status. */
+  of(dealId: string): CouponView[] {
+    return this.coupons.filter((coupon) => coupon.dealId === dealId);
   }
 
   /** Adds a coupon just claimed (before the next load). */

@@ -257,6 +257,48 @@ describe('a viewer on a phone', () => {
     await page.close();
   });
 
+  it('offers a second tap on a deal allowing two per viewer, and none after the second coupon', {
+    timeout: 120_000,
+  }, async () => {
+    const streamId = 'overlay-stream-two-each';
+    const deal = await createDeal(streamId, { title: 'Scarf', stock: 10, perViewerLimit: 2 });
+    await cue(deal.dealId, 'start');
+    const { page, problems } = await openOverlay(`stream=${streamId}`);
+    const keys = claimKeys(page);
+    const claim = page.locator(`${card(deal.dealId)} button.claim`);
+    await waitForText(page, `${card(deal.dealId)} .left`, '10 left');
+
+    await claim.click();
+    await waitForText(page, `${card(deal.dealId)} .coupon .code`, CODE);
+    const first = await text(page, `${card(deal.dealId)} .coupon .code`);
+    // One of two places taken: the card shows the coupon and the button still takes a tap.
+    await waitForText(page, `${card(deal.dealId)} .left`, '9 left');
+    await waitForText(page, `${card(deal.dealId)} button.claim`, 'Claim coupon');
+    expect(await claim.isDisabled()).toBe(false);
+
+    await claim.click();
+    await waitForText(page, `${card(deal.dealId)} .left`, '8 left');
+    await waitForText(page, `${card(deal.dealId)} button.claim`, 'You have your coupon');
+    expect(await claim.isDisabled()).toBe(true);
+    const shown = await text(page, `${card(deal.dealId)} .coupon .code`);
+    await page.reload();
+    await page.locator('body[data-ready="true"]').waitFor({ timeout: UI_TIMEOUT_MS });
+    await waitForText(page, `${card(deal.dealId)} button.claim`, 'You have your coupon');
+
+    const viewer = (await text(page, '#who-name')).replace('Signed in as ', '');
+    const mine = await api.call<{ coupons: Coupon[] }>('GET', '/me/coupons', {
+      token: await api.token(viewer, 'viewer'),
+    });
+    const codes = mine.body.coupons.map((coupon) => coupon.code);
+    expect(codes).toHaveLength(2);
+    expect(codes).toContain(first);
+    // The card shows the newest coupon held.
+    expect(shown).toBe(codes[0]);
+    expect(new Set(keys).size).toBe(2);
+    expect(problems).toStrictEqual([]);
+    await page.close();
+  });
+
   it('speaks Russian with ?lang=ru: words, plural forms and prices in the Russian locale', {
     timeout: 120_000,
   }, async () => {

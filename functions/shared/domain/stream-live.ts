@@ -20,6 +20,11 @@ export const streamLiveDealSchema = z.object({
   endsAt: z.optional(instant),
   available: amount,
   stock: amount,
+  /**
+   * How many of the deal's coupons one viewer may hold at once. Always sent; a state without it (from before it
+   * was, still in a cache during a deploy) reads as 1, the deals' default.
+   */
+  perViewerLimit: z._default(z.int().check(z.gte(1)), 1),
 });
 export type StreamLiveDeal = z.infer<typeof streamLiveDealSchema>;
 
@@ -40,7 +45,8 @@ export const METADATA_MAX_BYTES = 1_024;
 /**
  * The compact form, short keys: `v` version, `s` streamId, `d` deals, each `i` dealId, `s` status (L or P), `a`
  * available, `k` stock, `p` dealPrice, `c` currency, `e` endsAt (epoch seconds), and, while they fit, `t` title,
- * `l` listPrice, `o` priorLowestPrice. `m: 1` says deals were left out to fit 1 KB: read the live state for them.
+ * `l` listPrice, `o` priorLowestPrice; `n` perViewerLimit when above 1 (absent: 1). `m: 1` says deals were left out
+ * to fit 1 KB: read the live state for them.
  */
 export interface LiveMetadata {
   v: number;
@@ -53,6 +59,7 @@ export interface LiveMetadata {
     p: number;
     c: string;
     e?: number;
+    n?: number;
     t?: string;
     l?: number;
     o?: number;
@@ -71,6 +78,7 @@ const compactDeal = (deal: StreamLiveDeal, withWords: boolean): LiveMetadata['d'
   p: deal.dealPrice,
   c: deal.currency,
   ...(deal.endsAt === undefined ? {} : { e: Math.floor(Date.parse(deal.endsAt) / 1000) }),
+  ...(deal.perViewerLimit > 1 ? { n: deal.perViewerLimit } : {}),
   ...(withWords
     ? {
         t: deal.title,

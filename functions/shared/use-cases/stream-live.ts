@@ -132,6 +132,7 @@ const toStreamLiveDeal = (
     ...(deal.endsAt === undefined ? {} : { endsAt: deal.endsAt }),
     available: shards.reduce((sum, shard) => sum + shard.available, 0),
     stock: shards.reduce((sum, shard) => sum + shard.added, 0),
+    perViewerLimit: deal.perViewerLimit,
   };
 };
 

@@ -142,6 +142,7 @@ describe('LiveEvents', () => {
         endsAt: endsAt.toISOString(),
         available: 5,
         stock: 5,
+        perViewerLimit: 1,
       };
       return {
         streamId,

@@ -81,7 +81,7 @@ describe('retrying an attempt with the same key', () => {
 
 describe('the claim button', () => {
   const NOW = Date.parse('2026-12-05T20:00:00Z');
-  const open = { busy: false, soldOut: false, paused: false, coupon: undefined, now: NOW };
+  const open = { busy: false, soldOut: false, paused: false, coupons: [], perViewerLimit: 1, now: NOW };
   const issued = { status: 'ISSUED', expiresAt: '2026-12-05T20:05:00Z' };
 
   it('invites a tap on a live deal the viewer holds no coupon of', () => {
@@ -91,19 +91,37 @@ describe('the claim button', () => {
   });
 
   it('shows the coupon instead of inviting another tap while the viewer holds one (another would be LIMIT_REACHED)', () => {
-    const held = claimButton({ ...open, coupon: issued });
-    const redeemed = claimButton({ ...open, coupon: { ...issued, status: 'REDEEMED' } });
+    const held = claimButton({ ...open, coupons: [issued] });
+    const redeemed = claimButton({ ...open, coupons: [{ ...issued, status: 'REDEEMED' }] });
 
     expect(held).toEqual({ phrase: 'haveCoupon', disabled: true });
     expect(redeemed).toEqual({ phrase: 'haveCoupon', disabled: true });
   });
 
   it('is claimable again once the coupon no longer takes the viewer’s place: its hold ran out, or it expired', () => {
-    const holdRanOut = claimButton({ ...open, coupon: issued, now: Date.parse(issued.expiresAt) });
-    const expired = claimButton({ ...open, coupon: { ...issued, status: 'EXPIRED' } });
+    const holdRanOut = claimButton({ ...open, coupons: [issued], now: Date.parse(issued.expiresAt) });
+    const expired = claimButton({ ...open, coupons: [{ ...issued, status: 'EXPIRED' }] });
 
     expect(holdRanOut).toEqual({ phrase: 'claim', disabled: false });
     expect(expired).toEqual({ phrase: 'claim', disabled: false });
+  });
+
+  it('invites another tap while the viewer holds fewer coupons than the deal’s per-viewer limit', () => {
+    const oneOfTwo = claimButton({ ...open, perViewerLimit: 2, coupons: [issued] });
+    const twoOfTwo = claimButton({
+      ...open,
+      perViewerLimit: 2,
+      coupons: [issued, { ...issued, status: 'REDEEMED' }],
+    });
+    const oneHeldOneExpired = claimButton({
+      ...open,
+      perViewerLimit: 2,
+      coupons: [issued, { ...issued, status: 'EXPIRED' }],
+    });
+
+    expect(oneOfTwo).toEqual({ phrase: 'claim', disabled: false });
+    expect(twoOfTwo).toEqual({ phrase: 'haveCoupon', disabled: true });
+    expect(oneHeldOneExpired).toEqual({ phrase: 'claim', disabled: false });
   });
 
   it('says the claim is under way while a tap is, and takes no tap on a sold-out or paused deal', () => {

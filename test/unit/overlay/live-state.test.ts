@@ -30,6 +30,7 @@ const live = (version: number, overrides: Partial<StreamLive['deals'][number]> =
       endsAt: '2026-12-05T18:05:00.000Z',
       available: 37,
       stock: 50,
+      perViewerLimit: 1,
       ...overrides,
     },
   ],
@@ -51,6 +52,7 @@ describe('the full state', () => {
         dealPrice: 6000,
         available: 37,
         stock: 50,
+        perViewerLimit: 1,
         endsAt: Date.parse('2026-12-05T18:05:00.000Z'),
         title: 'Puffer jacket',
         listPrice: 12000,
@@ -66,6 +68,14 @@ describe('the full state', () => {
     expect(store.applyFull(live(4, { available: 30 }))).toBe(false);
     expect(store.applyFull({ ...live(9), streamId: 's-2' })).toBe(false);
     expect(store.deals[0]?.available).toBe(10);
+  });
+
+  it('reads a state from before the per-viewer limit was in it as the default limit of one', () => {
+    const { perViewerLimit: _, ...older } = live(1).deals[0] as StreamLive['deals'][number];
+
+    const parsed = parseStreamLive(JSON.stringify({ ...live(1), deals: [older] }));
+
+    expect(parsed?.deals[0]?.perViewerLimit).toBe(1);
   });
 
   it('parses from JSON only when it is one', () => {
@@ -84,6 +94,21 @@ describe('the compact payload (IVS timed metadata, SSE)', () => {
     expect({ applied, needsFull }).toStrictEqual({ applied: true, needsFull: false });
     expect(store.deals[0]).toMatchObject({ title: 'Puffer jacket', available: 37, listPrice: 12000 });
     expect(store.deals[0]?.endsAt).toBe(Date.parse('2026-12-05T18:05:00.000Z'));
+  });
+
+  it('carries a per-viewer limit above one, and leaves the default of one out to save bytes', () => {
+    const store = new LiveStore('s-1');
+
+    const two = toLiveMetadata(live(2, { perViewerLimit: 2 }));
+    const one = toLiveMetadata(live(3));
+    store.applyMetadata(two);
+    const afterTwo = store.deals[0]?.perViewerLimit;
+    store.applyMetadata(one);
+
+    expect(two.d[0]?.n).toBe(2);
+    expect(one.d[0]).not.toHaveProperty('n');
+    expect(afterTwo).toBe(2);
+    expect(store.deals[0]?.perViewerLimit).toBe(1);
   });
 
   it('keeps the words of the last full state when it carries figures only', () => {
@@ -186,6 +211,7 @@ describe('what the live region says', () => {
     currency: 'EUR',
     dealPrice: 6000,
     available,
+    perViewerLimit: 1,
     stock: 100,
   });
 
