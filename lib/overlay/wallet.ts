@@ -3,7 +3,6 @@
 
 import type { CouponView } from '../../functions/shared/domain/schemas.js';
 import type { ApiClient } from '../console/api.js';
-import { heldOf } from './claim-state.js';
 import type { Words } from './i18n.js';
 
 export type { CouponView };
@@ -23,14 +22,9 @@ export class Wallet {
   }
 
   /**
-   * The viewer's newest coupon of a deal that still takes their place on it (ISSUED within its hold, or
-   * REDEEMED), if any: what the deal's card shows, and why its claim button takes no tap.
+   * The viewer's coupons of a deal, newest first, whatever their status: the card shows the newest that still
+   * takes a place (`heldOf`) and counts the places taken against the deal's limit.
    */
-  heldFor(dealId: string, now: number): CouponView | undefined {
-    return heldOf(this.of(dealId), now);
-  }
-
-  /** The viewer's coupons of a deal, newest first, whatever their status. */
   of(dealId: string): CouponView[] {
     return this.coupons.filter((coupon) => coupon.dealId === dealId);
   }

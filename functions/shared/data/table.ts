@@ -231,8 +231,11 @@ export class Table {
     return found;
   }
 
-  private query(input: QueryInput): Promise<QueryOutput> {
-    return this.send<QueryOutput>(new QueryCommand(marshalled({ ...input, TableName: this.tableName })));
+  /** One Query call; `start` is a page's LastEvaluatedKey as DynamoDB sent it. */
+  private query(input: QueryInput, start?: Item): Promise<QueryOutput> {
+    const sent: Record<string, unknown> = marshalled({ ...input, TableName: this.tableName });
+    if (start !== undefined) sent.ExclusiveStartKey = start;
+    return this.send<QueryOutput>(new QueryCommand(sent as never));
   }
 
   /** One page of a Query. */
@@ -247,11 +250,11 @@ export class Table {
   /** Every page of a Query. */
   async queryAll<T>(input: QueryInput): Promise<T[]> {
     const items: T[] = [];
-    let start: Record<string, unknown> | undefined;
+    let start: Item | undefined;
     do {
-      const out = await this.query({ ...input, ExclusiveStartKey: start });
+      const out = await this.query(input, start);
       for (const item of out.Items ?? []) items.push(unmarshall(item) as T);
-      start = fromItem(out.LastEvaluatedKey);
+      start = out.LastEvaluatedKey;
     } while (start);
     return items;
   }
@@ -259,11 +262,11 @@ export class Table {
   /** How many items a Query matches (every page, `Select: COUNT`). */
   async count(input: QueryInput): Promise<number> {
     let count = 0;
-    let start: Record<string, unknown> | undefined;
+    let start: Item | undefined;
     do {
-      const out = await this.query({ ...input, Select: 'COUNT', ExclusiveStartKey: start });
+      const out = await this.query({ ...input, Select: 'COUNT' }, start);
       count += out.Count ?? 0;
-      start = fromItem(out.LastEvaluatedKey);
+      start = out.LastEvaluatedKey;
     } while (start);
     return count;
   }

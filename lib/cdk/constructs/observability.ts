@@ -76,18 +76,17 @@ export class Observability extends Construct {
         `${queue.node.id}: an event or schedule could not be processed; inspect and redrive`,
       );
     }
-    const ages = (props.triggerQueues ?? []).map((queue) =>
-      queue.metricApproximateAgeOfOldestMessage({ period: ONE_MINUTE, statistic: 'Maximum' }),
-    );
-    (props.triggerQueues ?? []).forEach((queue, i) => {
+    const ages = (props.triggerQueues ?? []).map((queue) => {
+      const age = queue.metricApproximateAgeOfOldestMessage({ period: ONE_MINUTE, statistic: 'Maximum' });
       // A trigger queue is the `Queue` of a TriggerQueue construct named after its trigger.
       const name = queue.node.scope?.node.id ?? queue.node.id;
       alarm(
         `${name}OldestMessage`,
-        ages[i] as IMetric,
+        age,
         TRIGGER_QUEUE_MAX_AGE_SECONDS,
         `${name}: messages wait over ${TRIGGER_QUEUE_MAX_AGE_SECONDS} s; its function falls behind or fails`,
       );
+      return age;
     });
     const throttled = new MathExpression({
       expression: 'readThrottles + writeThrottles',

@@ -661,6 +661,22 @@ const EVERY_METHOD: Record<PublicMethod, (s: MockedStore) => Promise<unknown>> =
   forgetRequest: (s) => s.forgetRequest(REQUEST_REF, 'o'),
 };
 
+describe('Query', () => {
+  it('follows every page, starting each from the key the page before ended at', async () => {
+    const lastOfFirst = { PK: 'SWEEP', SK: 'DEAL#a', GSI2PK: 'SWEEP', GSI2SK: 'a' };
+    ddb
+      .on(QueryCommand)
+      .resolvesOnce({ Items: [{ dealId: 'a' }], LastEvaluatedKey: lastOfFirst })
+      .resolvesOnce({ Items: [{ dealId: 'b' }] });
+
+    const dealIds = await store.listSweepDeals();
+
+    expect(dealIds).toEqual(['a', 'b']);
+    const pages = inputsOf<{ ExclusiveStartKey?: unknown }>(QueryCommand);
+    expect(pages.map((page) => page.ExclusiveStartKey)).toEqual([undefined, lastOfFirst]);
+  });
+});
+
 describe('the store as a whole', () => {
   it('has an entry above for every public method', () => {
     const methods = Object.entries(store)

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ApiClient } from '../../../lib/console/api.js';
+import { heldOf } from '../../../lib/overlay/claim-state.js';
 import { type CouponView, Wallet } from '../../../lib/overlay/wallet.js';
 
 /** The wallet as the claim button reads it: which coupon of a deal still takes the viewer's place on it. */
@@ -35,8 +36,8 @@ describe('the wallet’s coupon of a deal', () => {
   it('is, after a reload, the issued coupon still in its hold, or a redeemed one', async () => {
     const wallet = await loadedWallet([coupon('d-held', 'ISSUED'), coupon('d-redeemed', 'REDEEMED')]);
 
-    const held = wallet.heldFor('d-held', NOW);
-    const redeemed = wallet.heldFor('d-redeemed', NOW);
+    const held = heldOf(wallet.of('d-held'), NOW);
+    const redeemed = heldOf(wallet.of('d-redeemed'), NOW);
 
     expect(held?.status).toBe('ISSUED');
     expect(redeemed?.status).toBe('REDEEMED');
@@ -49,9 +50,9 @@ describe('the wallet’s coupon of a deal', () => {
       coupon('d-other', 'ISSUED'),
     ]);
 
-    expect(wallet.heldFor('d-expired', NOW)).toBeUndefined();
-    expect(wallet.heldFor('d-ran-out', NOW)).toBeUndefined();
-    expect(wallet.heldFor('d-none', NOW)).toBeUndefined();
+    expect(heldOf(wallet.of('d-expired'), NOW)).toBeUndefined();
+    expect(heldOf(wallet.of('d-ran-out'), NOW)).toBeUndefined();
+    expect(heldOf(wallet.of('d-none'), NOW)).toBeUndefined();
   });
 
   it('is the coupon just claimed, before the wallet is loaded again', async () => {
@@ -59,6 +60,6 @@ describe('the wallet’s coupon of a deal', () => {
 
     wallet.add(coupon('d-1', 'ISSUED'));
 
-    expect(wallet.heldFor('d-1', NOW)?.status).toBe('ISSUED');
+    expect(heldOf(wallet.of('d-1'), NOW)?.status).toBe('ISSUED');
   });
 });
